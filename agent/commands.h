@@ -1,0 +1,20 @@
+// One function per agent verb; main.cc only dispatches. Each takes the
+// arguments after the verb and returns the process exit code:
+// 0 success, 1 nothing could be done (bad input, unreadable host), 2 partly
+// done (some IRQs not applied).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace irqfleet::agent {
+
+using Args = std::vector<std::string>;
+
+int report_command(const Args& args);       // report_command.cc
+int plan_command(const Args& args);         // plan_command.cc
+int apply_command(const Args& args);        // apply_command.cc
+int rollback_command(const Args& args);     // rollback_command.cc
+int policyscript_command(const Args& args); // policyscript_command.cc
+
+}  // namespace irqfleet::agent

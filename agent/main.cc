@@ -1,0 +1,48 @@
+// irqfleet-agent: runs on each dom0. Reads the host, plans, applies, rolls back.
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "agent/commands.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(irqfleet-agent - put a Xen dom0's interrupts on the right CPUs
+
+Usage: irqfleet-agent <command> [options]
+
+Commands:
+  report        print the host's CPUs, Xen facts and every IRQ (TOML or JSON)
+  plan          compute a placement for the managed IRQs from a policy
+  apply         apply a plan (file or - for stdin), verify, journal the old values
+  rollback      restore the affinities recorded by the last apply
+  policyscript  irqbalance --policyscript hook: ban=true for IRQs irqfleet manages
+
+Every command takes --root DIR (default $IRQFLEET_ROOT, else /) and --help.
+
+Exit status: 0 success, 1 nothing could be done, 2 partly done.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace irqfleet::agent;
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
+      !std::strcmp(argv[1], "help")) {
+    std::cout << kUsage;
+    return argc < 2 ? 1 : 0;
+  }
+  const std::string verb = argv[1];
+  const Args args(argv + 2, argv + argc);
+  if (verb == "report") return report_command(args);
+  if (verb == "plan") return plan_command(args);
+  if (verb == "apply") return apply_command(args);
+  if (verb == "rollback") return rollback_command(args);
+  if (verb == "policyscript") return policyscript_command(args);
+  if (verb == "--version" || verb == "version") {
+    std::cout << "irqfleet-agent " IRQFLEET_VERSION "\n";
+    return 0;
+  }
+  std::cerr << "irqfleet-agent: unknown command '" << verb << "' (see irqfleet-agent --help)\n";
+  return 1;
+}

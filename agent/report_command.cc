@@ -1,0 +1,64 @@
+// irqfleet-agent report: the host as TOML or JSON.
+#include <boost/program_options.hpp>
+#include <iostream>
+
+#include "agent/commands.h"
+#include "core/command_runner.h"
+#include "core/fs_root.h"
+#include "core/host_report.h"
+#include "core/report_format.h"
+
+namespace po = boost::program_options;
+
+namespace irqfleet::agent {
+
+int report_command(const Args& args) {
+  std::string root_dir, format = "toml";
+  double sample = 0;
+  po::options_description opts(
+      "Usage: irqfleet-agent report [options]\n\n"
+      "Prints this host's CPUs (online, offline, isolated, NUMA nodes, dom0 vCPU pinning),\n"
+      "Xen facts (xl info, guests, xen_netback), irqbalance's state, a topology fingerprint\n"
+      "and every IRQ of /proc/interrupts with its counts, affinity, class and identity.\n"
+      "Schema \"irqfleet.report/1\". Exit 0 on success (warnings allowed), 1 when the\n"
+      "interrupt table cannot be read or parsed.\n\nOptions");
+  opts.add_options()
+      ("help,h", "show this help")
+      ("root", po::value(&root_dir), "read /proc and /sys under DIR (default: $IRQFLEET_ROOT, else /)")
+      ("format", po::value(&format)->default_value("toml"), "output format: toml or json")
+      ("sample", po::value(&sample)->default_value(0),
+       "read /proc/interrupts twice SECONDS apart and add each IRQ's rate (interrupts/s)");
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(opts).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "irqfleet-agent report: " << e.what() << " (see --help)\n";
+    return 1;
+  }
+  if (vm.count("help")) {
+    std::cout << opts << "\n";
+    return 0;
+  }
+  if (format != "toml" && format != "json") {
+    std::cerr << "irqfleet-agent report: --format must be toml or json, not '" << format << "'\n";
+    return 1;
+  }
+  if (sample < 0) {
+    std::cerr << "irqfleet-agent report: --sample must be positive\n";
+    return 1;
+  }
+
+  const std::string dir = choose_root(root_dir);
+  DirFsRoot root(dir);
+  auto commands = make_command_runner(root, dir);
+  auto report = read_host_report(root, *commands, ReportOptions{sample});
+  if (!report.ok()) {
+    std::cerr << "irqfleet-agent report: " << report.error().to_string() << "\n";
+    return 1;
+  }
+  std::cout << (format == "json" ? report_to_json(*report) : report_to_toml(*report));
+  return 0;
+}
+
+}  // namespace irqfleet::agent

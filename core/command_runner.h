@@ -1,0 +1,51 @@
+// The seam for the few facts only a command knows (xl info, xl vcpu-list,
+// xenstore-ls). On a live host the command runs; under a fake root the
+// recorded output is read from <root>/commands/<name>, so
+// tests and simulated hosts never need Xen.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/fs_root.h"
+#include "core/result.h"
+
+namespace irqfleet {
+
+class CommandRunner {
+ public:
+  virtual ~CommandRunner() = default;
+  // argv[0] is looked up on PATH. Returns stdout on exit 0; an error naming
+  // the command (and its stderr's first line) otherwise.
+  virtual Result<std::string> run(const std::vector<std::string>& argv) const = 0;
+};
+
+// Runs real processes (fork/exec), with a timeout in seconds.
+class SystemCommandRunner final : public CommandRunner {
+ public:
+  explicit SystemCommandRunner(int timeout_seconds = 10) : timeout_seconds_(timeout_seconds) {}
+  Result<std::string> run(const std::vector<std::string>& argv) const override;
+
+ private:
+  int timeout_seconds_;
+};
+
+// Reads recorded output: argv joined by '_' with '/' replaced by '_'
+// ("xl info" → commands/xl_info, "xenstore-ls -f /local/domain" →
+// commands/xenstore-ls_-f__local_domain). A missing file behaves like a
+// command that is not installed.
+class RecordedCommandRunner final : public CommandRunner {
+ public:
+  explicit RecordedCommandRunner(const FsRoot& root) : root_(root) {}
+  Result<std::string> run(const std::vector<std::string>& argv) const override;
+  static std::string recording_name(const std::vector<std::string>& argv);
+
+ private:
+  const FsRoot& root_;
+};
+
+// The live system's runner for root "/", recorded output for any other root.
+std::unique_ptr<CommandRunner> make_command_runner(const FsRoot& root, const std::string& root_dir);
+
+}  // namespace irqfleet

@@ -1,0 +1,113 @@
+#include "core/fs_root.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+namespace irqfleet {
+
+DirFsRoot::DirFsRoot(std::string root) : root_(std::move(root)) {
+  while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+  if (root_.empty()) root_ = "/";
+}
+
+std::string DirFsRoot::resolve(std::string_view path) const {
+  std::string p(path);
+  if (root_ == "/") return p.empty() || p[0] != '/' ? "/" + p : p;
+  if (!p.empty() && p[0] != '/') p = "/" + p;
+  return root_ + p;
+}
+
+std::string DirFsRoot::display(std::string_view path) const { return resolve(path); }
+
+static Error io_error(const std::string& what, const std::string& file, int err) {
+  return make_error(what + ": " + errno_name(err) + " (" + std::strerror(err) + ")", file);
+}
+
+Result<std::string> DirFsRoot::read(std::string_view path) const {
+  const std::string full = resolve(path);
+  int fd = ::open(full.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return io_error("cannot open", full, errno);
+  std::string data;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      return io_error("cannot read", full, err);
+    }
+    if (n == 0) break;
+    data.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return data;
+}
+
+bool DirFsRoot::exists(std::string_view path) const {
+  struct stat st;
+  return ::stat(resolve(path).c_str(), &st) == 0;
+}
+
+Result<std::vector<std::string>> DirFsRoot::list(std::string_view path) const {
+  const std::string full = resolve(path);
+  DIR* dir = ::opendir(full.c_str());
+  if (!dir) return io_error("cannot list", full, errno);
+  std::vector<std::string> names;
+  while (dirent* entry = ::readdir(dir)) {
+    std::string name = entry->d_name;
+    if (name != "." && name != "..") names.push_back(std::move(name));
+  }
+  ::closedir(dir);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+Status DirFsRoot::write(std::string_view path, std::string_view data) const {
+  const std::string full = resolve(path);
+  int fd = ::open(full.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return io_error("cannot open for writing", full, errno);
+  ssize_t n;
+  do {
+    n = ::write(fd, data.data(), data.size());
+  } while (n < 0 && errno == EINTR);
+  int err = n < 0 ? errno : 0;
+  if (::close(fd) != 0 && err == 0) err = errno;
+  if (err != 0) return io_error("write refused", full, err);
+  if (static_cast<size_t>(n) != data.size()) return make_error("short write", full);
+  return ok_status();
+}
+
+std::string choose_root(const std::string& option_value) {
+  if (!option_value.empty()) return option_value;
+  if (const char* env = std::getenv("IRQFLEET_ROOT"); env && *env) return env;
+  return "/";
+}
+
+std::string errno_name(int err) {
+  switch (err) {
+    case EPERM: return "EPERM";
+    case ENOENT: return "ENOENT";
+    case EIO: return "EIO";
+    case EACCES: return "EACCES";
+    case EBUSY: return "EBUSY";
+    case EINVAL: return "EINVAL";
+    case ENOSPC: return "ENOSPC";
+    case EROFS: return "EROFS";
+    case ERANGE: return "ERANGE";
+    case ENOTDIR: return "ENOTDIR";
+    case EISDIR: return "EISDIR";
+    case EAGAIN: return "EAGAIN";
+    case EEXIST: return "EEXIST";
+    default: return "errno " + std::to_string(err);
+  }
+}
+
+}  // namespace irqfleet

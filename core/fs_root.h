@@ -1,0 +1,56 @@
+// The one seam to /proc, /sys and the agent's state directory. Every path the
+// library touches is relative to a root ("/" on a live host, a fixture tree in
+// tests), so a test or a simulated host never reaches the real kernel files.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace irqfleet {
+
+class FsRoot {
+ public:
+  virtual ~FsRoot() = default;
+
+  // Paths are absolute-looking ("/proc/interrupts") and resolved under the root.
+  virtual Result<std::string> read(std::string_view path) const = 0;
+  virtual bool exists(std::string_view path) const = 0;
+  // Names in a directory, sorted; an error when it cannot be listed.
+  virtual Result<std::vector<std::string>> list(std::string_view path) const = 0;
+  // Writes the whole of `data` in one write(2), as `echo > /proc/irq/N/...`
+  // does; the kernel's errno is kept in the error message ("EPERM: ...").
+  virtual Status write(std::string_view path, std::string_view data) const = 0;
+
+  // The path as the operator would see it in an error message.
+  virtual std::string display(std::string_view path) const = 0;
+};
+
+// A real directory: "/" on a live host or a fixture tree.
+class DirFsRoot final : public FsRoot {
+ public:
+  explicit DirFsRoot(std::string root = "/");
+
+  Result<std::string> read(std::string_view path) const override;
+  bool exists(std::string_view path) const override;
+  Result<std::vector<std::string>> list(std::string_view path) const override;
+  Status write(std::string_view path, std::string_view data) const override;
+  std::string display(std::string_view path) const override;
+
+  const std::string& root() const { return root_; }
+  // The host path of `path` under the root.
+  std::string resolve(std::string_view path) const;
+
+ private:
+  std::string root_;
+};
+
+// The root an agent should use: --root when given, else $IRQFLEET_ROOT, else "/".
+std::string choose_root(const std::string& option_value);
+
+// "EPERM", "EIO", ... for an errno value; "errno N" when unknown.
+std::string errno_name(int err);
+
+}  // namespace irqfleet

@@ -1,0 +1,88 @@
+// Everything irqfleet knows about one host at one moment: the model behind
+// `irqfleet-agent report`, the planner's input and what the controller
+// collects from every host. Serialised by report_format.h.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/command_runner.h"
+#include "core/cpulist.h"
+#include "core/fs_root.h"
+#include "core/interrupts.h"
+#include "core/irq_identity.h"
+#include "core/result.h"
+#include "core/topology.h"
+#include "core/xen_info.h"
+
+namespace irqfleet {
+
+inline constexpr const char* kReportSchema = "irqfleet.report/1";
+
+struct IrqReport {
+  int irq = 0;
+  std::string chip;
+  std::string hwirq;
+  std::string trigger;
+  std::string handler;
+  std::vector<std::string> actions;
+  std::map<int, uint64_t> counts;      // online CPU → count
+  CpuList affinity;                    // smp_affinity_list; empty when unreadable
+  CpuList effective;                   // effective_affinity_list; empty when absent
+  bool has_affinity = false;
+  bool has_effective = false;
+  IrqClass irq_class = IrqClass::kLegacy;
+  std::string identity;                // empty when the IRQ has none
+  std::optional<VifQueue> vif;
+  std::string guest;
+  bool movable = false;
+  std::string why_not_movable;
+  std::optional<double> rate;          // interrupts/s, with --sample
+  // Where sysfs and /proc/interrupts disagree ("chip: sysfs says X, /proc/interrupts says Y").
+  std::vector<std::string> notes;
+
+  uint64_t total() const;
+};
+
+struct IrqbalanceStatus {
+  bool running = false;
+  std::string version;     // empty when unknown
+  std::string warning;     // set when that version misses split Xen chip names
+};
+
+struct HostReport {
+  std::string schema = kReportSchema;
+  std::string hostname;
+  std::string kernel_release;
+  std::string boot_id;
+  XenInfo xen;
+  CpuTopology topology;
+  std::string fingerprint;          // topology fingerprint, see fingerprint.h
+  IrqbalanceStatus irqbalance;
+  std::vector<IrqReport> irqs;      // ascending IRQ number
+  std::vector<SummaryRow> summaries;
+  std::vector<int> interrupt_cpus;  // CPU ids of /proc/interrupts' header
+  std::optional<double> sample_seconds;
+  std::vector<std::string> warnings;
+
+  const IrqReport* find_irq(int irq) const;
+};
+
+struct ReportOptions {
+  double sample_seconds = 0;   // > 0: read /proc/interrupts twice and add rates
+};
+
+// Reads the whole host. Fails only when /proc/interrupts cannot be read or
+// parsed; everything else missing becomes a warning.
+Result<HostReport> read_host_report(const FsRoot& root, const CommandRunner& commands,
+                                    const ReportOptions& options = {});
+
+// Adds per-IRQ rates from two readings `seconds` apart (pure). An IRQ whose
+// number now belongs to other actions gets no rate, and a warning.
+void add_rates(HostReport& report, const InterruptTable& earlier, const InterruptTable& later,
+               double seconds);
+
+}  // namespace irqfleet

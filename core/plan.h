@@ -1,0 +1,44 @@
+// A plan: where each managed IRQ of one host should go, keyed by identity.
+// Made by the planner (planner.h), applied by apply.h, carried between
+// controller and agent as TOML (schema "irqfleet.plan/1").
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/cpulist.h"
+#include "core/irq_identity.h"
+#include "core/result.h"
+
+namespace irqfleet {
+
+inline constexpr const char* kPlanSchema = "irqfleet.plan/1";
+
+struct PlanEntry {
+  std::string identity;        // stable name; how apply finds the IRQ on the live host
+  int irq = 0;                 // number seen at plan time (a hint, never trusted alone)
+  IrqClass irq_class = IrqClass::kXenVif;
+  CpuList cpus;                // target smp_affinity_list
+  double load = 0;             // weight the planner gave this IRQ
+};
+
+struct Plan {
+  std::string schema = kPlanSchema;
+  std::string hostname;
+  std::string policy_hash;     // hash of the policy's canonical form
+  std::string fingerprint;     // topology fingerprint of the host it was made for
+  std::string strategy;        // "balanced" | "spread"
+  std::vector<PlanEntry> entries;          // sorted by identity
+  std::map<int, double> cpu_load;          // predicted load per CPU (managed IRQs only)
+  std::vector<std::string> warnings;
+};
+
+// Deterministic: the same plan always gives byte-identical text.
+std::string plan_to_toml(const Plan& plan);
+std::string plan_to_json(const Plan& plan);
+// `source` names the input in errors ("plan.toml", "<stdin>").
+Result<Plan> parse_plan(std::string_view text, const std::string& source);
+
+}  // namespace irqfleet

@@ -1,0 +1,67 @@
+// Xen facts a dom0 knows: whether this is dom0, `xl info`, dom0's vCPU →
+// physical CPU pinning, guest names from xenstore and xen_netback's module
+// parameters. Parsers are pure; readers go through FsRoot and CommandRunner.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/command_runner.h"
+#include "core/cpulist.h"
+#include "core/fs_root.h"
+#include "core/result.h"
+
+namespace irqfleet {
+
+struct XlInfo {
+  std::map<std::string, std::string> fields;   // every "key : value" line
+  std::optional<int> nr_cpus;
+  std::optional<int> nr_nodes;
+  std::optional<int> cores_per_socket;
+  std::optional<int> threads_per_core;
+  std::string xen_version;
+  std::string xen_commandline;
+  std::optional<int> dom0_max_vcpus;   // from xen_commandline; "dom0_max_vcpus=2-4" → 4
+  bool dom0_vcpus_pin = false;         // from xen_commandline
+};
+
+Result<XlInfo> parse_xl_info(std::string_view text);
+
+// One row of `xl vcpu-list Domain-0`.
+struct VcpuPlacement {
+  int vcpu = 0;
+  std::optional<int> cpu;        // physical CPU it runs on now; nullopt when "-" (offline)
+  std::string state;             // "r--", "-b-", ...
+  std::string affinity_hard;     // "all", "3", "0-11"
+  std::string affinity_soft;     // may be empty on old xl
+  bool pinned = false;           // hard affinity is exactly one physical CPU
+};
+
+Result<std::vector<VcpuPlacement>> parse_vcpu_list(std::string_view text);
+
+// `xenstore-ls -f /local/domain` → domid → name (from /local/domain/<id>/name).
+std::map<int, std::string> parse_xenstore_names(std::string_view text);
+
+struct NetbackParams {
+  std::optional<int> max_queues;
+  std::optional<bool> separate_tx_rx_irq;
+  std::map<std::string, std::string> all;   // every parameter file
+};
+
+struct XenInfo {
+  bool is_dom0 = false;                       // /proc/xen/capabilities contains control_d
+  std::optional<XlInfo> xl;
+  std::vector<VcpuPlacement> dom0_vcpus;      // empty when unknown
+  std::map<int, std::string> guest_names;     // domid → name
+  std::optional<NetbackParams> netback;       // /sys/module/xen_netback/parameters
+  std::vector<std::string> warnings;
+};
+
+// Never fails; what cannot be learned becomes a warning (only on a dom0:
+// a host that is not a dom0 gets no Xen warnings).
+XenInfo read_xen_info(const FsRoot& root, const CommandRunner& commands);
+
+}  // namespace irqfleet
