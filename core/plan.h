@@ -30,6 +30,7 @@ struct Plan {
   std::string policy_hash;     // hash of the policy's canonical form
   std::string fingerprint;     // topology fingerprint of the host it was made for
   std::string strategy;        // "balanced" | "spread"
+  std::string weights;         // what loads are: "rate" (interrupts/s), "count" (since boot), "equal"
   std::vector<PlanEntry> entries;          // sorted by identity
   std::map<int, double> cpu_load;          // predicted load per CPU (managed IRQs only)
   std::vector<std::string> warnings;

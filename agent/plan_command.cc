@@ -1,0 +1,110 @@
+// irqfleet-agent plan: read the host, apply the policy, print the plan.
+#include <boost/program_options.hpp>
+#include <filesystem>
+#include <iostream>
+
+#include "agent/commands.h"
+#include "core/command_runner.h"
+#include "core/fs_root.h"
+#include "core/host_report.h"
+#include "core/plan.h"
+#include "core/planner.h"
+#include "core/policy.h"
+
+namespace po = boost::program_options;
+
+namespace irqfleet::agent {
+
+namespace {
+
+// --policy FILE is a path on this machine; the default lives under --root.
+Result<Policy> load_policy(const std::string& option, const std::string& root_dir) {
+  if (option.empty()) return read_policy(DirFsRoot(root_dir), kDefaultPolicyPath);
+  return read_policy(DirFsRoot("/"), std::filesystem::absolute(option).string());
+}
+
+}  // namespace
+
+int plan_command(const Args& args) {
+  std::string root_dir, policy_file, previous_file, format = "toml";
+  double sample = 0;
+  po::options_description opts(
+      "Usage: irqfleet-agent plan [options]\n\n"
+      "Reads this host (as `irqfleet-agent report` does), applies the policy and prints\n"
+      "a plan: one entry per managed IRQ, keyed by identity, with its target CPU, and the\n"
+      "predicted load per CPU. Schema \"irqfleet.plan/1\". Nothing is written: feed the\n"
+      "plan to `irqfleet-agent apply`. The same policy, topology, identities and loads\n"
+      "always give the same plan, on any host. Exit 0 on success, 1 when the policy is\n"
+      "invalid, the host cannot be read or the policy leaves no usable CPU.\n\nOptions");
+  opts.add_options()
+      ("help,h", "show this help")
+      ("root", po::value(&root_dir)->value_name("DIR"), "read /proc and /sys under DIR (default: $IRQFLEET_ROOT, else /)")
+      ("policy", po::value(&policy_file)->value_name("FILE"),
+       "policy file (default: /etc/irqfleet/policy.toml under the root); see the README for every key")
+      ("previous", po::value(&previous_file)->value_name("PLAN"),
+       "the plan last applied on this host: its assignments stay unless moving them lowers the "
+       "busiest CPU's load by more than the policy's stability_margin")
+      ("sample", po::value(&sample)->default_value(0)->value_name("SECONDS"),
+       "weigh IRQs by their rate over SECONDS (reads /proc/interrupts twice) instead of their "
+       "counts since boot")
+      ("format", po::value(&format)->default_value("toml")->value_name("FORMAT"), "output format: toml or json");
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(opts).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "irqfleet-agent plan: " << e.what() << " (see --help)\n";
+    return 1;
+  }
+  if (vm.count("help")) {
+    std::cout << opts << "\n";
+    return 0;
+  }
+  if (format != "toml" && format != "json") {
+    std::cerr << "irqfleet-agent plan: --format must be toml or json, not '" << format << "'\n";
+    return 1;
+  }
+  if (sample < 0) {
+    std::cerr << "irqfleet-agent plan: --sample must be positive\n";
+    return 1;
+  }
+
+  const std::string dir = choose_root(root_dir);
+  auto policy = load_policy(policy_file, dir);
+  if (!policy.ok()) {
+    const bool no_default = policy_file.empty() && !DirFsRoot(dir).exists(kDefaultPolicyPath);
+    std::cerr << "irqfleet-agent plan: " << policy.error().to_string()
+              << (no_default ? " (write a policy there or pass --policy FILE)" : "") << "\n";
+    return 1;
+  }
+  std::optional<Plan> previous;
+  if (!previous_file.empty()) {
+    const std::string path = std::filesystem::absolute(previous_file).string();
+    auto text = DirFsRoot("/").read(path);
+    auto parsed = text.ok() ? parse_plan(*text, path) : Result<Plan>(text.error());
+    if (!parsed.ok()) {
+      std::cerr << "irqfleet-agent plan: previous plan: " << parsed.error().to_string() << "\n";
+      return 1;
+    }
+    previous = std::move(*parsed);
+  }
+
+  DirFsRoot root(dir);
+  auto commands = make_command_runner(root, dir);
+  auto report = read_host_report(root, *commands, ReportOptions{sample});
+  if (!report.ok()) {
+    std::cerr << "irqfleet-agent plan: " << report.error().to_string() << "\n";
+    return 1;
+  }
+  PlanOptions options;
+  options.previous = previous ? &*previous : nullptr;
+  auto plan = make_plan(*policy, *report, options);
+  if (!plan.ok()) {
+    std::cerr << "irqfleet-agent plan: " << plan.error().to_string() << "\n";
+    return 1;
+  }
+  std::cout << (format == "json" ? plan_to_json(*plan) : plan_to_toml(*plan));
+  return 0;
+}
+
+}  // namespace irqfleet::agent

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# irqfleet-agent plan and policyscript on the bundled dom0 fixture: exit codes,
+# determinism, --previous, errors with file:line:column, and the irqbalance
+# hook's quiet failure mode.
+set -euo pipefail
+
+source_dir=${IRQFLEET_SOURCE:-$(cd "$(dirname "$0")/../.." && pwd)}
+build=${IRQFLEET_BUILD:-$source_dir/build}
+agent=$build/agent/irqfleet-agent
+root=$source_dir/tests/fixtures/dom0-seed/root
+policy=$source_dir/tests/fixtures/policy/example.toml
+[ -x "$agent" ] || { echo "SKIP: $agent not built"; exit 77; }
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# A plan: schema first, one CPU per entry, CPU 0 excluded by the example policy.
+"$agent" plan --root "$root" --policy "$policy" >"$tmp/plan.toml" || fail "plan exited $?"
+head -1 "$tmp/plan.toml" | grep -qx 'schema = "irqfleet.plan/1"' || fail "plan does not start with its schema"
+grep -q '^identity = "vif/web01/1/q0/tx"$' "$tmp/plan.toml" || fail "the hot vif is not planned"
+! grep -q '^cpus = "0"$' "$tmp/plan.toml" || fail "CPU 0 used despite exclude_cpus = \"0\""
+! grep -q '^cpus = ".*[-,]' "$tmp/plan.toml" || fail "a target with more than one CPU"
+! grep -q 'timer0\|percpu' "$tmp/plan.toml" || fail "a per-CPU IRQ was planned"
+
+# Deterministic, and a plan given back as --previous changes nothing.
+"$agent" plan --root "$root" --policy "$policy" | cmp -s - "$tmp/plan.toml" || fail "two runs differ"
+"$agent" plan --root "$root" --policy "$policy" --previous "$tmp/plan.toml" | cmp -s - "$tmp/plan.toml" ||
+  fail "--previous with the same plan changed it"
+
+# JSON: same content.
+"$agent" plan --root "$root" --policy "$policy" --format json >"$tmp/plan.json" || fail "json plan exited $?"
+python3 - "$tmp/plan.json" <<'PY' || fail "json plan is not the same plan"
+import json, sys
+p = json.load(open(sys.argv[1]))
+assert p["schema"] == "irqfleet.plan/1", p["schema"]
+assert any(e["identity"] == "vif/web01/1/q0/tx" for e in p["entry"])
+assert all("," not in e["cpus"] and "-" not in e["cpus"] for e in p["entry"])
+PY
+
+# A bad policy: exit 1, one line naming file:line:column.
+printf '[policy]\nstrategy = "balanced"\nclasses = ["xen-vif", "xen-percpu"]\n' >"$tmp/bad.toml"
+if "$agent" plan --root "$root" --policy "$tmp/bad.toml" >"$tmp/out" 2>"$tmp/err"; then fail "bad policy accepted"; fi
+[ ! -s "$tmp/out" ] || fail "bad policy printed a plan"
+[ "$(wc -l <"$tmp/err")" = 1 ] || fail "expected one error line, got: $(cat "$tmp/err")"
+grep -q "bad.toml:3:23: " "$tmp/err" || fail "error does not name file:line:column: $(cat "$tmp/err")"
+
+# No policy at all (the default path under the fixture root does not exist).
+if "$agent" plan --root "$root" 2>"$tmp/err" >/dev/null; then fail "plan without a policy succeeded"; fi
+grep -q "policy.toml" "$tmp/err" || fail "missing policy not named: $(cat "$tmp/err")"
+
+# An unreadable host.
+if "$agent" plan --root "$tmp/nowhere" --policy "$policy" 2>"$tmp/err" >/dev/null; then fail "empty root accepted"; fi
+grep -q "interrupts" "$tmp/err" || fail "unreadable host not explained: $(cat "$tmp/err")"
+
+# policyscript: ban=true for managed IRQs only, nothing else, always exit 0.
+ps() { "$agent" policyscript "$@" --root "$root" --policy "$policy"; }
+[ "$(ps /sys/devices/vif-26-0 214)" = "ban=true" ] || fail "managed vif IRQ 214 not banned"
+[ "$(ps /sys/devices/vbd-5-51712 200)" = "ban=true" ] || fail "managed blkback IRQ 200 not banned"
+[ -z "$(ps /sys/devices/system/cpu 0)" ] || fail "per-CPU timer0 banned"
+[ -z "$(ps /sys/bus/pci/devices/0000:02:00.0 80)" ] || fail "unmanaged pirq NIC queue banned"
+out=$(ps /sys/devices/x 99999 2>"$tmp/err") || fail "unknown IRQ made policyscript fail"
+[ -z "$out" ] && grep -q "99999" "$tmp/err" || fail "unknown IRQ: expected nothing on stdout and a reason on stderr"
+out=$("$agent" policyscript /sys/devices/x 214 --root "$root" --policy "$tmp/bad.toml" 2>"$tmp/err") ||
+  fail "bad policy made policyscript fail"
+[ -z "$out" ] && grep -q "bad.toml:3:23" "$tmp/err" || fail "bad policy: expected nothing on stdout and the error on stderr"
+out=$("$agent" policyscript 2>/dev/null) || fail "no arguments made policyscript fail"
+[ -z "$out" ] || fail "no arguments printed something"
+echo "PASS"
