@@ -72,7 +72,8 @@ Result<std::vector<std::string>> DirFsRoot::list(std::string_view path) const {
 
 Status DirFsRoot::write(std::string_view path, std::string_view data) const {
   const std::string full = resolve(path);
-  int fd = ::open(full.c_str(), O_WRONLY | O_CLOEXEC);
+  // O_TRUNC: the kernel ignores it on /proc, and a fake root needs it.
+  int fd = ::open(full.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
   if (fd < 0) return io_error("cannot open for writing", full, errno);
   ssize_t n;
   do {
