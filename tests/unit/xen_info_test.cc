@@ -1,0 +1,340 @@
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "core/xen_info.h"
+#include "temp_tree.h"
+
+using namespace irqfleet;
+using irqfleet::testing::TempTree;
+
+namespace {
+
+std::string fixture(const std::string& relative) {
+  std::ifstream in(std::string(IRQFLEET_FIXTURES) + "/" + relative, std::ios::binary);
+  REQUIRE(in);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string fixture_root(const std::string& name) { return std::string(IRQFLEET_FIXTURES) + "/" + name + "/root"; }
+
+// Answers from a table; anything else fails like a missing command.
+class FakeRunner final : public CommandRunner {
+ public:
+  std::map<std::vector<std::string>, Result<std::string>> answers;
+  mutable std::vector<std::vector<std::string>> calls;
+
+  Result<std::string> run(const std::vector<std::string>& argv) const override {
+    calls.push_back(argv);
+    auto it = answers.find(argv);
+    if (it == answers.end()) return make_error("`" + argv[0] + "`: not installed (fake)");
+    return it->second;
+  }
+};
+
+std::string all_warnings(const XenInfo& x) {
+  std::string out;
+  for (const std::string& w : x.warnings) out += w + "\n";
+  return out;
+}
+
+bool any_warning_contains(const XenInfo& x, const std::string& text) {
+  return all_warnings(x).find(text) != std::string::npos;
+}
+
+const char* const kUnpinnedVcpus =
+    "Name                                ID  VCPU   CPU State   Time(s) Affinity (Hard / Soft)\n"
+    "Domain-0                             0     0    7   -b-    1234.5  all / all\n"
+    "Domain-0                             0     1    2   r--     987.1  all / all\n"
+    "Domain-0                             0     2    2   -b-     876.0  2 / all\n"
+    "Domain-0                             0     3    -   --p       0.0  0-11 / all\n";
+
+}  // namespace
+
+TEST_CASE("xen_info - parse_xl_info reads the seed's xl info") {
+  auto xl = parse_xl_info(fixture("dom0-seed/xl-info.seed"));
+  REQUIRE(xl.ok());
+  CHECK(xl->fields.size() == 34);   // every line of the seed
+  CHECK(xl->fields.at("host") == "blue.lucidsolutions.co.nz");
+  CHECK(xl->fields.at("release") == "4.13.4-200.fc26.x86_64");
+  CHECK(xl->fields.at("hw_caps") ==
+        "178bf3ff:80802001:efd3fbff:000037ff:00000000:00000000:00000000:00000100");
+  CHECK(xl->fields.at("xen_changeset").empty());
+  CHECK(xl->fields.at("cc_compile_domain") == "[unknown]");
+  CHECK(xl->fields.at("version") == "#1 SMP Thu Sep 28 20:46:39 UTC 2017");
+  CHECK(xl->nr_cpus == 12);
+  CHECK(xl->nr_nodes == 2);
+  CHECK(xl->cores_per_socket == 6);
+  CHECK(xl->threads_per_core == 1);
+  CHECK(xl->xen_version == "4.8.2");
+  CHECK(xl->xen_commandline == "placeholder dom0_mem=4G,max:8G dom0_max_vcpus=4 dom0_vcpus_pin");
+  CHECK(xl->dom0_max_vcpus == 4);
+  CHECK(xl->dom0_vcpus_pin);
+}
+
+TEST_CASE("xen_info - dom0_max_vcpus and dom0_vcpus_pin forms") {
+  auto with = [](const std::string& cmdline) {
+    auto xl = parse_xl_info("nr_cpus : 8\nxen_commandline        : " + cmdline + "\n");
+    REQUIRE(xl.ok());
+    return *xl;
+  };
+  CHECK(with("dom0_max_vcpus=4").dom0_max_vcpus == 4);
+  CHECK(with("dom0_max_vcpus=2-4").dom0_max_vcpus == 4);
+  CHECK(with("dom0_max_vcpus=min:2,max:6").dom0_max_vcpus == 6);
+  CHECK_FALSE(with("dom0_max_vcpus=2-").dom0_max_vcpus);   // a minimum only
+  CHECK_FALSE(with("dom0_max_vcpus=lots").dom0_max_vcpus);
+  CHECK_FALSE(with("dom0_mem=4G").dom0_max_vcpus);
+  CHECK(with("dom0_max_vcpus=2 dom0_max_vcpus=8").dom0_max_vcpus == 8);   // the last one wins
+  CHECK_FALSE(with("xdom0_max_vcpus=4").dom0_max_vcpus);
+
+  CHECK(with("dom0_vcpus_pin").dom0_vcpus_pin);
+  CHECK(with("dom0_vcpus_pin=true").dom0_vcpus_pin);
+  CHECK(with("dom0_vcpus_pin=1").dom0_vcpus_pin);
+  CHECK_FALSE(with("dom0_vcpus_pin=0").dom0_vcpus_pin);
+  CHECK_FALSE(with("dom0_vcpus_pin=false").dom0_vcpus_pin);
+  CHECK_FALSE(with("dom0_vcpus_pin no-dom0_vcpus_pin").dom0_vcpus_pin);
+  CHECK_FALSE(with("dom0_vcpus_pinned").dom0_vcpus_pin);
+  CHECK_FALSE(with("").dom0_vcpus_pin);
+}
+
+TEST_CASE("xen_info - parse_xl_info builds the version from its parts") {
+  auto xl = parse_xl_info("xen_major              : 4\nxen_minor              : 17\nxen_extra              : .3-pre\n");
+  REQUIRE(xl.ok());
+  CHECK(xl->xen_version == "4.17.3-pre");
+  CHECK_FALSE(xl->nr_cpus);
+}
+
+TEST_CASE("xen_info - malformed xl info output is an error with line and column") {
+  auto xl = parse_xl_info("nr_cpus                : 12\nthis line has no separator\n");
+  REQUIRE_FALSE(xl.ok());
+  CHECK(xl.error().line == 2);
+  CHECK(xl.error().column == 1);
+
+  xl = parse_xl_info("host : a\nnr_cpus                : twelve\n");
+  REQUIRE_FALSE(xl.ok());
+  CHECK(xl.error().line == 2);
+  CHECK(xl.error().column == 26);
+  CHECK(xl.error().message == "nr_cpus: expected a number, got \"twelve\"");
+
+  xl = parse_xl_info("   : value\n");
+  REQUIRE_FALSE(xl.ok());
+  CHECK(xl.error().line == 1);
+
+  xl = parse_xl_info("\n\n");
+  REQUIRE_FALSE(xl.ok());
+  CHECK(xl.error().message == "empty `xl info` output");
+}
+
+TEST_CASE("xen_info - vcpu-list of a pinned dom0") {
+  auto vcpus = parse_vcpu_list(fixture("dom0-seed/root/commands/xl_vcpu-list_Domain-0"));
+  REQUIRE(vcpus.ok());
+  REQUIRE(vcpus->size() == 4);
+  for (int i = 0; i < 4; ++i) {
+    const VcpuPlacement& v = (*vcpus)[i];
+    CHECK(v.vcpu == i);
+    CHECK(v.cpu == i);
+    CHECK(v.affinity_hard == std::to_string(i));
+    CHECK(v.affinity_soft == "all");
+    CHECK(v.pinned);
+  }
+  CHECK((*vcpus)[1].state == "r--");
+  CHECK((*vcpus)[0].state == "-b-");
+}
+
+TEST_CASE("xen_info - vcpu-list of an unpinned dom0, with an offline vCPU") {
+  auto vcpus = parse_vcpu_list(kUnpinnedVcpus);
+  REQUIRE(vcpus.ok());
+  REQUIRE(vcpus->size() == 4);
+  CHECK((*vcpus)[0].cpu == 7);
+  CHECK((*vcpus)[0].affinity_hard == "all");
+  CHECK_FALSE((*vcpus)[0].pinned);
+  CHECK_FALSE((*vcpus)[1].pinned);
+  CHECK((*vcpus)[2].pinned);
+  CHECK((*vcpus)[2].cpu == 2);
+  CHECK_FALSE((*vcpus)[3].cpu);   // offline: CPU "-"
+  CHECK((*vcpus)[3].state == "--p");
+  CHECK((*vcpus)[3].affinity_hard == "0-11");
+  CHECK_FALSE((*vcpus)[3].pinned);
+}
+
+TEST_CASE("xen_info - vcpu-list from old xl with one Affinity column") {
+  auto vcpus = parse_vcpu_list(
+      "Name                                ID  VCPU   CPU State   Time(s) CPU Affinity\n"
+      "Domain-0                             0     0     0   r--    5063.1  any cpu\n"
+      "Domain-0                             0     1     1   -b-    4471.4  1\n");
+  REQUIRE(vcpus.ok());
+  REQUIRE(vcpus->size() == 2);
+  CHECK((*vcpus)[0].affinity_hard == "any cpu");
+  CHECK((*vcpus)[0].affinity_soft.empty());
+  CHECK_FALSE((*vcpus)[0].pinned);
+  CHECK((*vcpus)[1].affinity_hard == "1");
+  CHECK((*vcpus)[1].pinned);
+}
+
+TEST_CASE("xen_info - vcpu-list keeps only Domain-0's rows") {
+  auto vcpus = parse_vcpu_list(
+      "Name                                ID  VCPU   CPU State   Time(s) Affinity (Hard / Soft)\n"
+      "Domain-0                             0     0     0   r--      12.0  0 / all\n"
+      "my guest                             3     0     5   -b-       3.5  all / 4-7\n");
+  REQUIRE(vcpus.ok());
+  REQUIRE(vcpus->size() == 1);
+  CHECK((*vcpus)[0].cpu == 0);
+}
+
+TEST_CASE("xen_info - malformed vcpu-list output is an error with its line") {
+  auto vcpus = parse_vcpu_list(
+      "Name                                ID  VCPU   CPU State   Time(s) Affinity (Hard / Soft)\n"
+      "Domain-0                             0     0     0   -b-    1234.5  0 / all\n"
+      "Domain-0                             0     x     0   -b-    1234.5  0 / all\n");
+  REQUIRE_FALSE(vcpus.ok());
+  CHECK(vcpus.error().line == 3);
+
+  vcpus = parse_vcpu_list("Domain-0  0  0  0  -b-  12.0\n");   // no affinity
+  REQUIRE_FALSE(vcpus.ok());
+  CHECK(vcpus.error().line == 1);
+
+  vcpus = parse_vcpu_list("");
+  REQUIRE_FALSE(vcpus.ok());
+  CHECK(vcpus.error().message == "empty `xl vcpu-list` output");
+}
+
+TEST_CASE("xen_info - guest names from xenstore-ls -f") {
+  auto names = parse_xenstore_names(fixture("dom0-seed/root/commands/xenstore-ls_-f__local_domain"));
+  const std::map<int, std::string> want = {{0, "Domain-0"}, {3, "mail01"}, {7, "db01"}, {26, "web01"}};
+  CHECK(names == want);
+
+  names = parse_xenstore_names(
+      "/local/domain/5/name = \"say \\\"hi\\\"\"\n"
+      "/local/domain/6/name = \"tab\\x09x\"   (n0,r6)\n"
+      "/local/domain/7/name/extra = \"no\"\n"
+      "/local/domain/8/names = \"no\"\n"
+      "/local/domain/9/device/vif/0/name = \"no\"\n"
+      "/local/domain/x/name = \"no\"\n"
+      "/local/domain/10/name = \"unterminated\n"
+      "/local/domain/11/name = \"\"\n");
+  const std::map<int, std::string> odd = {{5, "say \"hi\""}, {6, "tab\tx"}};
+  CHECK(names == odd);
+}
+
+TEST_CASE("xen_info - the dom0 seed tree: everything known, no warnings") {
+  DirFsRoot root(fixture_root("dom0-seed"));
+  RecordedCommandRunner commands(root);
+  XenInfo x = read_xen_info(root, commands);
+  INFO(all_warnings(x));
+  CHECK(x.is_dom0);
+  CHECK(x.warnings.empty());
+  REQUIRE(x.xl);
+  CHECK(x.xl->nr_cpus == 12);
+  CHECK(x.xl->xen_version == "4.8.2");
+  CHECK(x.xl->dom0_max_vcpus == 4);
+  CHECK(x.xl->dom0_vcpus_pin);
+  REQUIRE(x.dom0_vcpus.size() == 4);
+  for (const VcpuPlacement& v : x.dom0_vcpus) CHECK(v.pinned);
+  CHECK(x.guest_names.at(26) == "web01");
+  CHECK(x.guest_names.size() == 4);
+  REQUIRE(x.netback);
+  CHECK(x.netback->max_queues == 4);
+  CHECK(x.netback->separate_tx_rx_irq == true);
+  CHECK(x.netback->all.size() == 6);
+  CHECK(x.netback->all.at("rx_stall_timeout_msecs") == "60000");
+}
+
+TEST_CASE("xen_info - a host that is not a dom0 gets no Xen warnings") {
+  TempTree tree;
+  DirFsRoot root(tree.str());
+  FakeRunner commands;
+  XenInfo x = read_xen_info(root, commands);   // no /proc/xen at all
+  CHECK_FALSE(x.is_dom0);
+  CHECK(x.warnings.empty());
+  CHECK(commands.calls.empty());
+
+  tree.write("proc/xen/capabilities", "");   // a domU
+  x = read_xen_info(root, commands);
+  CHECK_FALSE(x.is_dom0);
+  CHECK(x.warnings.empty());
+  CHECK_FALSE(x.netback);
+  CHECK(commands.calls.empty());
+}
+
+TEST_CASE("xen_info - a dom0 without xl, xenstore or netback warns about each") {
+  TempTree tree;
+  tree.write("proc/xen/capabilities", "control_d\n");
+  DirFsRoot root(tree.str());
+  RecordedCommandRunner commands(root);
+  XenInfo x = read_xen_info(root, commands);
+  INFO(all_warnings(x));
+  CHECK(x.is_dom0);
+  CHECK_FALSE(x.xl);
+  CHECK(x.dom0_vcpus.empty());
+  CHECK(x.guest_names.empty());
+  CHECK_FALSE(x.netback);
+  CHECK(any_warning_contains(x, "Xen facts unknown: `xl info`: not installed (no recording commands/xl_info)"));
+  CHECK(any_warning_contains(
+      x, "dom0 vCPU placement unknown: `xl vcpu-list Domain-0`: not installed (no recording commands/xl_vcpu-list_Domain-0)"));
+  CHECK(any_warning_contains(x, "guest names unknown (vifs are named by domid): `xenstore-ls -f /local/domain`"));
+  CHECK(any_warning_contains(x, "xen_netback not loaded: no " + root.display("/sys/module/xen_netback/parameters")));
+  CHECK(x.warnings.size() == 4);
+}
+
+TEST_CASE("xen_info - unpinned dom0 vCPUs are a warning") {
+  TempTree tree;
+  tree.write("proc/xen/capabilities", "control_d\n");
+  tree.write("sys/module/xen_netback/parameters/max_queues", "8\n");
+  tree.write("sys/module/xen_netback/parameters/separate_tx_rx_irq", "N\n");
+  DirFsRoot root(tree.str());
+  FakeRunner commands;
+  commands.answers.emplace(std::vector<std::string>{"xl", "info"},
+                           Result<std::string>(std::string("nr_cpus : 12\nxen_commandline : dom0_max_vcpus=4\n")));
+  commands.answers.emplace(std::vector<std::string>{"xl", "vcpu-list", "Domain-0"},
+                           Result<std::string>(std::string(kUnpinnedVcpus)));
+  commands.answers.emplace(std::vector<std::string>{"xenstore-ls", "-f", "/local/domain"},
+                           Result<std::string>(std::string("/local/domain/0/name = \"Domain-0\"\n")));
+  XenInfo x = read_xen_info(root, commands);
+  INFO(all_warnings(x));
+  REQUIRE(x.warnings.size() == 1);
+  CHECK(x.warnings[0] ==
+        "dom0 vCPUs are not pinned (dom0_vcpus_pin absent): dom0 CPUs 0-1,3 are not fixed physical cores; "
+        "pin them for stable IRQ placement");
+  REQUIRE(x.netback);
+  CHECK(x.netback->max_queues == 8);
+  CHECK(x.netback->separate_tx_rx_irq == false);
+
+  // One floating vCPU, named as the brief's message has it.
+  commands.answers.erase(std::vector<std::string>{"xl", "vcpu-list", "Domain-0"});
+  commands.answers.emplace(std::vector<std::string>{"xl", "vcpu-list", "Domain-0"},
+                           Result<std::string>(std::string("Domain-0   0   0   0   -b-   1.0  0 / all\n"
+                                                           "Domain-0   0   1   3   -b-   1.0  all / all\n")));
+  x = read_xen_info(root, commands);
+  REQUIRE(x.warnings.size() == 1);
+  CHECK(x.warnings[0] ==
+        "dom0 vCPUs are not pinned (dom0_vcpus_pin absent): dom0 CPU 1 is not a fixed physical core; "
+        "pin them for stable IRQ placement");
+}
+
+TEST_CASE("xen_info - failing commands and bad output become warnings") {
+  TempTree tree;
+  tree.write("proc/xen/capabilities", "control_d\n");
+  tree.write("sys/module/xen_netback/parameters/max_queues", "many\n");
+  tree.write("sys/module/xen_netback/parameters/separate_tx_rx_irq", "maybe\n");
+  DirFsRoot root(tree.str());
+  FakeRunner commands;
+  commands.answers.emplace(std::vector<std::string>{"xl", "info"},
+                           Result<std::string>(make_error("`xl info`: failed with exit status 1: libxl: error")));
+  commands.answers.emplace(std::vector<std::string>{"xl", "vcpu-list", "Domain-0"},
+                           Result<std::string>(std::string("garbage\n")));
+  XenInfo x = read_xen_info(root, commands);
+  INFO(all_warnings(x));
+  CHECK(commands.calls.size() == 3);
+  CHECK(any_warning_contains(x, "Xen facts unknown: `xl info`: failed with exit status 1: libxl: error"));
+  CHECK(any_warning_contains(x, "dom0 vCPU placement unknown: `xl vcpu-list Domain-0` output: line 1, column 1:"));
+  CHECK(any_warning_contains(x, "guest names unknown"));
+  CHECK(any_warning_contains(x, "max_queues: expected a number, got \"many\""));
+  CHECK(any_warning_contains(x, "separate_tx_rx_irq: expected Y or N, got \"maybe\""));
+  REQUIRE(x.netback);
+  CHECK_FALSE(x.netback->max_queues);
+  CHECK_FALSE(x.netback->separate_tx_rx_irq);
+  CHECK(x.netback->all.at("max_queues") == "many");
+}
