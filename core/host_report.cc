@@ -153,6 +153,10 @@ Result<HostReport> read_host_report(const FsRoot& root, const CommandRunner& com
         report.warnings.push_back(root.display(dir + "smp_affinity_list") + ": " + cpus.error().message);
       }
     }
+    if (auto text = read_value(root, dir + "node")) {
+      if (!text->empty() && text->find_first_not_of("0123456789") == std::string::npos)
+        irq.node = std::stoi(*text);   // "-1": no node, left unset
+    }
     if (auto text = read_value(root, dir + "effective_affinity_list")) {
       if (auto cpus = parse_cpulist(*text); cpus.ok()) {
         irq.effective = *cpus;

@@ -41,6 +41,7 @@ struct IrqReport {
   bool movable = false;
   std::string why_not_movable;
   std::optional<double> rate;          // interrupts/s, with --sample
+  std::optional<int> node;             // /proc/irq/N/node when >= 0 (the device's NUMA node)
   // Where sysfs and /proc/interrupts disagree ("chip: sysfs says X, /proc/interrupts says Y").
   std::vector<std::string> notes;
 

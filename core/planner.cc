@@ -352,9 +352,11 @@ Result<Plan> make_plan(const Policy& policy, const HostReport& report, const Pla
     const IrqReport& first = *managed[u.members.front()].irq;
     u.allowed = class_cpus.at(first.irq_class);
     if (policy.prefer_numa_local) {
-      auto node = options.numa_nodes.find(first.identity);
-      auto cpus = node == options.numa_nodes.end() ? report.topology.numa_nodes.end()
-                                                   : report.topology.numa_nodes.find(node->second);
+      // The caller's knowledge first, else the node the kernel gives the IRQ.
+      auto given = options.numa_nodes.find(first.identity);
+      const std::optional<int> node =
+          given != options.numa_nodes.end() ? std::optional<int>(given->second) : first.node;
+      auto cpus = node ? report.topology.numa_nodes.find(*node) : report.topology.numa_nodes.end();
       if (cpus != report.topology.numa_nodes.end()) {
         CpuList local;
         std::set_intersection(u.allowed.begin(), u.allowed.end(), cpus->second.begin(), cpus->second.end(),

@@ -28,7 +28,7 @@
 //       "apart" on different CPUs (when there are two usable CPUs),
 //       "any" places them independently. Default "any".
 //   prefer_numa_local = false
-//       When the NUMA node of an IRQ's device or guest is known, place it on
+//       When the NUMA node of an IRQ's device is known (/proc/irq/N/node), place it on
 //       that node's usable CPUs (falls back to all usable CPUs when the node
 //       has none). Default false.
 //   min_load = 0.0

@@ -108,6 +108,7 @@ toml::table irq_table(const IrqReport& irq) {
   }
   if (!irq.guest.empty()) t.insert_or_assign("guest", irq.guest);
   put_optional(t, "rate", irq.rate);
+  put_optional(t, "node", irq.node);
   if (!irq.notes.empty()) t.insert_or_assign("notes", string_array(irq.notes));
   return t;
 }
@@ -364,6 +365,7 @@ Result<HostReport> parse_report(std::string_view text, const std::string& source
         irq.vif = q;
       }
       irq.rate = rd.num<double>(*t, "rate");
+      irq.node = rd.num<int>(*t, "node");
       irq.notes = rd.strings(*t, "notes");
       r.irqs.push_back(std::move(irq));
     }

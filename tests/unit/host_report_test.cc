@@ -156,3 +156,14 @@ TEST_CASE("host_report - rates come from two readings and skip renumbered IRQs")
   CHECK_FALSE(report->find_irq(215)->rate.has_value());
   CHECK(report->sample_seconds == Approx(2.0));
 }
+
+TEST_CASE("host_report - an IRQ's NUMA node comes from /proc/irq/N/node, -1 meaning none") {
+  TempTree t;
+  write_dom0(t, "dom0-01");
+  t.write("proc/irq/80/node", "1\n");
+  t.write("proc/irq/214/node", "-1\n");
+  auto report = report_of(t);
+  REQUIRE(report.ok());
+  CHECK(report->find_irq(80)->node == 1);
+  CHECK_FALSE(report->find_irq(214)->node.has_value());
+}

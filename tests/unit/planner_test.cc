@@ -436,3 +436,17 @@ TEST_CASE("planner - idle IRQs (weight 0) are spread, not piled on one CPU") {
   for (const PlanEntry& e : plan.entries) per_cpu[e.cpus[0]] += 1;
   CHECK(per_cpu == std::map<int, int>{{0, 2}, {1, 2}, {2, 2}, {3, 2}});
 }
+
+TEST_CASE("planner - prefer_numa_local uses the kernel's node of each IRQ") {
+  HostReport r = generated_dom0(8, 40, 2);
+  r.topology.numa_nodes = {{0, {0, 1, 2, 3}}, {1, {4, 5, 6, 7}}};
+  for (IrqReport& irq : r.irqs) irq.node = irq.vif->domid % 2 ? 1 : 0;
+  auto plan = make_plan(policy_of("[policy]\nprefer_numa_local = true\n"), r);
+  REQUIRE(plan.ok());
+  for (const PlanEntry& e : plan->entries) {
+    INFO(e.identity);
+    const IrqReport* irq = r.find_irq(e.irq);
+    REQUIRE(irq);
+    CHECK(e.cpus[0] / 4 == *irq->node);
+  }
+}
