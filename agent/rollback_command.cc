@@ -1,0 +1,82 @@
+// irqfleet-agent rollback: restore the affinities the last apply journaled.
+#include <boost/program_options.hpp>
+#include <iostream>
+
+#include "agent/commands.h"
+#include "core/apply.h"
+#include "core/apply_format.h"
+#include "core/command_runner.h"
+#include "core/fs_root.h"
+#include "core/host_report.h"
+#include "core/quote.h"
+#include "core/state_dir.h"
+
+namespace po = boost::program_options;
+
+namespace irqfleet::agent {
+
+int rollback_command(const Args& args) {
+  std::string root_dir, format = "text";
+  double wait = 0;
+  po::options_description opts(
+      "Usage: irqfleet-agent rollback [options]\n\n"
+      "Restores the smp_affinity_list every IRQ had before the last apply, from\n"
+      "<root>/var/lib/irqfleet/journal.toml. IRQs are found by identity, so a guest\n"
+      "restarted since (renumbered IRQs) is still restored; an identity that is gone is\n"
+      "reported. Also restores after an apply that was killed half-way. Holds the same\n"
+      "lock as apply. When every IRQ is restored (or gone) the journal is marked rolled\n"
+      "back and last-plan.toml is removed: a second rollback does nothing and says so.\n\n"
+      "Exit status: 0 every IRQ restored or unchanged (or nothing to do), 2 some were\n"
+      "not (the journal is kept: run rollback again), 1 nothing could be done (no\n"
+      "journal, lock held, host unreadable).\n\nOptions");
+  opts.add_options()
+      ("help,h", "show this help")
+      ("root", po::value(&root_dir), "host under DIR (default: $IRQFLEET_ROOT, else /)")
+      ("format", po::value(&format)->default_value("text"), "output format: text or json")
+      ("wait", po::value(&wait)->default_value(0), "wait up to SECONDS for another apply or rollback to finish");
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(opts).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "irqfleet-agent rollback: " << e.what() << " (see --help)\n";
+    return 1;
+  }
+  if (vm.count("help")) {
+    std::cout << opts << "\n";
+    return 0;
+  }
+  if (format != "text" && format != "json") {
+    std::cerr << "irqfleet-agent rollback: --format must be text or json, not '" << format << "'\n";
+    return 1;
+  }
+  auto fail = [&](const std::string& message) {
+    std::cerr << "irqfleet-agent rollback: " << message << "\n";
+    if (format == "json")
+      std::cout << "{\n  \"action\": \"rollback\",\n  \"exit\": 1,\n  \"error\": " << json_quote(message) << "\n}\n";
+    return 1;
+  };
+  if (wait < 0) return fail("--wait must be a number of seconds >= 0");
+
+  const std::string dir = choose_root(root_dir);
+  DirFsRoot root(dir);
+  auto commands = make_command_runner(root, dir);
+  auto live = read_host_report(root, *commands);
+  if (!live.ok()) return fail("cannot read the host: " + live.error().to_string());
+
+  RollbackOptions options;
+  options.lock_wait_seconds = wait;
+  auto result = rollback(root, state_dir_of(root), *live, options);
+  if (!result.ok()) return fail(result.error().to_string());
+
+  if (format == "json") {
+    std::cout << apply_result_to_json(*result);
+  } else {
+    std::cout << apply_result_to_text(*result);
+    for (const IrqOutcome& o : result->irqs)
+      if (!is_success(o.outcome)) std::cerr << "irqfleet-agent rollback: " << o.message() << "\n";
+  }
+  return result->exit_code();
+}
+
+}  // namespace irqfleet::agent

@@ -1,0 +1,190 @@
+#include "core/journal.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <ctime>
+#include <set>
+#include <toml++/toml.h>
+
+#include "core/cpulist.h"
+#include "core/quote.h"
+#include "core/state_dir.h"
+
+namespace irqfleet {
+
+const JournalEntry* Journal::find(std::string_view identity) const {
+  for (const JournalEntry& e : entries)
+    if (e.identity == identity) return &e;
+  return nullptr;
+}
+
+// By hand, header first and entries last, like plans: an operator reading it
+// at 3 a.m. sees first whether it is complete and rolled back.
+std::string journal_to_toml(const Journal& j) {
+  std::string out;
+  out += "schema = " + toml_quote(j.schema) + "\n";
+  out += "time = " + toml_quote(j.time) + "\n";
+  out += "hostname = " + toml_quote(j.hostname) + "\n";
+  out += "boot_id = " + toml_quote(j.boot_id) + "\n";
+  out += "policy_hash = " + toml_quote(j.policy_hash) + "\n";
+  out += "fingerprint = " + toml_quote(j.fingerprint) + "\n";
+  out += std::string("complete = ") + (j.complete ? "true" : "false") + "\n";
+  out += std::string("rolled_back = ") + (j.rolled_back ? "true" : "false") + "\n";
+  out += "rolled_back_time = " + toml_quote(j.rolled_back_time) + "\n";
+  std::vector<const JournalEntry*> sorted;
+  for (const JournalEntry& e : j.entries) sorted.push_back(&e);
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const JournalEntry* a, const JournalEntry* b) { return a->identity < b->identity; });
+  for (const JournalEntry* e : sorted) {
+    out += "\n[[irq]]\n";
+    out += "irq = " + std::to_string(e->irq) + "\n";
+    out += "identity = " + toml_quote(e->identity) + "\n";
+    out += "previous = " + toml_quote(e->previous) + "\n";
+    out += "target = " + toml_quote(e->target) + "\n";
+  }
+  return out;
+}
+
+namespace {
+
+class JournalReader {
+ public:
+  explicit JournalReader(std::string source) : source_(std::move(source)) {}
+
+  Error at(const toml::source_region& where, std::string message) const {
+    return make_error(std::move(message), source_, static_cast<int>(where.begin.line),
+                      static_cast<int>(where.begin.column));
+  }
+
+  std::optional<Error> read(const toml::table& root, Journal& j) const {
+    const toml::source_region whole{};
+    if (auto e = string_field(root, whole, "schema", j.schema)) return e;
+    if (j.schema != kJournalSchema)
+      return at(root.get("schema")->source(), "unsupported journal schema \"" + j.schema + "\"; this irqfleet reads \"" +
+                                                  kJournalSchema + "\"");
+    static const std::set<std::string_view> known = {"schema", "time", "hostname", "boot_id", "policy_hash",
+                                                     "fingerprint", "complete", "rolled_back", "rolled_back_time", "irq"};
+    for (auto&& [key, node] : root) {
+      if (!known.count(key.str()))
+        return at(key.source(), "unknown key '" + std::string(key.str()) + "' in a " + kJournalSchema + " journal");
+    }
+    if (auto e = string_field(root, whole, "time", j.time)) return e;
+    if (auto e = string_field(root, whole, "hostname", j.hostname)) return e;
+    if (auto e = string_field(root, whole, "boot_id", j.boot_id)) return e;
+    if (auto e = string_field(root, whole, "policy_hash", j.policy_hash)) return e;
+    if (auto e = string_field(root, whole, "fingerprint", j.fingerprint)) return e;
+    if (auto e = bool_field(root, whole, "complete", j.complete)) return e;
+    if (auto e = bool_field(root, whole, "rolled_back", j.rolled_back)) return e;
+    if (const toml::node* node = root.get("rolled_back_time")) {
+      if (!node->is_string()) return at(node->source(), "rolled_back_time must be a string");
+      j.rolled_back_time = node->as_string()->get();
+    }
+    if (const toml::node* node = root.get("irq")) {
+      const toml::array* a = node->as_array();
+      if (!a || !a->is_array_of_tables()) return at(node->source(), "irq must be an array of tables ([[irq]])");
+      std::set<std::string> seen;
+      for (const toml::node& item : *a) {
+        const toml::table& t = *item.as_table();
+        JournalEntry entry;
+        if (auto e = read_entry(t, entry)) return e;
+        if (!seen.insert(entry.identity).second)
+          return at(t.get("identity")->source(), "identity " + entry.identity + " is journaled twice");
+        j.entries.push_back(std::move(entry));
+      }
+      std::stable_sort(j.entries.begin(), j.entries.end(),
+                       [](const JournalEntry& a, const JournalEntry& b) { return a.identity < b.identity; });
+    }
+    return std::nullopt;
+  }
+
+ private:
+  std::optional<Error> read_entry(const toml::table& t, JournalEntry& entry) const {
+    for (auto&& [key, node] : t) {
+      const std::string_view k = key.str();
+      if (k != "irq" && k != "identity" && k != "previous" && k != "target")
+        return at(key.source(), "unknown key '" + std::string(k) + "' in [[irq]]; known keys: irq, identity, previous, target");
+    }
+    const toml::node* irq = t.get("irq");
+    if (!irq) return at(t.source(), "[[irq]] without 'irq'");
+    const auto* n = irq->as_integer();
+    if (!n || n->get() < 0 || n->get() > 1 << 24) return at(irq->source(), "irq must be a non-negative integer");
+    entry.irq = static_cast<int>(n->get());
+    if (auto e = string_field(t, t.source(), "identity", entry.identity)) return e;
+    if (entry.identity.empty()) return at(t.get("identity")->source(), "identity is empty");
+    for (const char* name : {"previous", "target"}) {
+      std::string& field = std::string_view(name) == "previous" ? entry.previous : entry.target;
+      if (auto e = string_field(t, t.source(), name, field)) return e;
+      auto cpus = parse_cpulist(field);
+      if (!cpus.ok() || cpus->empty())
+        return at(t.get(name)->source(), "IRQ " + std::to_string(entry.irq) + " (" + entry.identity + "): " + name +
+                                             " \"" + field + "\" is not a cpulist");
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Error> string_field(const toml::table& t, const toml::source_region& table_at, const char* name,
+                                    std::string& out) const {
+    const toml::node* node = t.get(name);
+    if (!node) return at(table_at, std::string("missing '") + name + "'");
+    if (!node->is_string()) return at(node->source(), std::string(name) + " must be a string");
+    out = node->as_string()->get();
+    return std::nullopt;
+  }
+
+  std::optional<Error> bool_field(const toml::table& t, const toml::source_region& table_at, const char* name,
+                                  bool& out) const {
+    const toml::node* node = t.get(name);
+    if (!node) return at(table_at, std::string("missing '") + name + "'");
+    if (!node->is_boolean()) return at(node->source(), std::string(name) + " must be true or false");
+    out = node->as_boolean()->get();
+    return std::nullopt;
+  }
+
+  std::string source_;
+};
+
+}  // namespace
+
+Result<Journal> parse_journal(std::string_view text, const std::string& source) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    return make_error(std::string(e.description()), source, static_cast<int>(e.source().begin.line),
+                      static_cast<int>(e.source().begin.column));
+  }
+  Journal j;
+  j.schema.clear();
+  if (auto e = JournalReader(source).read(root, j)) return *e;
+  return j;
+}
+
+std::string journal_path(const std::string& state_dir) { return state_dir + "/journal.toml"; }
+
+Result<std::optional<Journal>> read_journal(const std::string& state_dir) {
+  const std::string path = journal_path(state_dir);
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) return std::optional<Journal>();
+  auto text = read_file(path);
+  if (!text.ok()) return text.error();
+  auto journal = parse_journal(*text, path);
+  if (!journal.ok()) return journal.error();
+  return std::optional<Journal>(std::move(*journal));
+}
+
+Status write_journal(const std::string& state_dir, const Journal& journal) {
+  return write_file_atomically(journal_path(state_dir), journal_to_toml(journal));
+}
+
+std::string utc_now() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace irqfleet

@@ -1,0 +1,162 @@
+// Apply against the real kernel, when the test runs as root on Linux with
+// /proc/irq. It only ever writes an IRQ's own current smp_affinity_list back
+// (read again just before the write); the journal goes to a temp directory,
+// never to the real /var/lib/irqfleet. Skipped, with a WARN saying why,
+// everywhere else.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <regex>
+
+#include "core/apply.h"
+#include "core/command_runner.h"
+#include "core/host_report.h"
+#include "core/interrupts.h"
+#include "core/journal.h"
+#include "temp_tree.h"
+
+using namespace irqfleet;
+using irqfleet::testing::TempTree;
+
+namespace {
+
+// Why the real kernel cannot be used here, or "" when it can.
+std::string kernel_unusable() {
+#ifndef __linux__
+  return "not Linux";
+#else
+  if (::geteuid() != 0) return "not running as root";
+  if (::access("/proc/irq", F_OK) != 0) return "no /proc/irq";
+  if (::access("/proc/interrupts", R_OK) != 0) return "no readable /proc/interrupts";
+  return "";
+#endif
+}
+
+// The first IRQ of /proc/interrupts with an action matching `pattern`.
+std::optional<InterruptLine> find_irq(const FsRoot& root, const std::regex& pattern) {
+  auto table = read_interrupts(root);
+  if (!table.ok()) return std::nullopt;
+  for (const InterruptLine& line : table->irqs)
+    for (const std::string& action : line.actions)
+      if (std::regex_match(action, pattern) && root.exists("/proc/irq/" + std::to_string(line.irq) + "/smp_affinity_list"))
+        return line;
+  return std::nullopt;
+}
+
+std::optional<CpuList> current_affinity(const FsRoot& root, int irq) {
+  auto text = root.read("/proc/irq/" + std::to_string(irq) + "/smp_affinity_list");
+  if (!text.ok()) return std::nullopt;
+  auto cpus = parse_cpulist(*text);
+  if (!cpus.ok() || cpus->empty()) return std::nullopt;
+  return *cpus;
+}
+
+// A plan holding one entry: `irq` on the CPUs it is on now.
+std::optional<Plan> same_value_plan(const HostReport& live, int irq, const CpuList& cpus) {
+  const IrqReport* r = live.find_irq(irq);
+  if (!r || r->identity.empty()) return std::nullopt;
+  Plan plan;
+  plan.hostname = live.hostname;
+  plan.fingerprint = live.fingerprint;
+  plan.policy_hash = "kernel-test";
+  plan.strategy = "spread";
+  plan.entries.push_back(PlanEntry{r->identity, irq, r->irq_class, cpus, 1});
+  return plan;
+}
+
+ApplyOptions rewrite_same_value() {
+  ApplyOptions o;
+  o.write_unchanged = true;   // "unchanged" would skip the write this test is about
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("apply_kernel - writing a movable IRQ's own affinity back succeeds", "[kernel]") {
+  if (std::string why = kernel_unusable(); !why.empty()) {
+    WARN("real-kernel apply test skipped: " << why);
+    return;
+  }
+  DirFsRoot root("/");
+  // virtio-net queues, else the serial port: movable, not kernel-managed.
+  auto line = find_irq(root, std::regex(R"(virtio\d+-(input|output)(\.\d+)?)"));
+  if (!line) line = find_irq(root, std::regex("ttyS0"));
+  if (!line) {
+    WARN("real-kernel apply test skipped: no virtio*-input/-output or ttyS0 IRQ in /proc/interrupts");
+    return;
+  }
+  const int irq = line->irq;
+  INFO("IRQ " << irq << " (" << line->actions.front() << ")");
+
+  auto cpus = current_affinity(root, irq);
+  REQUIRE(cpus);
+  IrqOutcome o = write_affinity(root, irq, *cpus);
+  INFO(o.message());
+  CHECK(o.outcome == Outcome::kApplied);
+  CHECK(o.errno_name.empty());
+  CHECK(o.after == format_cpulist(*cpus));
+  CHECK(current_affinity(root, irq) == cpus);
+
+  // The whole apply path, with its journal in a temp directory.
+  auto commands = make_command_runner(root, "/");
+  auto live = read_host_report(root, *commands);
+  REQUIRE(live.ok());
+  cpus = current_affinity(root, irq);
+  REQUIRE(cpus);
+  auto plan = same_value_plan(*live, irq, *cpus);
+  REQUIRE(plan);
+  TempTree state;
+  auto result = apply_plan(root, state.str(), *live, *plan, rewrite_same_value());
+  REQUIRE(result.ok());
+  REQUIRE(result->irqs.size() == 1);
+  INFO(result->irqs[0].message());
+  CHECK(result->irqs[0].outcome == Outcome::kApplied);
+  CHECK(result->irqs[0].detail.find("same value written again") != std::string::npos);
+  const Journal j = read_journal(state.str())->value();
+  REQUIRE(j.entries.size() == 1);
+  CHECK(j.entries[0].previous == format_cpulist(*cpus));
+  CHECK(j.complete);
+  CHECK(current_affinity(root, irq) == cpus);
+}
+
+TEST_CASE("apply_kernel - a managed IRQ is refused with EPERM", "[kernel]") {
+  if (std::string why = kernel_unusable(); !why.empty()) {
+    WARN("real-kernel apply test skipped: " << why);
+    return;
+  }
+  DirFsRoot root("/");
+  // virtio-blk's request queues get kernel-managed affinity (irq_create_affinity_masks).
+  auto line = find_irq(root, std::regex(R"(virtio\d+-req\.\d+)"));
+  if (!line) {
+    WARN("real-kernel apply test skipped: no managed virtio*-req.* IRQ in /proc/interrupts");
+    return;
+  }
+  const int irq = line->irq;
+  INFO("IRQ " << irq << " (" << line->actions.front() << ")");
+
+  auto cpus = current_affinity(root, irq);
+  REQUIRE(cpus);
+  IrqOutcome o = write_affinity(root, irq, *cpus);
+  INFO(o.message());
+  CHECK(o.outcome == Outcome::kRefused);
+  // EPERM since Linux 6.x; older kernels said EIO for the same refusal.
+  CHECK((o.errno_name == "EPERM" || o.errno_name == "EIO"));
+  CHECK(o.detail.find("(" + o.errno_name + ": managed or unmovable interrupt)") != std::string::npos);
+  CHECK(o.after == format_cpulist(*cpus));
+
+  auto commands = make_command_runner(root, "/");
+  auto live = read_host_report(root, *commands);
+  REQUIRE(live.ok());
+  auto plan = same_value_plan(*live, irq, *cpus);
+  REQUIRE(plan);
+  TempTree state;
+  auto result = apply_plan(root, state.str(), *live, *plan, rewrite_same_value());
+  REQUIRE(result.ok());
+  REQUIRE(result->irqs.size() == 1);
+  INFO(result->irqs[0].message());
+  CHECK(result->irqs[0].outcome == Outcome::kRefused);
+  CHECK(result->irqs[0].errno_name == o.errno_name);
+  CHECK(result->exit_code() == 2);
+  CHECK(current_affinity(root, irq) == cpus);
+}

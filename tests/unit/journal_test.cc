@@ -1,0 +1,150 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "core/journal.h"
+#include "core/state_dir.h"
+#include "temp_tree.h"
+
+using namespace irqfleet;
+using irqfleet::testing::TempTree;
+
+namespace {
+
+Journal sample() {
+  Journal j;
+  j.time = "2026-11-25T21:30:00Z";
+  j.hostname = "dom0-07";
+  j.boot_id = "0b9e7a6c-1111-2222-3333-444455556666";
+  j.policy_hash = "0123456789abcdef";
+  j.fingerprint = "fp1-00000000deadbeef";
+  j.entries.push_back({241, "vif/web01/0/q0/tx", "0", "5"});
+  j.entries.push_back({200, "blkback", "0-3", "2"});
+  return j;
+}
+
+}  // namespace
+
+TEST_CASE("journal - text is deterministic, header first, entries by identity") {
+  const std::string text = journal_to_toml(sample());
+  CHECK(text ==
+        "schema = \"irqfleet.journal/1\"\n"
+        "time = \"2026-11-25T21:30:00Z\"\n"
+        "hostname = \"dom0-07\"\n"
+        "boot_id = \"0b9e7a6c-1111-2222-3333-444455556666\"\n"
+        "policy_hash = \"0123456789abcdef\"\n"
+        "fingerprint = \"fp1-00000000deadbeef\"\n"
+        "complete = false\n"
+        "rolled_back = false\n"
+        "rolled_back_time = \"\"\n"
+        "\n[[irq]]\nirq = 200\nidentity = \"blkback\"\nprevious = \"0-3\"\ntarget = \"2\"\n"
+        "\n[[irq]]\nirq = 241\nidentity = \"vif/web01/0/q0/tx\"\nprevious = \"0\"\ntarget = \"5\"\n");
+}
+
+TEST_CASE("journal - parses back what it writes") {
+  Journal j = sample();
+  j.complete = true;
+  j.rolled_back = true;
+  j.rolled_back_time = "2026-11-25T21:40:00Z";
+  auto parsed = parse_journal(journal_to_toml(j), "journal.toml");
+  REQUIRE(parsed.ok());
+  CHECK(journal_to_toml(*parsed) == journal_to_toml(j));
+  CHECK(parsed->complete);
+  CHECK(parsed->rolled_back);
+  REQUIRE(parsed->find("blkback"));
+  CHECK(parsed->find("blkback")->previous == "0-3");
+  CHECK(parsed->find("vif/web01/0/q0/tx")->irq == 241);
+  CHECK(parsed->find("nothing") == nullptr);
+}
+
+TEST_CASE("journal - errors name the file, line and column") {
+  const std::string good = journal_to_toml(sample());
+
+  auto unknown = parse_journal(good + "colour = \"blue\"\n", "/var/lib/irqfleet/journal.toml");
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.error().to_string().find("/var/lib/irqfleet/journal.toml:") == 0);
+  CHECK(unknown.error().message.find("unknown key 'colour'") != std::string::npos);
+  CHECK(unknown.error().line > 9);
+
+  std::string other = good;
+  other.replace(other.find("irqfleet.journal/1"), 18, "irqfleet.journal/9");
+  auto schema = parse_journal(other, "j");
+  REQUIRE_FALSE(schema.ok());
+  CHECK(schema.error().line == 1);
+  CHECK(schema.error().message.find("unsupported journal schema \"irqfleet.journal/9\"") != std::string::npos);
+
+  std::string bad_cpus = good;
+  bad_cpus.replace(bad_cpus.find("previous = \"0-3\""), 16, "previous = \"0-x\"");
+  auto cpus = parse_journal(bad_cpus, "j");
+  REQUIRE_FALSE(cpus.ok());
+  CHECK(cpus.error().line == 14);
+  CHECK(cpus.error().message == "IRQ 200 (blkback): previous \"0-x\" is not a cpulist");
+
+  auto syntax = parse_journal("schema = \"irqfleet.journal/1\"\ntime = \n", "j");
+  REQUIRE_FALSE(syntax.ok());
+  CHECK(syntax.error().line == 2);
+
+  std::string missing = good;
+  missing.erase(missing.find("complete = false\n"), 17);
+  auto incomplete = parse_journal(missing, "j");
+  REQUIRE_FALSE(incomplete.ok());
+  CHECK(incomplete.error().message == "missing 'complete'");
+
+  std::string twice = good + "\n[[irq]]\nirq = 7\nidentity = \"blkback\"\nprevious = \"1\"\ntarget = \"2\"\n";
+  auto dup = parse_journal(twice, "j");
+  REQUIRE_FALSE(dup.ok());
+  CHECK(dup.error().message == "identity blkback is journaled twice");
+}
+
+TEST_CASE("journal - written atomically under the state directory, read back") {
+  TempTree t;
+  const std::string dir = t.str() + "/var/lib/irqfleet";
+  auto none = read_journal(dir);
+  REQUIRE(none.ok());
+  CHECK_FALSE(none->has_value());
+
+  REQUIRE(ensure_dir(dir).ok());
+  REQUIRE(write_journal(dir, sample()).ok());
+  CHECK(journal_path(dir) == dir + "/journal.toml");
+  CHECK_FALSE(std::filesystem::exists(dir + "/journal.toml.tmp"));
+  auto back = read_journal(dir);
+  REQUIRE(back.ok());
+  REQUIRE(back->has_value());
+  CHECK(journal_to_toml(**back) == journal_to_toml(sample()));
+
+  Journal done = sample();
+  done.complete = true;
+  REQUIRE(write_journal(dir, done).ok());
+  CHECK(read_journal(dir)->value().complete);
+
+  t.write("var/lib/irqfleet/journal.toml", "garbage = [\n");
+  auto broken = read_journal(dir);
+  REQUIRE_FALSE(broken.ok());
+  CHECK(broken.error().file == dir + "/journal.toml");
+}
+
+TEST_CASE("journal - utc_now is RFC 3339 in UTC") {
+  const std::string now = utc_now();
+  REQUIRE(now.size() == 20);
+  CHECK(now[4] == '-');
+  CHECK(now[10] == 'T');
+  CHECK(now.back() == 'Z');
+}
+
+TEST_CASE("state_dir - ensure_dir creates parents and refuses a file in the way") {
+  TempTree t;
+  REQUIRE(ensure_dir(t.str() + "/var/lib/irqfleet").ok());
+  CHECK(std::filesystem::is_directory(t.path() / "var/lib/irqfleet"));
+  CHECK(ensure_dir(t.str() + "/var/lib/irqfleet").ok());
+  t.write("etc", "a file\n");
+  auto blocked = ensure_dir(t.str() + "/etc/irqfleet");
+  REQUIRE_FALSE(blocked.ok());
+  CHECK(blocked.error().message.find("ENOTDIR") != std::string::npos);
+
+  REQUIRE(write_file_atomically(t.str() + "/var/lib/irqfleet/x", "one\n").ok());
+  REQUIRE(write_file_atomically(t.str() + "/var/lib/irqfleet/x", "two\n").ok());
+  CHECK(t.read("var/lib/irqfleet/x") == "two\n");
+  REQUIRE(remove_file(t.str() + "/var/lib/irqfleet/x").ok());
+  CHECK(remove_file(t.str() + "/var/lib/irqfleet/x").ok());
+  CHECK_FALSE(std::filesystem::exists(t.path() / "var/lib/irqfleet/x"));
+}
