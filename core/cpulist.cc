@@ -2,10 +2,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
+#include <utility>
 
 namespace irqfleet {
 
 namespace {
+constexpr long kMaxCpu = 1 << 20;  // far above any NR_CPUS; keeps a typo from allocating gigabytes
+
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
@@ -18,35 +22,38 @@ Result<CpuList> parse_cpulist(std::string_view text) {
   const int offset = static_cast<int>(body.data() - text.data());
   CpuList cpus;
   size_t i = 0;
-  auto number = [&](long& out) -> bool {
-    size_t start = i;
+  auto fail_at = [&](size_t at, const std::string& what) {
+    return make_error("invalid cpulist \"" + std::string(body) + "\": " + what, {}, 1,
+                      offset + static_cast<int>(at) + 1);
+  };
+  // One CPU number at i; an error names where it starts.
+  auto number = [&](long& out, const char* expected) -> std::optional<Error> {
+    const size_t start = i;
     long v = 0;
     while (i < body.size() && std::isdigit(static_cast<unsigned char>(body[i]))) {
       v = v * 10 + (body[i] - '0');
-      if (v > 1 << 20) return false;
+      if (v > kMaxCpu) return fail_at(start, "CPU number too large (more than " + std::to_string(kMaxCpu) + ")");
       ++i;
     }
+    if (i == start) return fail_at(i, expected);
     out = v;
-    return i > start;
-  };
-  auto fail = [&](const std::string& what) {
-    return make_error("invalid cpulist \"" + std::string(body) + "\": " + what, {}, 1,
-                      offset + static_cast<int>(i) + 1);
+    return std::nullopt;
   };
   while (i < body.size()) {
+    const size_t range_start = i;
     long first = 0, last = 0;
-    if (!number(first)) return fail("expected a CPU number");
+    if (auto e = number(first, "expected a CPU number")) return *e;
     last = first;
     if (i < body.size() && body[i] == '-') {
       ++i;
-      if (!number(last)) return fail("expected the end of a range");
-      if (last < first) return fail("range ends before it starts");
+      if (auto e = number(last, "expected the end of a range")) return *e;
+      if (last < first) return fail_at(range_start, "range ends before it starts");
     }
     for (long c = first; c <= last; ++c) cpus.push_back(static_cast<int>(c));
     if (i < body.size()) {
-      if (body[i] != ',') return fail("expected ',' or '-'");
+      if (body[i] != ',') return fail_at(i, "expected ',' or '-'");
       ++i;
-      if (i == body.size()) return fail("trailing ','");
+      if (i == body.size()) return fail_at(i, "trailing ','");
     }
   }
   std::sort(cpus.begin(), cpus.end());
@@ -58,31 +65,52 @@ std::string format_cpulist(const CpuList& cpus) {
   std::string out;
   size_t i = 0;
   while (i < cpus.size()) {
+    // A run of consecutive CPUs; a repeated CPU neither ends nor extends it.
     size_t j = i;
-    while (j + 1 < cpus.size() && cpus[j + 1] == cpus[j] + 1) ++j;
+    while (j + 1 < cpus.size() && (cpus[j + 1] == cpus[j] + 1 || cpus[j + 1] == cpus[j])) ++j;
     if (!out.empty()) out += ',';
     out += std::to_string(cpus[i]);
-    if (j > i) out += "-" + std::to_string(cpus[j]);
+    if (cpus[j] != cpus[i]) out += "-" + std::to_string(cpus[j]);
     i = j + 1;
   }
   return out;
 }
 
 Result<CpuList> parse_cpumask_hex(std::string_view text) {
+  // bitmap_print_to_pagebuf("%*pb"): 32-bit words in hex, most significant first, joined
+  // by ','. A shorter word (as written to smp_affinity: "1,0") is still one 32-bit word.
   const std::string_view body = trim(text);
+  const int offset = static_cast<int>(body.data() - text.data());
+  auto fail_at = [&](size_t at, const std::string& what) {
+    return make_error("invalid CPU mask \"" + std::string(body) + "\": " + what, {}, 1,
+                      offset + static_cast<int>(at) + 1);
+  };
+  if (body.empty()) return fail_at(0, "empty");
+  std::vector<std::pair<size_t, size_t>> words;  // [start, end) of each word, left to right
+  for (size_t start = 0;;) {
+    const size_t comma = body.find(',', start);
+    const size_t end = comma == std::string_view::npos ? body.size() : comma;
+    if (end == start) return fail_at(start, "empty word");
+    if (end - start > 8) return fail_at(start, "a word has more than 8 hex digits");
+    words.emplace_back(start, end);
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
   CpuList cpus;
-  int bit = 0;
-  for (size_t k = body.size(); k-- > 0;) {
-    char c = body[k];
-    if (c == ',') continue;
-    int v;
-    if (c >= '0' && c <= '9') v = c - '0';
-    else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-    else return make_error("invalid CPU mask \"" + std::string(body) + "\"", {}, 1, static_cast<int>(k) + 1);
-    for (int b = 0; b < 4; ++b)
-      if (v & (1 << b)) cpus.push_back(bit + b);
-    bit += 4;
+  for (size_t w = 0; w < words.size(); ++w) {
+    // The last word holds CPUs 0-31, the one before it 32-63, ...
+    int bit = 32 * static_cast<int>(words.size() - 1 - w);
+    for (size_t k = words[w].second; k-- > words[w].first;) {
+      const char c = body[k];
+      int v;
+      if (c >= '0' && c <= '9') v = c - '0';
+      else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
+      else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
+      else return fail_at(k, "expected a hex digit or ','");
+      for (int b = 0; b < 4; ++b)
+        if (v & (1 << b)) cpus.push_back(bit + b);
+      bit += 4;
+    }
   }
   std::sort(cpus.begin(), cpus.end());
   return cpus;

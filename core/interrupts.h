@@ -16,7 +16,9 @@ namespace irqfleet {
 // One numbered IRQ line: " 241:  258  158517  0  0  xen-dyn    -event     vif26.0-q0-tx"
 struct InterruptLine {
   int irq = 0;
-  // One count per CPU in InterruptTable::cpus, in the same order.
+  // One count per CPU in InterruptTable::cpus, in the same order. Only in a table
+  // without a header line (a pasted excerpt) may a row have fewer counts than
+  // cpus: they are the row's own columns, taken as CPUs 0..n-1, never padded.
   std::vector<uint64_t> counts;
   std::string chip;      // "xen-dyn", "IO-APIC", "PCI-MSIX-0000:00:01.0", "GICv3"
   std::string hwirq;     // "5", "524288", or empty when the kernel printed none

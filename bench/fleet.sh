@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): report + plan + apply on simulated fleets of 50 and
+# 200 dom0 hosts (real sshd on 127.0.0.x), timed for irqfleet and for the
+# same agent commands driven by Ansible with its default settings (ad-hoc
+# `ansible` with the command/shell modules, default forks). Prints, per size:
+#   fleet 200 hosts: irqfleet X.XX s, ansible Y.YY s, ratio Z.Z×
+# Goal: ratio >= 10 and irqfleet < 5 s for 200 hosts. Every simulated host's
+# sshd and agent run on this machine too, so most of the time measured is
+# theirs (an sshd connection plus an agent run per host and step), not the
+# controller's; on a real fleet that work is spread over the hosts.
+#
+# Usage: bench/fleet.sh [SIZES...]      (default: 50 200; run as root)
+# Env:   IRQFLEET_BUILD (default build/), FORKS (irqfleet --forks, default 32),
+#        SKIP_ANSIBLE=1 to time irqfleet only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SRC=$PWD
+BUILD=${IRQFLEET_BUILD:-$SRC/build}
+IRQFLEET=$BUILD/controller/irqfleet
+AGENT=$BUILD/agent/irqfleet-agent
+SIZES=("$@")
+[ ${#SIZES[@]} -gt 0 ] || SIZES=(50 200)
+[ -x "$IRQFLEET" ] && [ -x "$AGENT" ] || { echo "bench/fleet.sh: build first (scripts/build)" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || { echo "bench/fleet.sh: run as root (the simulated fleet starts sshd)" >&2; exit 1; }
+
+WORK=$(mktemp -d /tmp/irqfleet-bench-XXXXXX)
+chmod 755 "$WORK"
+FLEET=$WORK/fleet
+cleanup() {
+  [ -f "$FLEET/pids" ] && "$SRC/tests/fleet/stop-fleet" "$FLEET" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+cat >"$WORK/policy.toml" <<'EOF'
+[policy]
+strategy = "balanced"
+exclude_cpus = "0"
+EOF
+
+# Mixed topologies like the test fleet, minus the hosts that fail on purpose.
+spec() {
+  python3 - "$1" <<'PY'
+import sys
+n = int(sys.argv[1]); w = max(2, len(str(n)))
+a = "cluster_a cpus=4 guests=6 seed=101"
+b = "cluster_b cpus=8 nodes=2 guests=10 seed=202"
+for i in range(n):
+    slot = i % 8
+    if slot in (0, 3, 5): line = a + (f" numbering={i // 8 + 1}" if slot == 3 else "")
+    elif slot in (1, 4, 6): line = b
+    else: line = f"cluster_c cpus=16 nodes=2 guests=16 queues=8 seed={300 + i}"
+    print(f"dom0-{i + 1:0{w}d} {line}")
+PY
+}
+
+now() { date +%s.%N; }
+elapsed() { python3 -c "import sys; print('%.2f' % (float(sys.argv[2]) - float(sys.argv[1])))" "$1" "$2"; }
+
+# run LABEL CMD...: runs, logs, prints the failure count for irqfleet runs.
+run() {
+  local label=$1
+  shift
+  "$@" >"$WORK/$label.out" 2>"$WORK/$label.err" || echo "  ($label exited $?; see below)" >&2
+}
+
+for n in "${SIZES[@]}"; do
+  echo "== $n hosts: starting the fleet" >&2
+  spec "$n" >"$WORK/spec"
+  [ -f "$FLEET/pids" ] && "$SRC/tests/fleet/stop-fleet" "$FLEET" >/dev/null 2>&1 || true
+  rm -rf "$FLEET"
+  IRQFLEET_BUILD=$BUILD "$SRC/tests/fleet/start-fleet" --dir "$FLEET" --spec "$WORK/spec" --agent "$AGENT" \
+    >"$WORK/start.log" 2>&1 || { cat "$WORK/start.log" >&2; exit 1; }
+  INV=$FLEET/inventory.ini
+  C=("$IRQFLEET" -i "$INV" --known-hosts "$FLEET/known_hosts" --forks "${FORKS:-32}" --no-progress)
+
+  # irqfleet, default settings (inventory through ansible-inventory when installed).
+  t0=$(now)
+  run "irqfleet-report-$n" "${C[@]}" report
+  run "irqfleet-plan-$n" "${C[@]}" plan --policy "$WORK/policy.toml"
+  run "irqfleet-apply-$n" "${C[@]}" apply --policy "$WORK/policy.toml"
+  t1=$(now)
+  irq_time=$(elapsed "$t0" "$t1")
+  tail -1 "$WORK/irqfleet-apply-$n.out" | sed 's/^/  irqfleet apply: /' >&2
+  "${C[@]}" rollback >/dev/null 2>&1 || true
+
+  # The same three steps with the builtin INI parser (no Python start-up).
+  t0=$(now)
+  run "builtin-report-$n" "${C[@]}" --inventory-parser builtin report
+  run "builtin-plan-$n" "${C[@]}" --inventory-parser builtin plan --policy "$WORK/policy.toml"
+  run "builtin-apply-$n" "${C[@]}" --inventory-parser builtin apply --policy "$WORK/policy.toml"
+  t1=$(now)
+  builtin_time=$(elapsed "$t0" "$t1")
+  "${C[@]}" rollback >/dev/null 2>&1 || true
+
+  # `irqfleet apply` alone does report, plan and apply over one session per host.
+  t0=$(now)
+  run "single-apply-$n" "${C[@]}" apply --policy "$WORK/policy.toml"
+  t1=$(now)
+  single_time=$(elapsed "$t0" "$t1")
+  "${C[@]}" rollback >/dev/null 2>&1 || true
+
+  if [ -n "${SKIP_ANSIBLE:-}" ]; then
+    echo "fleet $n hosts: irqfleet $irq_time s (builtin inventory parser: $builtin_time s; one 'irqfleet apply': $single_time s), ansible skipped"
+    continue
+  fi
+  # Ansible: the same agent verbs on every host, default forks (5), default
+  # strategy. Each host plans for itself (the agent's plan verb), then applies.
+  export ANSIBLE_HOST_KEY_CHECKING=True ANSIBLE_RETRY_FILES_ENABLED=False ANSIBLE_LOCAL_TEMP=$WORK/ansible-local
+  A=(ansible all -i "$INV")
+  t0=$(now)
+  run "ansible-report-$n" "${A[@]}" -m ansible.builtin.command -a '{{ irqfleet_agent }} report'
+  run "ansible-plan-$n" "${A[@]}" -m ansible.builtin.command -a "{{ irqfleet_agent }} plan --policy $WORK/policy.toml"
+  run "ansible-apply-$n" "${A[@]}" -m ansible.builtin.shell \
+    -a "{{ irqfleet_agent }} plan --policy $WORK/policy.toml | {{ irqfleet_agent }} apply -"
+  t1=$(now)
+  ans_time=$(elapsed "$t0" "$t1")
+  for step in report plan apply; do
+    ok=$(grep -c '| CHANGED |' "$WORK/ansible-$step-$n.out" || true)
+    [ "$ok" -eq "$n" ] || echo "  ansible $step: $ok of $n hosts CHANGED (see $WORK/ansible-$step-$n.out)" >&2
+  done
+  ratio=$(python3 -c "import sys; print('%.1f' % (float(sys.argv[2]) / float(sys.argv[1])))" "$irq_time" "$ans_time")
+  echo "fleet $n hosts: irqfleet $irq_time s, ansible $ans_time s, ratio ${ratio}× (builtin inventory parser: $builtin_time s; one 'irqfleet apply' doing all three: $single_time s)"
+done

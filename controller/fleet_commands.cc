@@ -1,0 +1,358 @@
+#include "controller/fleet_commands.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "controller/json.h"
+#include "core/report_format.h"
+
+namespace irqfleet::controller {
+
+namespace {
+
+std::string first_line(const std::string& text) {
+  size_t b = text.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return {};
+  size_t e = text.find('\n', b);
+  std::string line = text.substr(b, e == std::string::npos ? std::string::npos : e - b);
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  return line;
+}
+
+// What a failed agent run says, in one line.
+std::string agent_failure(const InventoryHost& host, const std::string& verb, const CommandOutput& out) {
+  if (out.exit_status == 127)
+    return "host " + host.name + ": agent '" + host.agent +
+           "' not found on the host (exit 127); install it or set irqfleet_agent in the inventory";
+  if (out.exit_status == 126)
+    return "host " + host.name + ": agent '" + host.agent + "' is not executable on the host (exit 126)";
+  std::string why = first_line(out.err);
+  if (why.empty()) why = first_line(out.out);
+  return "host " + host.name + ": agent " + verb + " failed (exit " + std::to_string(out.exit_status) + ")" +
+         (why.empty() ? "" : ": " + why);
+}
+
+Status write_file(const std::string& dir, const std::string& name, const std::string& text) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return make_error("cannot create directory: " + ec.message(), dir);
+  fs::path path = fs::path(dir) / name;
+  fs::path tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) return make_error("cannot write", tmp.string());
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) return make_error("cannot rename into place: " + ec.message(), path.string());
+  return ok_status();
+}
+
+// "0-3" from either "0-3" or [0,1,2,3].
+std::string cpus_text(const json::Value* v) {
+  if (!v) return {};
+  if (v->is_array()) {
+    CpuList cpus;
+    for (const auto& c : v->as_array())
+      if (c.is_number()) cpus.push_back(static_cast<int>(c.as_number()));
+    std::sort(cpus.begin(), cpus.end());
+    return format_cpulist(cpus);
+  }
+  return v->scalar_text();
+}
+
+const json::Value* first_of(const json::Value& obj, std::initializer_list<const char*> keys) {
+  for (const char* k : keys)
+    if (const auto* v = obj.find(k)) return v;
+  return nullptr;
+}
+
+bool outcome_ok(const std::string& outcome) {
+  return outcome == "applied" || outcome == "unchanged" || outcome == "would-apply";
+}
+
+}  // namespace
+
+Result<std::vector<IrqOutcome>> parse_outcomes(std::string_view json_text, const std::string& source) {
+  auto doc = json::parse(json_text, source);
+  if (!doc.ok()) return doc.error();
+  // {"action": "apply", "exit": 0, "counts": {...}, "irqs": [{identity, irq, before, target, after, outcome, ...}]}
+  const json::Value* list = doc->find("irqs");
+  if (!list || !list->is_array()) return make_error("agent output has no \"irqs\" array", source);
+  std::vector<IrqOutcome> out;
+  for (const auto& e : list->as_array()) {
+    IrqOutcome o;
+    // "irq" is null when the identity is gone; "plan_irq" is the plan's hint then.
+    if (const auto* v = first_of(e, {"irq"}); v && v->is_number()) o.irq = static_cast<int>(v->as_number());
+    else if (const auto* p = e.find("plan_irq"); p && p->is_number()) o.irq = static_cast<int>(p->as_number());
+    if (const auto* v = e.find("identity")) o.identity = v->scalar_text();
+    if (const auto* v = e.find("outcome")) o.outcome = v->scalar_text();
+    o.before = cpus_text(e.find("before"));
+    o.target = cpus_text(e.find("target"));
+    o.after = cpus_text(e.find("after"));
+    if (const auto* v = first_of(e, {"message", "detail"})) o.message = v->scalar_text();
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+size_t FleetResult::count(TaskState s) const {
+  return static_cast<size_t>(std::count_if(hosts.begin(), hosts.end(), [&](const auto& h) { return h.state == s; }));
+}
+
+int FleetResult::exit_code() const {
+  for (const auto& h : hosts)
+    if (h.state != TaskState::kOk || h.drifted) return 2;
+  return 0;
+}
+
+Fleet::Fleet(Transport& transport, std::vector<InventoryHost> hosts, FleetOptions options)
+    : transport_(transport), hosts_(std::move(hosts)), options_(std::move(options)) {}
+
+std::string Fleet::agent_command(const InventoryHost& host, const std::vector<std::string>& args) {
+  // -n: never prompt; a sudo that wants a password fails at once, naming itself.
+  std::string prefix = host.become_user.empty() ? "" : "sudo -n -u " + shell_quote(host.become_user) + " ";
+  return prefix + host.agent + " " + shell_join(args);
+}
+
+Status Fleet::fetch_report(HostResult& h) {
+  std::vector<std::string> args = {"report"};
+  if (options_.sample_seconds > 0) {
+    args.push_back("--sample");
+    args.push_back(std::to_string(options_.sample_seconds));
+  }
+  auto out = transport_.run(h.host, agent_command(h.host, args), "");
+  if (!out.ok()) return out.error();
+  if (out->exit_status != 0) return make_error(agent_failure(h.host, "report", *out));
+  if (!options_.out_dir.empty()) {
+    auto st = write_file(options_.out_dir, h.host.name + ".toml", out->out);
+    if (!st.ok()) return st;
+  }
+  auto report = parse_report(out->out, "host " + h.host.name + " report");
+  if (!report.ok()) return report.error();
+  h.report = std::move(*report);
+  return ok_status();
+}
+
+void Fleet::collect_reports(FleetResult& result) {
+  result.hosts.clear();
+  for (const auto& host : hosts_) result.hosts.emplace_back().host = host;
+  FleetRunner runner({.forks = options_.forks, .progress = options_.progress, .what = "hosts reported"});
+  auto outcomes = runner.run(result.hosts.size(), [&](size_t i) { return fetch_report(result.hosts[i]); });
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    result.hosts[i].state = outcomes[i].state;
+    result.hosts[i].error = outcomes[i].error;
+  }
+}
+
+void Fleet::make_plans(FleetResult& result, const Policy& policy) {
+  result.policy_hash = policy_hash(policy);
+  std::vector<const HostReport*> reports;
+  std::vector<std::string> names;
+  std::vector<size_t> index;
+  for (size_t i = 0; i < result.hosts.size(); ++i) {
+    if (result.hosts[i].state != TaskState::kOk) continue;
+    reports.push_back(&*result.hosts[i].report);
+    names.push_back(result.hosts[i].host.name);
+    index.push_back(i);
+  }
+  FleetPlans plans = plan_fleet(policy, reports, names);
+  result.groups = std::move(plans.groups);
+  for (size_t k = 0; k < index.size(); ++k) {
+    HostResult& h = result.hosts[index[k]];
+    if (!plans.plans[k].ok()) {
+      h.state = TaskState::kFailed;
+      h.error = plans.plans[k].error().to_string();
+      continue;
+    }
+    h.plan = std::move(*plans.plans[k]);
+    h.moves = plan_moves(*h.report, *h.plan);
+    if (!options_.out_dir.empty()) {
+      auto st = write_file(options_.out_dir, h.host.name + ".plan.toml", plan_to_toml(*h.plan));
+      if (!st.ok()) {
+        h.state = TaskState::kFailed;
+        h.error = st.error().to_string();
+      }
+    }
+  }
+}
+
+FleetResult Fleet::report() {
+  FleetResult result;
+  result.command = "report";
+  collect_reports(result);
+  return result;
+}
+
+FleetResult Fleet::plan(const Policy& policy) {
+  FleetResult result;
+  result.command = "plan";
+  collect_reports(result);
+  make_plans(result, policy);
+  return result;
+}
+
+FleetResult Fleet::status(const Policy& policy) {
+  FleetResult result;
+  result.command = "status";
+  collect_reports(result);
+  make_plans(result, policy);
+  for (auto& h : result.hosts)
+    if (h.state == TaskState::kOk) h.drifted = !h.moves.empty();
+  return result;
+}
+
+Status Fleet::push_plan(HostResult& h) {
+  std::vector<std::string> args = {"apply", "--format", "json"};
+  if (options_.check) args.push_back("--check");
+  args.push_back("-");
+  auto out = transport_.run(h.host, agent_command(h.host, args), plan_to_toml(*h.plan));
+  if (!out.ok()) return out.error();
+  h.agent_exit = out->exit_status;
+  h.agent_stderr = out->err;
+  if (out->exit_status == 126 || out->exit_status == 127) return make_error(agent_failure(h.host, "apply", *out));
+  auto outcomes = parse_outcomes(out->out, "host " + h.host.name + " apply output");
+  if (outcomes.ok()) h.outcomes = std::move(*outcomes);
+  if (out->exit_status == 0) {
+    if (!outcomes.ok()) return outcomes.error();
+    return ok_status();
+  }
+  if (out->exit_status == 2 && outcomes.ok()) {
+    // Partly applied: name each IRQ that was not.
+    std::string msg;
+    size_t bad = 0;
+    for (const auto& o : h.outcomes) {
+      if (outcome_ok(o.outcome)) continue;
+      if (++bad > 3) continue;
+      // The agent's message already names the IRQ and identity.
+      msg += (bad > 1 ? "; " : "") + o.outcome + ": " +
+             (o.message.empty() ? "IRQ " + std::to_string(o.irq) + " (" + o.identity + ")" : o.message);
+    }
+    if (bad > 3) msg += "; and " + std::to_string(bad - 3) + " more";
+    return make_error("host " + h.host.name + ": " + std::to_string(bad) + " of " +
+                      std::to_string(h.outcomes.size()) + " IRQs not applied: " + msg);
+  }
+  return make_error(agent_failure(h.host, options_.check ? "apply --check" : "apply", *out));
+}
+
+void Fleet::push_plans(FleetResult& result, const std::vector<size_t>& indices, int max_fail) {
+  FleetRunner runner({.forks = options_.forks,
+                      .max_fail = max_fail,
+                      .progress = options_.progress,
+                      .what = options_.check ? "hosts checked" : "hosts applied"});
+  auto outcomes = runner.run(indices.size(), [&](size_t k) { return push_plan(result.hosts[indices[k]]); });
+  for (size_t k = 0; k < indices.size(); ++k) {
+    HostResult& h = result.hosts[indices[k]];
+    h.state = outcomes[k].state;
+    h.error = outcomes[k].error;
+  }
+}
+
+FleetResult Fleet::apply(const Policy& policy) {
+  FleetResult result;
+  result.command = "apply";
+  result.check = options_.check;
+  collect_reports(result);
+  make_plans(result, policy);
+
+  std::vector<size_t> pending;
+  for (size_t i = 0; i < result.hosts.size(); ++i)
+    if (result.hosts[i].state == TaskState::kOk) {
+      result.hosts[i].state = TaskState::kSkipped;   // until its plan is pushed
+      pending.push_back(i);
+    }
+  auto failed = [&] { return static_cast<int>(result.count(TaskState::kFailed)); };
+  auto skip_rest = [&](size_t from, const std::string& why) {
+    for (size_t k = from; k < pending.size(); ++k) {
+      HostResult& h = result.hosts[pending[k]];
+      if (h.state == TaskState::kSkipped) h.error = "not attempted: " + why;
+    }
+    result.stopped = why;
+  };
+  auto max_fail_reason = [&] {
+    return "the rollout stopped after " + std::to_string(failed()) + " failed host" + (failed() == 1 ? "" : "s") +
+           " (--max-fail " + std::to_string(options_.max_fail) + ")";
+  };
+  auto allowance = [&] { return options_.max_fail > 0 ? std::max(1, options_.max_fail - failed()) : 0; };
+
+  if (options_.check) {
+    push_plans(result, pending, 0);
+    return result;
+  }
+
+  size_t next = 0;
+  if (options_.max_fail > 0 && failed() >= options_.max_fail) {
+    skip_rest(0, max_fail_reason());
+    return result;
+  }
+  if (options_.canary > 0 && !pending.empty()) {
+    size_t n = std::min(pending.size(), static_cast<size_t>(options_.canary));
+    std::vector<size_t> batch(pending.begin(), pending.begin() + static_cast<long>(n));
+    push_plans(result, batch, 0);
+    next = n;
+    std::string bad;
+    for (size_t i : batch)
+      if (result.hosts[i].state != TaskState::kOk) bad += (bad.empty() ? "" : ", ") + result.hosts[i].host.name;
+    if (!bad.empty()) {
+      skip_rest(next, "the canary failed on " + bad + "; the rollout stopped (--canary " +
+                          std::to_string(options_.canary) + ")");
+      return result;
+    }
+  }
+  size_t batch_size = options_.serial > 0 ? static_cast<size_t>(options_.serial) : pending.size();
+  while (next < pending.size()) {
+    if (options_.max_fail > 0 && failed() >= options_.max_fail) {
+      skip_rest(next, max_fail_reason());
+      return result;
+    }
+    size_t end = std::min(pending.size(), next + batch_size);
+    std::vector<size_t> batch(pending.begin() + static_cast<long>(next), pending.begin() + static_cast<long>(end));
+    push_plans(result, batch, allowance());
+    next = end;
+  }
+  if (options_.max_fail > 0 && failed() >= options_.max_fail) {
+    bool any_skipped = false;
+    for (size_t i : pending)
+      if (result.hosts[i].state == TaskState::kSkipped) any_skipped = true;
+    if (any_skipped) skip_rest(0, max_fail_reason());
+  }
+  return result;
+}
+
+Status Fleet::run_rollback(HostResult& h) {
+  auto out = transport_.run(h.host, agent_command(h.host, {"rollback", "--format", "json"}), "");
+  if (!out.ok()) return out.error();
+  h.agent_exit = out->exit_status;
+  h.agent_stderr = out->err;
+  if (out->exit_status == 126 || out->exit_status == 127) return make_error(agent_failure(h.host, "rollback", *out));
+  auto outcomes = parse_outcomes(out->out, "host " + h.host.name + " rollback output");
+  if (outcomes.ok()) h.outcomes = std::move(*outcomes);
+  if (out->exit_status == 0) return ok_status();
+  if (out->exit_status == 2 && outcomes.ok()) {
+    size_t bad = 0;
+    std::string first;
+    for (const auto& o : h.outcomes)
+      if (!outcome_ok(o.outcome) && bad++ == 0)
+        first = o.outcome + ": " + (o.message.empty() ? "IRQ " + std::to_string(o.irq) + " (" + o.identity + ")" : o.message);
+    return make_error("host " + h.host.name + ": " + std::to_string(bad) + " IRQs not restored, first " + first);
+  }
+  return make_error(agent_failure(h.host, "rollback", *out));
+}
+
+FleetResult Fleet::rollback() {
+  FleetResult result;
+  result.command = "rollback";
+  for (const auto& host : hosts_) result.hosts.emplace_back().host = host;
+  FleetRunner runner({.forks = options_.forks, .progress = options_.progress, .what = "hosts rolled back"});
+  auto outcomes = runner.run(result.hosts.size(), [&](size_t i) { return run_rollback(result.hosts[i]); });
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    result.hosts[i].state = outcomes[i].state;
+    result.hosts[i].error = outcomes[i].error;
+  }
+  return result;
+}
+
+}  // namespace irqfleet::controller

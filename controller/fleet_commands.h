@@ -1,0 +1,103 @@
+// The controller's commands over a set of hosts: report, plan, apply,
+// status (drift) and rollback. Each runs the agent on the hosts through a
+// Transport, in parallel, and returns what happened on every host; main.cc
+// prints it (summary.h) and maps it to an exit code.
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "controller/fleet_plans.h"
+#include "controller/fleet_runner.h"
+#include "controller/inventory.h"
+#include "controller/transport.h"
+#include "core/host_report.h"
+#include "core/plan.h"
+#include "core/policy.h"
+
+namespace irqfleet::controller {
+
+struct FleetOptions {
+  int forks = 32;
+  std::ostream* progress = nullptr;  // progress line (a TTY), or none
+  std::string out_dir{};             // report/plan: also write one file per host here
+  double sample_seconds = 0;         // > 0: `agent report --sample S` (rates as weights)
+  bool check = false;                // apply --check: show what would change, write nothing
+  int serial = 0;                    // apply in batches of N hosts, stopping between batches on --max-fail
+  int canary = 0;                    // apply to N hosts first; stop if any of them fails
+  int max_fail = 0;                  // stop starting hosts after N failed ones (0: never)
+};
+
+// One IRQ's outcome as the agent reported it (apply, apply --check, rollback).
+struct IrqOutcome {
+  int irq = 0;
+  std::string identity;
+  std::string outcome;   // unchanged, applied, would-apply, refused, invalid-cpu, gone, ambiguous, effective-mismatch
+  std::string before;    // cpulists as text: before the write,
+  std::string target;    // what the plan asked for,
+  std::string after;     // and what the kernel shows after it
+  std::string message;
+};
+
+struct HostResult {
+  InventoryHost host;
+  TaskState state = TaskState::kSkipped;
+  std::string error;                 // failed or skipped: why, naming the host
+  std::optional<HostReport> report;
+  std::optional<Plan> plan;
+  std::vector<Move> moves;           // plan/status: entries differing from the live affinity
+  std::vector<IrqOutcome> outcomes;  // apply/rollback
+  int agent_exit = -1;               // apply/rollback: the agent's exit status
+  std::string agent_stderr;          // apply/rollback: what the agent said on stderr
+  bool drifted = false;              // status
+};
+
+struct FleetResult {
+  std::string command;               // report, plan, apply, status, rollback
+  bool check = false;
+  std::vector<HostResult> hosts;     // inventory order
+  std::vector<PlanGroup> groups;     // plan/apply/status
+  std::string stopped;               // set when a rollout stopped early, and why
+  std::string policy_hash;
+
+  size_t count(TaskState s) const;
+  // 0 every host ok (and, for status, none drifted); 2 otherwise.
+  int exit_code() const;
+};
+
+class Fleet {
+ public:
+  Fleet(Transport& transport, std::vector<InventoryHost> hosts, FleetOptions options);
+
+  FleetResult report();
+  FleetResult plan(const Policy& policy);
+  FleetResult apply(const Policy& policy);
+  FleetResult status(const Policy& policy);
+  FleetResult rollback();
+
+  // The remote command lines, e.g. "irqfleet-agent report" (the agent
+  // setting is a command prefix: "sudo -n irqfleet-agent" works).
+  static std::string agent_command(const InventoryHost& host, const std::vector<std::string>& args);
+
+ private:
+  // Fetches and parses every host's report into `result` (state set on failure).
+  void collect_reports(FleetResult& result);
+  void make_plans(FleetResult& result, const Policy& policy);
+  // Pushes the plan to hosts `indices` (which hold a plan), in parallel.
+  void push_plans(FleetResult& result, const std::vector<size_t>& indices, int max_fail);
+
+  Status fetch_report(HostResult& host);
+  Status push_plan(HostResult& host);
+  Status run_rollback(HostResult& host);
+
+  Transport& transport_;
+  std::vector<InventoryHost> hosts_;
+  FleetOptions options_;
+};
+
+// Parses the agent's `apply/rollback --format json` output (pure).
+Result<std::vector<IrqOutcome>> parse_outcomes(std::string_view json_text, const std::string& source);
+
+}  // namespace irqfleet::controller

@@ -1,0 +1,158 @@
+#include "controller/fleet_plans.h"
+
+#include <algorithm>
+#include <set>
+
+#include "core/fingerprint.h"
+#include "core/planner.h"
+
+namespace irqfleet::controller {
+
+double irq_weight(const IrqReport& irq) {
+  if (irq.rate) return *irq.rate;
+  return static_cast<double>(irq.total());
+}
+
+int delivery_cpu(const IrqReport& irq) {
+  if (irq.has_effective && !irq.effective.empty()) return irq.effective.front();
+  if (irq.has_affinity && !irq.affinity.empty()) return irq.affinity.front();
+  return -1;
+}
+
+double imbalance(const std::map<int, double>& load, const CpuList& cpus) {
+  if (cpus.empty()) return 0;
+  double total = 0, max = 0;
+  for (const auto& [cpu, l] : load) {
+    total += l;
+    max = std::max(max, l);
+  }
+  if (total <= 0) return 0;
+  return max / (total / static_cast<double>(cpus.size()));
+}
+
+namespace {
+
+bool managed(const IrqReport& irq, const Policy* policy) {
+  if (!policy)
+    return (irq.irq_class == IrqClass::kXenVif || irq.irq_class == IrqClass::kXenBlkback) && irq.movable &&
+           !irq.identity.empty();
+  return policy->manages(irq.irq_class, irq.movable, irq.identity);
+}
+
+const IrqReport* find_identity(const HostReport& report, const std::string& identity) {
+  for (const auto& irq : report.irqs)
+    if (irq.identity == identity) return &irq;
+  return nullptr;
+}
+
+}  // namespace
+
+double live_imbalance(const HostReport& report, const Policy* policy) {
+  std::map<int, double> load;
+  for (const auto& irq : report.irqs) {
+    if (!managed(irq, policy)) continue;
+    int cpu = delivery_cpu(irq);
+    if (cpu >= 0) load[cpu] += irq_weight(irq);
+  }
+  return imbalance(load, host_usable_cpus(report.topology));
+}
+
+double planned_imbalance(const HostReport& report, const Plan& plan) {
+  std::map<int, double> load;
+  for (const auto& e : plan.entries) {
+    if (e.cpus.empty()) continue;
+    const IrqReport* irq = find_identity(report, e.identity);
+    load[e.cpus.front()] += irq ? irq_weight(*irq) : e.load;
+  }
+  return imbalance(load, host_usable_cpus(report.topology));
+}
+
+std::vector<Move> plan_moves(const HostReport& report, const Plan& plan) {
+  std::vector<Move> out;
+  for (const auto& e : plan.entries) {
+    const IrqReport* irq = find_identity(report, e.identity);
+    if (irq && irq->has_affinity && irq->affinity == e.cpus) continue;
+    Move m;
+    m.identity = e.identity;
+    m.irq = irq ? irq->irq : e.irq;
+    if (irq) m.live = irq->affinity;
+    m.planned = e.cpus;
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+FleetPlans plan_fleet(const Policy& policy, const std::vector<const HostReport*>& reports,
+                      const std::vector<std::string>& names) {
+  FleetPlans out;
+  out.plans.reserve(reports.size());
+  for (size_t i = 0; i < reports.size(); ++i) out.plans.emplace_back(make_error("not planned"));
+
+  // Group by fingerprint and the exact set of managed identities.
+  std::map<std::pair<std::string, std::string>, std::vector<size_t>> by_key;
+  std::vector<size_t> identity_counts(reports.size());
+  for (size_t i = 0; i < reports.size(); ++i) {
+    std::set<std::string> ids;
+    for (const auto& irq : reports[i]->irqs)
+      if (managed(irq, &policy)) ids.insert(irq.identity);
+    std::string joined;
+    for (const auto& id : ids) joined += id + "\n";
+    identity_counts[i] = ids.size();
+    by_key[{reports[i]->fingerprint, fnv1a64_hex(joined)}].push_back(i);
+  }
+
+  for (const auto& [key, members] : by_key) {
+    // One representative report: the first host's, with every managed IRQ
+    // weighed by the group's mean weight for that identity.
+    HostReport rep = *reports[members.front()];
+    bool sampled = false;
+    for (size_t m : members)
+      if (reports[m]->sample_seconds) sampled = true;
+    for (auto& irq : rep.irqs) {
+      if (!managed(irq, &policy)) continue;
+      double sum = 0;
+      for (size_t m : members)
+        if (const IrqReport* other = find_identity(*reports[m], irq.identity)) sum += irq_weight(*other);
+      double mean = sum / static_cast<double>(members.size());
+      if (sampled || irq.rate) {
+        irq.rate = mean;
+      } else if (!irq.counts.empty()) {
+        // Same weight through the counts: everything on the first CPU column.
+        int first = irq.counts.begin()->first;
+        for (auto& [cpu, c] : irq.counts) c = 0;
+        irq.counts[first] = static_cast<uint64_t>(mean + 0.5);
+      }
+    }
+    auto group_plan = make_plan(policy, rep);
+
+    PlanGroup group;
+    group.fingerprint = key.first;
+    group.identities_hash = key.second;
+    group.identities = identity_counts[members.front()];
+    for (size_t m : members) {
+      if (!group_plan.ok()) {
+        Error e = group_plan.error();
+        e.message = "host " + names[m] + ": cannot plan: " + e.message;
+        out.plans[m] = e;
+        continue;
+      }
+      const HostReport& report = *reports[m];
+      Plan p = *group_plan;
+      p.hostname = report.hostname;
+      for (auto& [cpu, load] : p.cpu_load) load = 0;
+      for (auto& e : p.entries) {
+        if (const IrqReport* irq = find_identity(report, e.identity)) {
+          e.irq = irq->irq;
+          e.load = irq_weight(*irq);
+        }
+        if (!e.cpus.empty()) p.cpu_load[e.cpus.front()] += e.load;
+      }
+      out.plans[m] = std::move(p);
+      group.hosts.push_back(names[m]);
+    }
+    if (!group.hosts.empty()) out.groups.push_back(std::move(group));
+  }
+  return out;
+}
+
+}  // namespace irqfleet::controller

@@ -1,0 +1,64 @@
+// The operator's Ansible inventory, as the controller needs it: which hosts,
+// how to reach each one (address, port, user, key) and where its agent is.
+// Read through `ansible-inventory --list` when Ansible is installed (INI,
+// YAML, directories, group_vars/ and host_vars/ all work then); otherwise
+// plain INI files are parsed here. See inventories/README.md.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "controller/json.h"
+#include "core/result.h"
+
+namespace irqfleet::controller {
+
+inline constexpr const char* kDefaultAgent = "irqfleet-agent";
+
+struct InventoryHost {
+  std::string name;                 // inventory name: what summaries and --limit use
+  std::string address;              // ansible_host, else the name
+  int port = 0;                     // ansible_port; 0 = ssh config, else 22
+  std::string user;                 // ansible_user; empty = ssh config, else login name
+  std::string key_file;             // ansible_ssh_private_key_file; empty = agent/default keys
+  std::string agent = kDefaultAgent;  // irqfleet_agent: the agent's path on the host
+  std::string become_user;          // ansible_become: run the agent as this user via `sudo -n -u`
+  std::vector<std::string> groups;  // every group it belongs to, through children too; sorted
+};
+
+struct Inventory {
+  std::string source;                 // path or "--hosts"
+  std::vector<InventoryHost> hosts;   // in inventory order, each name once
+  std::vector<std::string> groups;    // every group name, sorted (with "all" and "ungrouped")
+  std::vector<std::string> warnings;
+};
+
+// Pure: `ansible-inventory --list` output.
+Result<Inventory> parse_inventory_json(std::string_view text, const std::string& source);
+
+// Pure: Ansible's INI format: [group], [group:vars], [group:children], host
+// ranges (web[01:20], db-[a:c]), "host:port", key=value host variables
+// (quoted or not), '#' and ';' comments. Errors name source:line:column.
+Result<Inventory> parse_inventory_ini(std::string_view text, const std::string& source);
+
+// `--hosts a,b:2222,user@c` for a run without an inventory.
+Result<Inventory> inventory_from_hosts(std::string_view list);
+
+enum class InventoryParser { kAuto, kAnsible, kBuiltin };
+
+// Reads PATH: with ansible-inventory when kAnsible, or kAuto and it is on
+// PATH; with parse_inventory_ini otherwise (files only). No hosts is an error.
+Result<Inventory> load_inventory(const std::string& path, InventoryParser parser);
+
+// Ansible's --limit subset: comma- or colon-separated host names, group
+// names, shell wildcards (dom0-*), "all", and !name to exclude. A pattern
+// matching nothing is an error, as is an empty result.
+Result<std::vector<InventoryHost>> select_hosts(const Inventory& inventory, std::string_view limit);
+
+// Natural order of names (dom0-2 before dom0-10): the order hosts are worked
+// on and shown in, and so the order of --canary and --serial batches.
+bool natural_less(const std::string& a, const std::string& b);
+void sort_by_name(std::vector<InventoryHost>& hosts);
+
+}  // namespace irqfleet::controller

@@ -1,0 +1,265 @@
+#include "controller/ssh_transport.h"
+
+#include <libssh/libssh.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+
+namespace irqfleet::controller {
+
+namespace {
+
+// curve25519 first: the cheapest key exchange, and what OpenSSH prefers.
+constexpr const char* kKeyExchange =
+    "curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,ecdh-sha2-nistp384,"
+    "ecdh-sha2-nistp521,diffie-hellman-group18-sha512,diffie-hellman-group16-sha512,"
+    "diffie-hellman-group-exchange-sha256,diffie-hellman-group14-sha256";
+
+std::string session_error(ssh_session s) {
+  const char* e = ssh_get_error(s);
+  return e && *e ? e : "unknown libssh error";
+}
+
+std::string server_fingerprint(ssh_session s) {
+  ssh_key key = nullptr;
+  if (ssh_get_server_publickey(s, &key) != SSH_OK) return "?";
+  unsigned char* hash = nullptr;
+  size_t len = 0;
+  std::string out = "?";
+  if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &len) == 0) {
+    char* fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, len);
+    if (fp) {
+      out = std::string(ssh_key_type_to_char(ssh_key_type(key))) + " " + fp;
+      ssh_string_free_char(fp);
+    }
+    ssh_clean_pubkey_hash(&hash);
+  }
+  ssh_key_free(key);
+  return out;
+}
+
+std::string effective_target(ssh_session s) {
+  std::string out;
+  char* user = nullptr;
+  if (ssh_options_get(s, SSH_OPTIONS_USER, &user) == SSH_OK && user) {
+    out += std::string(user) + "@";
+    ssh_string_free_char(user);
+  }
+  char* host = nullptr;
+  if (ssh_options_get(s, SSH_OPTIONS_HOST, &host) == SSH_OK && host) {
+    out += host;
+    ssh_string_free_char(host);
+  }
+  unsigned int port = 0;
+  if (ssh_options_get_port(s, &port) == SSH_OK) out += ":" + std::to_string(port);
+  return out;
+}
+
+struct SessionCloser {
+  ssh_session s;
+  bool keep = false;
+  ~SessionCloser() {
+    if (keep || !s) return;
+    if (ssh_is_connected(s)) ssh_disconnect(s);
+    ssh_free(s);
+  }
+};
+
+void end_session(ssh_session s) {
+  if (!s) return;
+  if (ssh_is_connected(s)) ssh_disconnect(s);
+  ssh_free(s);
+}
+
+}  // namespace
+
+std::string describe_host(const InventoryHost& host) {
+  std::string out = host.name + " (";
+  if (!host.user.empty()) out += host.user + "@";
+  out += host.address;
+  if (host.port) out += ":" + std::to_string(host.port);
+  return out + ")";
+}
+
+SshTransport::SshTransport(SshOptions options) : options_(std::move(options)) { ssh_init(); }
+
+SshTransport::~SshTransport() {
+  for (auto& [name, s] : sessions_) end_session(s);
+  sessions_.clear();
+}
+
+void SshTransport::close(const InventoryHost& host) {
+  ssh_session s = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(sessions_mu_);
+    auto it = sessions_.find(host.name);
+    if (it == sessions_.end()) return;
+    s = it->second;
+    sessions_.erase(it);
+  }
+  end_session(s);
+}
+
+Result<ssh_session> SshTransport::connect(const InventoryHost& host) {
+  const std::string who = "host " + describe_host(host) + ": ";
+  ssh_session s = ssh_new();
+  if (!s) return make_error(who + "cannot create an SSH session (out of memory)");
+  SessionCloser closer{s};
+
+  ssh_options_set(s, SSH_OPTIONS_HOST, host.address.c_str());
+  if (options_.verbosity > 0) {
+    int v = options_.verbosity;
+    ssh_options_set(s, SSH_OPTIONS_LOG_VERBOSITY, &v);
+  }
+  // The config first, so the inventory's port/user/key win over it, as
+  // OpenSSH's command line wins over ~/.ssh/config.
+  if (!options_.ssh_config.empty()) {
+    if (!std::filesystem::exists(options_.ssh_config))
+      return make_error("ssh config file not found (ENOENT)", options_.ssh_config);
+    if (ssh_options_parse_config(s, options_.ssh_config.c_str()) != SSH_OK)
+      return make_error("cannot parse ssh config: " + session_error(s), options_.ssh_config);
+  } else if (ssh_options_parse_config(s, nullptr) != SSH_OK) {
+    return make_error(who + "cannot parse ~/.ssh/config: " + session_error(s));
+  }
+  if (host.port) {
+    unsigned int port = static_cast<unsigned int>(host.port);
+    ssh_options_set(s, SSH_OPTIONS_PORT, &port);
+  }
+  if (!host.user.empty()) ssh_options_set(s, SSH_OPTIONS_USER, host.user.c_str());
+  long timeout = options_.timeout_seconds;
+  ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &timeout);
+  ssh_options_set(s, SSH_OPTIONS_KEY_EXCHANGE, kKeyExchange);
+  if (!options_.known_hosts.empty()) ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, options_.known_hosts.c_str());
+
+  const std::string target = effective_target(s);
+  const std::string at = "host " + host.name + " (" + target + "): ";
+  if (ssh_connect(s) != SSH_OK) return make_error(at + "cannot connect: " + session_error(s));
+
+  // OpenSSH's StrictHostKeyChecking=yes, or accept-new with --accept-new.
+  const char* kh_name = options_.known_hosts.empty() ? "~/.ssh/known_hosts" : options_.known_hosts.c_str();
+  switch (ssh_session_is_known_server(s)) {
+    case SSH_KNOWN_HOSTS_OK:
+      break;
+    case SSH_KNOWN_HOSTS_CHANGED:
+      return make_error(at + "HOST KEY CHANGED: the server offers " + server_fingerprint(s) +
+                        ", which is not the key " + kh_name +
+                        " records; refusing to connect (if the host was reinstalled, remove the old key "
+                        "with ssh-keygen -R)");
+    case SSH_KNOWN_HOSTS_OTHER:
+      return make_error(at + "HOST KEY CHANGED: the server offers " + server_fingerprint(s) + " but " + kh_name +
+                        " records a key of another type for it; refusing to connect");
+    case SSH_KNOWN_HOSTS_NOT_FOUND:
+    case SSH_KNOWN_HOSTS_UNKNOWN:
+      if (!options_.accept_new)
+        return make_error(at + "unknown host key " + server_fingerprint(s) + " (not in " + kh_name +
+                          "); verify it and add it, or run with --accept-new");
+      {
+        std::lock_guard<std::mutex> lock(known_hosts_mu_);
+        if (ssh_session_update_known_hosts(s) != SSH_OK)
+          return make_error(at + "cannot add the host key to " + kh_name + ": " + session_error(s));
+      }
+      break;
+    case SSH_KNOWN_HOSTS_ERROR:
+    default:
+      return make_error(at + "cannot check the host key against " + std::string(kh_name) + ": " +
+                        session_error(s));
+  }
+
+  int rc;
+  std::string tried;
+  if (!host.key_file.empty()) {
+    ssh_key key = nullptr;
+    if (ssh_pki_import_privkey_file(host.key_file.c_str(), nullptr, nullptr, nullptr, &key) != SSH_OK)
+      return make_error(at + "cannot read private key " + host.key_file +
+                        " (ansible_ssh_private_key_file; missing, unreadable or passphrase-protected)");
+    rc = ssh_userauth_publickey(s, nullptr, key);
+    ssh_key_free(key);
+    tried = "key " + host.key_file;
+  } else {
+    rc = ssh_userauth_publickey_auto(s, nullptr, nullptr);
+    tried = "ssh-agent and default/configured keys";
+  }
+  if (rc == SSH_AUTH_ERROR) return make_error(at + "authentication failed: " + session_error(s));
+  if (rc != SSH_AUTH_SUCCESS)
+    return make_error(at + "authentication refused (publickey; tried " + tried + ")");
+  closer.keep = true;
+  return s;
+}
+
+Result<CommandOutput> SshTransport::run(const InventoryHost& host, const std::string& command,
+                                        const std::string& input) {
+  using clock = std::chrono::steady_clock;
+  const auto deadline = clock::now() + std::chrono::seconds(options_.timeout_seconds);
+
+  ssh_session s = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(sessions_mu_);
+    if (auto it = sessions_.find(host.name); it != sessions_.end()) s = it->second;
+  }
+  if (!s) {
+    auto c = connect(host);
+    if (!c.ok()) return c.error();
+    s = *c;
+    std::lock_guard<std::mutex> lock(sessions_mu_);
+    sessions_[host.name] = s;
+  }
+
+  const std::string at = "host " + host.name + ": ";
+  ssh_channel ch = ssh_channel_new(s);
+  auto fail = [&](const std::string& what) -> Error {
+    std::string msg = at + what;
+    if (ch) ssh_channel_free(ch);
+    close(host);  // the session may be in any state now
+    return make_error(msg);
+  };
+  if (!ch) return fail("cannot create a channel: " + session_error(s));
+  if (ssh_channel_open_session(ch) != SSH_OK) return fail("cannot open a session channel: " + session_error(s));
+  if (ssh_channel_request_exec(ch, command.c_str()) != SSH_OK)
+    return fail("cannot start '" + command + "': " + session_error(s));
+
+  size_t sent = 0;
+  while (sent < input.size()) {
+    int n = ssh_channel_write(ch, input.data() + sent, static_cast<uint32_t>(std::min<size_t>(input.size() - sent, 32768)));
+    if (n == SSH_ERROR) return fail("cannot send the command's input: " + session_error(s));
+    sent += static_cast<size_t>(n);
+    if (clock::now() > deadline)
+      return fail("timed out after " + std::to_string(options_.timeout_seconds) + " s sending input to '" + command + "'");
+  }
+  if (ssh_channel_send_eof(ch) != SSH_OK) return fail("cannot close the command's input: " + session_error(s));
+
+  CommandOutput result;
+  char buf[16384];
+  auto drain_stderr = [&]() -> bool {
+    int n;
+    while ((n = ssh_channel_read_nonblocking(ch, buf, sizeof buf, 1)) > 0) result.err.append(buf, static_cast<size_t>(n));
+    return n != SSH_ERROR;
+  };
+  while (!ssh_channel_is_eof(ch)) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now()).count();
+    if (left <= 0)
+      return fail("'" + command + "' timed out after " + std::to_string(options_.timeout_seconds) +
+                  " s (--timeout); the session was closed");
+    // Short slices so stderr is drained and the deadline checked while stdout is quiet.
+    int n = ssh_channel_read_timeout(ch, buf, sizeof buf, 0, static_cast<int>(std::min<long long>(left, 200)));
+    if (n == SSH_ERROR) return fail("reading output of '" + command + "': " + session_error(s));
+    if (n > 0) result.out.append(buf, static_cast<size_t>(n));
+    if (!drain_stderr()) return fail("reading errors of '" + command + "': " + session_error(s));
+    if (ssh_channel_is_closed(ch)) break;
+  }
+  // What is still buffered after EOF.
+  int n;
+  while ((n = ssh_channel_read_nonblocking(ch, buf, sizeof buf, 0)) > 0) result.out.append(buf, static_cast<size_t>(n));
+  drain_stderr();
+
+  int status = ssh_channel_get_exit_status(ch);
+  if (status < 0)
+    return fail("'" + command + "' ended without an exit status (killed by a signal?)" +
+                (result.err.empty() ? "" : ": " + result.err));
+  result.exit_status = status;
+  ssh_channel_close(ch);
+  ssh_channel_free(ch);
+  return result;
+}
+
+}  // namespace irqfleet::controller

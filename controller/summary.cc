@@ -1,0 +1,369 @@
+#include "controller/summary.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+#include "core/planner.h"
+
+namespace irqfleet::controller {
+
+namespace {
+
+struct Facts {
+  std::string xen_version = "-";
+  size_t vcpus = 0;
+  size_t vif_irqs = 0;
+  size_t vif_on_cpu0 = 0;
+  double cpu0_share = 0;   // share of the vif load delivered on CPU 0
+  double imbalance = 0;
+};
+
+Facts facts_of(const HostReport& r) {
+  Facts f;
+  if (r.xen.xl && !r.xen.xl->xen_version.empty()) f.xen_version = r.xen.xl->xen_version;
+  else if (r.xen.is_dom0) f.xen_version = "dom0";
+  f.vcpus = r.topology.online.size();
+  double total = 0, on_cpu0 = 0;
+  for (const auto& irq : r.irqs) {
+    if (irq.irq_class != IrqClass::kXenVif) continue;
+    ++f.vif_irqs;
+    total += irq_weight(irq);
+    if (delivery_cpu(irq) == 0) {
+      ++f.vif_on_cpu0;
+      on_cpu0 += irq_weight(irq);
+    }
+  }
+  f.cpu0_share = total > 0 ? on_cpu0 / total : 0;
+  f.imbalance = live_imbalance(r, nullptr);
+  return f;
+}
+
+std::string fixed(double v, int digits = 2) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+class Table {
+ public:
+  explicit Table(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
+  void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  std::string str() const {
+    std::vector<size_t> width;
+    for (const auto& r : rows_)
+      for (size_t c = 0; c < r.size(); ++c) {
+        if (width.size() <= c) width.push_back(0);
+        width[c] = std::max(width[c], r[c].size());
+      }
+    std::string out;
+    for (const auto& r : rows_) {
+      std::string line;
+      for (size_t c = 0; c < r.size(); ++c) {
+        line += r[c];
+        if (c + 1 < r.size()) line.append(width[c] - r[c].size() + 2, ' ');
+      }
+      out += line + "\n";
+    }
+    return out;
+  }
+
+ private:
+  std::vector<std::vector<std::string>> rows_;
+};
+
+const char* state_name(TaskState s) {
+  switch (s) {
+    case TaskState::kOk: return "ok";
+    case TaskState::kFailed: return "failed";
+    case TaskState::kSkipped: return "skipped";
+  }
+  return "?";
+}
+
+std::map<std::string, size_t> outcome_counts(const HostResult& h) {
+  std::map<std::string, size_t> counts;
+  for (const auto& o : h.outcomes) ++counts[o.outcome];
+  return counts;
+}
+
+// Group letters A, B, ... in the order groups are listed.
+std::map<std::string, std::string> group_labels(const FleetResult& r) {
+  std::map<std::string, std::string> label;
+  for (size_t g = 0; g < r.groups.size(); ++g) {
+    std::string name = g < 26 ? std::string(1, static_cast<char>('A' + g)) : "G" + std::to_string(g + 1);
+    for (const auto& h : r.groups[g].hosts) label[h] = name;
+  }
+  return label;
+}
+
+std::string join_hosts(const std::vector<std::string>& hosts, size_t max = 8) {
+  std::string out;
+  for (size_t i = 0; i < hosts.size() && i < max; ++i) out += (i ? ", " : "") + hosts[i];
+  if (hosts.size() > max) out += ", ... (" + std::to_string(hosts.size() - max) + " more)";
+  return out;
+}
+
+std::string cpus(const CpuList& c) { return c.empty() ? "-" : format_cpulist(c); }
+
+}  // namespace
+
+std::string format_summary(const FleetResult& r) {
+  std::string out;
+  auto labels = group_labels(r);
+
+  if (r.command == "report") {
+    Table t({"HOST", "XEN", "VCPUS", "VIF IRQS", "ON CPU 0", "CPU 0 LOAD", "IMBALANCE"});
+    for (const auto& h : r.hosts) {
+      if (!h.report) continue;
+      Facts f = facts_of(*h.report);
+      t.add({h.host.name, f.xen_version, std::to_string(f.vcpus), std::to_string(f.vif_irqs),
+             std::to_string(f.vif_on_cpu0), fixed(100 * f.cpu0_share, 0) + "%", fixed(f.imbalance)});
+    }
+    out += t.str();
+    out += "\n(CPU 0 LOAD: share of the vif interrupt load delivered on CPU 0; IMBALANCE: busiest CPU's vif\n"
+           " load / mean over the usable CPUs, 1.00 = perfectly even)\n";
+  } else if (r.command == "plan" || r.command == "status") {
+    bool status = r.command == "status";
+    Table t(status ? std::vector<std::string>{"HOST", "STATE", "GROUP", "MANAGED", "DRIFTED", "IMBALANCE NOW", "POLICY"}
+                   : std::vector<std::string>{"HOST", "GROUP", "MANAGED", "MOVES", "IMBALANCE NOW", "PLANNED"});
+    for (const auto& h : r.hosts) {
+      if (!h.plan || !h.report) continue;
+      std::string now = fixed(live_imbalance(*h.report, nullptr));
+      std::string planned = fixed(planned_imbalance(*h.report, *h.plan));
+      std::string n = std::to_string(h.plan->entries.size());
+      std::string moves = std::to_string(h.moves.size());
+      std::string group = labels.count(h.host.name) ? labels[h.host.name] : "-";
+      if (status)
+        t.add({h.host.name, h.drifted ? "DRIFT" : "in sync", group, n, moves, now, planned});
+      else
+        t.add({h.host.name, group, n, moves, now, planned});
+    }
+    out += t.str();
+    if (status) {
+      for (const auto& h : r.hosts) {
+        if (!h.drifted) continue;
+        out += "\n" + h.host.name + ": " + std::to_string(h.moves.size()) + " IRQ" +
+               (h.moves.size() == 1 ? "" : "s") + " away from the policy:\n";
+        size_t shown = 0;
+        for (const auto& m : h.moves) {
+          if (++shown > 10) {
+            out += "  ... and " + std::to_string(h.moves.size() - 10) + " more\n";
+            break;
+          }
+          out += "  IRQ " + std::to_string(m.irq) + " " + m.identity + ": on " + cpus(m.live) + ", policy says " +
+                 cpus(m.planned) + "\n";
+        }
+      }
+    }
+    if (!status && !r.groups.empty()) {
+      out += "\nPlan groups (same topology fingerprint and managed IRQs: one placement for all):\n";
+      for (size_t g = 0; g < r.groups.size(); ++g) {
+        const auto& grp = r.groups[g];
+        out += "  " + labels[grp.hosts.front()] + "  " + grp.fingerprint + "  " + std::to_string(grp.identities) +
+               " IRQs  " + std::to_string(grp.hosts.size()) + " host" + (grp.hosts.size() == 1 ? "" : "s") + ": " +
+               join_hosts(grp.hosts) + "\n";
+      }
+    }
+  } else if (r.command == "apply" || r.command == "rollback") {
+    bool check = r.check;
+    if (check) {
+      for (const auto& h : r.hosts) {
+        if (h.state != TaskState::kOk && h.outcomes.empty()) continue;
+        size_t changes = 0;
+        std::string lines;
+        for (const auto& o : h.outcomes) {
+          if (o.outcome == "unchanged") continue;
+          ++changes;
+          lines += "  IRQ " + std::to_string(o.irq) + " " + o.identity + ": " + (o.before.empty() ? "-" : o.before) +
+                   " -> " + (o.target.empty() ? "-" : o.target) +
+                   (o.outcome == "would-apply" ? "" : "  (" + o.outcome + (o.message.empty() ? "" : ": " + o.message) + ")") +
+                   "\n";
+        }
+        out += h.host.name + ": " + std::to_string(changes) + " change" + (changes == 1 ? "" : "s") + "\n" + lines;
+      }
+      out += "\n";
+    }
+    Table t(r.command == "apply"
+                ? std::vector<std::string>{"HOST", "RESULT", check ? "WOULD CHANGE" : "APPLIED", "UNCHANGED", "NOT APPLIED",
+                                           "IMBALANCE BEFORE", "AFTER"}
+                : std::vector<std::string>{"HOST", "RESULT", "RESTORED", "UNCHANGED", "NOT RESTORED"});
+    for (const auto& h : r.hosts) {
+      if (h.outcomes.empty() && h.state != TaskState::kOk) continue;
+      size_t changed = 0, unchanged = 0, bad = 0;
+      for (const auto& o : h.outcomes) {
+        if (o.outcome == "unchanged") ++unchanged;
+        else if (o.outcome == "applied" || o.outcome == "would-apply") ++changed;
+        else ++bad;
+      }
+      std::vector<std::string> row = {h.host.name, state_name(h.state), std::to_string(changed),
+                                      std::to_string(unchanged), std::to_string(bad)};
+      if (r.command == "apply") {
+        row.push_back(h.report ? fixed(live_imbalance(*h.report, nullptr)) : "-");
+        row.push_back(h.report && h.plan ? fixed(planned_imbalance(*h.report, *h.plan)) : "-");
+      }
+      t.add(row);
+    }
+    out += t.str();
+  }
+
+  size_t ok = r.count(TaskState::kOk), failed = r.count(TaskState::kFailed), skipped = r.count(TaskState::kSkipped);
+  bool any_problem = failed + skipped > 0;
+  if (any_problem) {
+    out += "\nHosts that did not succeed:\n";
+    for (const auto& h : r.hosts)
+      if (h.state != TaskState::kOk) out += "  " + h.host.name + " [" + state_name(h.state) + "]: " + h.error + "\n";
+  }
+  if (!r.stopped.empty()) out += "\nRollout stopped: " + r.stopped + "\n";
+  out += "\n" + std::to_string(r.hosts.size()) + " host" + (r.hosts.size() == 1 ? "" : "s") + ": " +
+         std::to_string(ok) + " ok, " + std::to_string(failed) + " failed";
+  if (skipped) out += ", " + std::to_string(skipped) + " not attempted";
+  if (r.command == "status") {
+    size_t drifted = static_cast<size_t>(std::count_if(r.hosts.begin(), r.hosts.end(), [](auto& h) { return h.drifted; }));
+    out += ", " + std::to_string(drifted) + " drifted";
+  }
+  out += "\n";
+  return out;
+}
+
+json::Value summary_json(const FleetResult& r) {
+  json::Value doc = json::Value::object();
+  doc["schema"] = "irqfleet.fleet/1";
+  doc["command"] = r.command;
+  doc["check"] = r.check;
+  doc["exit_code"] = r.exit_code();
+  if (!r.policy_hash.empty()) doc["policy_hash"] = r.policy_hash;
+  doc["stopped"] = r.stopped.empty() ? json::Value() : json::Value(r.stopped);
+  auto labels = group_labels(r);
+
+  json::Value hosts = json::Value::array();
+  size_t drifted = 0;
+  for (const auto& h : r.hosts) {
+    json::Value j = json::Value::object();
+    j["host"] = h.host.name;
+    j["address"] = h.host.address;
+    if (h.host.port) j["port"] = h.host.port;
+    j["state"] = state_name(h.state);
+    j["error"] = h.error.empty() ? json::Value() : json::Value(h.error);
+    if (h.report) {
+      Facts f = facts_of(*h.report);
+      j["hostname"] = h.report->hostname;
+      j["xen_version"] = f.xen_version;
+      j["vcpus"] = static_cast<uint64_t>(f.vcpus);
+      j["vif_irqs"] = static_cast<uint64_t>(f.vif_irqs);
+      j["vif_irqs_on_cpu0"] = static_cast<uint64_t>(f.vif_on_cpu0);
+      j["cpu0_load_share"] = f.cpu0_share;
+      j["imbalance"] = f.imbalance;
+      j["fingerprint"] = h.report->fingerprint;
+      json::Value warnings = json::Value::array();
+      for (const auto& w : h.report->warnings) warnings.push_back(w);
+      j["warnings"] = warnings;
+    }
+    if (h.plan) {
+      json::Value p = json::Value::object();
+      p["group"] = labels.count(h.host.name) ? json::Value(labels[h.host.name]) : json::Value();
+      p["entries"] = static_cast<uint64_t>(h.plan->entries.size());
+      p["moves"] = static_cast<uint64_t>(h.moves.size());
+      p["current_imbalance"] = h.report ? live_imbalance(*h.report, nullptr) : 0.0;
+      p["predicted_imbalance"] = h.report ? planned_imbalance(*h.report, *h.plan) : 0.0;
+      json::Value placement = json::Value::object();
+      for (const auto& e : h.plan->entries) placement[e.identity] = format_cpulist(e.cpus);
+      p["placement"] = placement;
+      j["plan"] = p;
+    }
+    if (r.command == "status") {
+      j["drifted"] = h.drifted;
+      if (h.drifted) ++drifted;
+    }
+    if (r.command == "status" || r.command == "plan") {
+      json::Value moves = json::Value::array();
+      for (const auto& m : h.moves) {
+        json::Value mj = json::Value::object();
+        mj["identity"] = m.identity;
+        mj["irq"] = m.irq;
+        mj["live"] = format_cpulist(m.live);
+        mj["planned"] = format_cpulist(m.planned);
+        moves.push_back(mj);
+      }
+      j["moves"] = moves;
+    }
+    if (r.command == "apply" || r.command == "rollback") {
+      json::Value outcomes = json::Value::array();
+      json::Value counts = json::Value::object();
+      for (const auto& o : h.outcomes) {
+        json::Value oj = json::Value::object();
+        oj["irq"] = o.irq;
+        oj["identity"] = o.identity;
+        oj["outcome"] = o.outcome;
+        oj["before"] = o.before;
+        oj["target"] = o.target;
+        oj["after"] = o.after;
+        if (!o.message.empty()) oj["message"] = o.message;
+        outcomes.push_back(oj);
+      }
+      for (const auto& [name, n] : outcome_counts(h)) counts[name] = static_cast<uint64_t>(n);
+      j["outcomes"] = outcomes;
+      j["outcome_counts"] = counts;
+      j["agent_exit"] = h.agent_exit;
+      if (!h.agent_stderr.empty()) j["agent_stderr"] = h.agent_stderr;
+    }
+    hosts.push_back(j);
+  }
+  doc["hosts"] = hosts;
+
+  json::Value groups = json::Value::array();
+  for (const auto& g : r.groups) {
+    json::Value gj = json::Value::object();
+    gj["label"] = labels[g.hosts.front()];
+    gj["fingerprint"] = g.fingerprint;
+    gj["identities"] = static_cast<uint64_t>(g.identities);
+    json::Value hs = json::Value::array();
+    for (const auto& h : g.hosts) hs.push_back(h);
+    gj["hosts"] = hs;
+    groups.push_back(gj);
+  }
+  doc["groups"] = groups;
+
+  json::Value totals = json::Value::object();
+  totals["hosts"] = static_cast<uint64_t>(r.hosts.size());
+  totals["ok"] = static_cast<uint64_t>(r.count(TaskState::kOk));
+  totals["failed"] = static_cast<uint64_t>(r.count(TaskState::kFailed));
+  totals["skipped"] = static_cast<uint64_t>(r.count(TaskState::kSkipped));
+  if (r.command == "status") totals["drifted"] = static_cast<uint64_t>(drifted);
+  doc["totals"] = totals;
+  return doc;
+}
+
+std::string format_hosts(const std::vector<InventoryHost>& hosts) {
+  Table t({"HOST", "ADDRESS", "PORT", "USER", "KEY", "AGENT", "GROUPS"});
+  for (const auto& h : hosts) {
+    std::string groups;
+    for (const auto& g : h.groups)
+      if (g != "all") groups += (groups.empty() ? "" : ",") + g;
+    t.add({h.name, h.address, h.port ? std::to_string(h.port) : "-", h.user.empty() ? "-" : h.user,
+           h.key_file.empty() ? "-" : h.key_file,
+           (h.become_user.empty() ? "" : "sudo -u " + h.become_user + " ") + h.agent, groups});
+  }
+  return t.str() + std::to_string(hosts.size()) + " host" + (hosts.size() == 1 ? "" : "s") + "\n";
+}
+
+json::Value hosts_json(const std::vector<InventoryHost>& hosts) {
+  json::Value out = json::Value::array();
+  for (const auto& h : hosts) {
+    json::Value j = json::Value::object();
+    j["host"] = h.name;
+    j["address"] = h.address;
+    j["port"] = h.port ? json::Value(h.port) : json::Value();
+    j["user"] = h.user.empty() ? json::Value() : json::Value(h.user);
+    j["key_file"] = h.key_file.empty() ? json::Value() : json::Value(h.key_file);
+    j["agent"] = h.agent;
+    j["become_user"] = h.become_user.empty() ? json::Value() : json::Value(h.become_user);
+    json::Value groups = json::Value::array();
+    for (const auto& g : h.groups) groups.push_back(g);
+    j["groups"] = groups;
+    out.push_back(j);
+  }
+  return out;
+}
+
+}  // namespace irqfleet::controller

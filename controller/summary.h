@@ -1,0 +1,21 @@
+// What the operator sees after a fleet command: a table per command plus the
+// failed hosts with their errors, or the same facts as JSON (--json).
+#pragma once
+
+#include <string>
+
+#include "controller/fleet_commands.h"
+#include "controller/json.h"
+
+namespace irqfleet::controller {
+
+std::string format_summary(const FleetResult& result);
+
+// Schema "irqfleet.fleet/1": {command, exit_code, hosts: [...], groups, totals, stopped}.
+json::Value summary_json(const FleetResult& result);
+
+// --list-hosts: what the inventory and --limit selected, and how each is reached.
+std::string format_hosts(const std::vector<InventoryHost>& hosts);
+json::Value hosts_json(const std::vector<InventoryHost>& hosts);
+
+}  // namespace irqfleet::controller

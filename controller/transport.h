@@ -1,0 +1,39 @@
+// The seam between the fleet logic and the network: run one command on one
+// host, feed it stdin, get back its exit status, stdout and stderr.
+// SshTransport (libssh) is the real one; unit tests use a fake.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "controller/inventory.h"
+#include "core/result.h"
+
+namespace irqfleet::controller {
+
+struct CommandOutput {
+  int exit_status = 0;
+  std::string out;
+  std::string err;
+};
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  // Runs `command` (a shell command line, as ssh runs it) on `host`, sends
+  // `input` on its stdin then EOF. Errors are about reaching the host or the
+  // command timing out and name the host; a command that ran and failed is a
+  // CommandOutput with a non-zero exit status. Called from many threads at
+  // once, but never for the same host from two threads.
+  virtual Result<CommandOutput> run(const InventoryHost& host, const std::string& command,
+                                    const std::string& input) = 0;
+  // Ends whatever the transport keeps open for this host (e.g. its session).
+  virtual void close(const InventoryHost& host) {}
+};
+
+// POSIX shell quoting for one word ('...' with ' escaped) — agent paths and
+// arguments travel inside the remote command line.
+std::string shell_quote(const std::string& word);
+std::string shell_join(const std::vector<std::string>& argv);
+
+}  // namespace irqfleet::controller

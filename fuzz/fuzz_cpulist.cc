@@ -1,0 +1,7 @@
+// libFuzzer target: parse_cpulist() and parse_cpumask_hex() (core/cpulist.h).
+// Checks: fuzz/checks.h check_cpulist(). Seeds: fuzz/corpus/cpulist/.
+#include "fuzz/target.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return irqfleet::fuzz::run_check(irqfleet::fuzz::check_cpulist, data, size);
+}

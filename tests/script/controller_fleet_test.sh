@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# irqfleet through real sshd on 8 simulated dom0 hosts: report → plan →
+# apply --check → apply → second apply (a no-op) → status → drift after a
+# fake root is edited → rollback. One host has a managed IRQ that refuses.
+source "$(dirname "$0")/controller_lib.sh"
+
+cat >"$WORK/fleet.spec" <<'EOF'
+# NAME GROUP make_root options: three families, identical hosts within each
+dom0-01 cluster_a cpus=4 guests=6 seed=101
+dom0-02 cluster_a cpus=4 guests=6 seed=101 numbering=1
+dom0-03 cluster_a cpus=4 guests=6 seed=101 refuse=hottest
+dom0-04 cluster_b cpus=8 nodes=2 guests=8 seed=202
+dom0-05 cluster_b cpus=8 nodes=2 guests=8 seed=202 numbering=2
+dom0-06 cluster_b cpus=8 nodes=2 guests=8 seed=202 offline=3
+dom0-07 cluster_c cpus=6 guests=5 seed=303
+dom0-08 cluster_c cpus=6 guests=5 seed=304
+EOF
+start_fleet --spec "$WORK/fleet.spec"
+cat >"$WORK/policy.toml" <<'EOF'
+[policy]
+strategy = "balanced"
+exclude_cpus = "0"
+EOF
+I=(-i "$INVENTORY" --inventory-parser builtin --known-hosts "$KNOWN_HOSTS" --forks 8)
+GOOD="['dom0-01','dom0-02','dom0-04','dom0-05','dom0-06','dom0-07','dom0-08']"
+
+echo "== report"
+irqfleet_json report "${I[@]}" report --out "$WORK/reports"
+expect_rc report 0
+check report 'd["totals"] == {"hosts": 8, "ok": 8, "failed": 0, "skipped": 0}' "every host reported"
+check report 'all(x["vif_irqs"] > 0 and x["vif_irqs_on_cpu0"] == x["vif_irqs"] for x in d["hosts"])' \
+  "every vif IRQ starts on CPU 0"
+check report 'all(x["imbalance"] > 2 and x["cpu0_load_share"] == 1 for x in d["hosts"])' "CPU 0 is overloaded before"
+check report 'h["dom0-04"]["vcpus"] == 8 and h["dom0-06"]["vcpus"] == 7 and h["dom0-01"]["xen_version"] != "-"' \
+  "vCPUs and Xen version come from each host"
+for n in 01 02 03 04 05 06 07 08; do
+  grep -q 'irqfleet.report/1' "$WORK/reports/dom0-$n.toml" || fail "report --out: no dom0-$n.toml"
+done
+
+echo "== plan"
+irqfleet_json plan "${I[@]}" plan --policy "$WORK/policy.toml" --out "$WORK/plans"
+expect_rc plan 0
+check plan 'h["dom0-01"]["plan"]["placement"] == h["dom0-02"]["plan"]["placement"] == h["dom0-03"]["plan"]["placement"]' \
+  "identical hosts (renumbered IRQs, a refusing IRQ) get the same placement"
+check plan 'h["dom0-04"]["plan"]["placement"] == h["dom0-05"]["plan"]["placement"]' "cluster_b hosts agree"
+check plan 'h["dom0-01"]["plan"]["group"] == h["dom0-03"]["plan"]["group"] != h["dom0-04"]["plan"]["group"]' \
+  "groups of identical hosts by fingerprint"
+check plan 'h["dom0-06"]["plan"]["group"] != h["dom0-04"]["plan"]["group"]' "an offline CPU is another topology"
+check plan 'any(sorted(g["hosts"]) == ["dom0-01", "dom0-02", "dom0-03"] for g in d["groups"])' "the group lists its hosts"
+check plan 'all(x["plan"]["predicted_imbalance"] < x["plan"]["current_imbalance"] for x in d["hosts"])' \
+  "every plan improves the balance"
+check plan 'all("0" not in x["plan"]["placement"].values() for x in d["hosts"])' "exclude_cpus = 0 is honoured"
+[ -s "$WORK/plans/dom0-05.plan.toml" ] || fail "plan --out: no dom0-05.plan.toml"
+
+echo "== apply --check"
+irqfleet_json check "${I[@]}" apply --check --policy "$WORK/policy.toml"
+check check 'all(o["outcome"] in ("would-apply", "unchanged") for x in d["hosts"] for o in x["outcomes"])' \
+  "--check only says what would change"
+check check 'all(affinity(x["host"], o["irq"]) == o["before"] for x in d["hosts"] for o in x["outcomes"])' \
+  "--check writes nothing"
+
+echo "== apply"
+irqfleet_json apply "${I[@]}" apply --policy "$WORK/policy.toml"
+expect_rc apply 2
+check apply "all(h[n]['state'] == 'ok' for n in $GOOD)" "the seven normal hosts succeed"
+check apply 'h["dom0-03"]["state"] == "failed" and "refused" in h["dom0-03"]["error"] and "dom0-03" in h["dom0-03"]["error"]' \
+  "the refusing host fails, naming the host and the outcome"
+check apply 'sum(o["outcome"] == "refused" for o in h["dom0-03"]["outcomes"]) == 1' "exactly one IRQ refused"
+check apply 'h["dom0-03"]["outcome_counts"]["applied"] == len(h["dom0-03"]["outcomes"]) - 1' "its other IRQs moved"
+check apply "all(affinity(n, o['irq']) == o['target'] for n in $GOOD for o in h[n]['outcomes'])" \
+  "each written smp_affinity_list is the plan's target"
+
+echo "== report after apply"
+irqfleet_json after "${I[@]}" report
+check after "all(h[n]['vif_irqs_on_cpu0'] == 0 and h[n]['cpu0_load_share'] == 0 for n in $GOOD)" "no vif IRQ left on CPU 0"
+check after "all(h[n]['imbalance'] < x['imbalance'] for n in $GOOD for x in json.load(open('$WORK/report.json'))['hosts'] if x['host'] == n)" \
+  "every host is better balanced than before"
+check after 'h["dom0-03"]["vif_irqs_on_cpu0"] == 1' "only the refused IRQ stays on CPU 0"
+
+echo "== second apply is a no-op"
+irqfleet_json again "${I[@]}" apply --policy "$WORK/policy.toml"
+expect_rc again 2
+check again "all(o['outcome'] == 'unchanged' for n in $GOOD for o in h[n]['outcomes'])" "nothing changes"
+check again "all(h[n]['state'] == 'ok' for n in $GOOD)" "and every normal host is ok"
+
+echo "== status"
+irqfleet_json status "${I[@]}" status --policy "$WORK/policy.toml"
+expect_rc status 2
+check status "not any(h[n]['drifted'] for n in $GOOD)" "applied hosts are in sync"
+check status 'h["dom0-03"]["drifted"] and len(h["dom0-03"]["moves"]) == 1' "the refused IRQ is drift"
+
+echo "== drift after editing a fake root"
+read -r IRQ IDENTITY NEW < <(python3 - "$WORK/apply.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+o = next(x for x in d["hosts"] if x["host"] == "dom0-04")["outcomes"][0]
+print(o["irq"], o["identity"], 2 if o["target"] != "2" else 3)
+PY
+)
+echo "$NEW" >"$FLEET/hosts/dom0-04/root/proc/irq/$IRQ/smp_affinity_list"
+irqfleet_json drift "${I[@]}" status --policy "$WORK/policy.toml"
+expect_rc drift 2
+check drift "h['dom0-04']['drifted'] and [m['identity'] for m in h['dom0-04']['moves']] == ['$IDENTITY']" \
+  "the edited IRQ ($IDENTITY) is reported"
+check drift "h['dom0-04']['moves'][0]['live'] == '$NEW'" "with its live CPU"
+check drift "not any(h[n]['drifted'] for n in $GOOD if n != 'dom0-04')" "no other host drifted"
+
+echo "== rollback"
+irqfleet_json rollback "${I[@]}" rollback
+expect_rc rollback 0
+check rollback 'd["totals"]["ok"] == 8' "every host rolled back"
+check rollback "all(affinity(n, o['irq']) == '0' for n in ['dom0-01', 'dom0-05'] for o in json.load(open('$WORK/apply.json'))['hosts'][[x['host'] for x in json.load(open('$WORK/apply.json'))['hosts']].index(n)]['outcomes'])" \
+  "the first apply's writes are undone"
+echo "PASS"

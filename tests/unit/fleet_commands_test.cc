@@ -1,0 +1,340 @@
+#include <catch2/catch.hpp>
+
+#include <functional>
+#include <map>
+#include <mutex>
+
+#include "controller/fleet_commands.h"
+#include "controller/summary.h"
+#include "core/fingerprint.h"
+#include "core/report_format.h"
+
+using namespace irqfleet;
+using namespace irqfleet::controller;
+
+namespace {
+
+// Answers each host's commands from a function; records every call.
+class FakeTransport final : public Transport {
+ public:
+  using Handler = std::function<Result<CommandOutput>(const std::string& command, const std::string& input)>;
+  std::map<std::string, Handler> hosts;
+
+  struct Call {
+    std::string host, command, input;
+  };
+  std::vector<Call> calls;
+
+  Result<CommandOutput> run(const InventoryHost& host, const std::string& command, const std::string& input) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      calls.push_back({host.name, command, input});
+    }
+    auto it = hosts.find(host.name);
+    if (it == hosts.end()) return make_error("host " + host.name + ": cannot connect: Connection refused");
+    return it->second(command, input);
+  }
+
+  size_t count(const std::string& host, const std::string& needle) const {
+    size_t n = 0;
+    for (const auto& c : calls)
+      if (c.host == host && c.command.find(needle) != std::string::npos) ++n;
+    return n;
+  }
+
+ private:
+  std::mutex mu_;
+};
+
+// A 4-CPU dom0 with `vifs` vif queues, all on `cpu`, weighted by `counts`.
+HostReport make_report(const std::string& hostname, const std::vector<uint64_t>& counts, int cpus = 4, int cpu = 0) {
+  HostReport r;
+  r.hostname = hostname;
+  r.kernel_release = "6.1.0-18-amd64";
+  r.boot_id = "b-" + hostname;
+  r.xen.is_dom0 = true;
+  for (int c = 0; c < cpus; ++c) {
+    r.topology.online.push_back(c);
+    r.topology.possible.push_back(c);
+    CpuInfo info;
+    info.cpu = c;
+    info.package = 0;
+    info.core = c;
+    info.thread_siblings = {c};
+    r.topology.cpus.push_back(info);
+    r.interrupt_cpus.push_back(c);
+  }
+  r.fingerprint = topology_fingerprint(r.topology, r.xen);
+  for (size_t i = 0; i < counts.size(); ++i) {
+    IrqReport irq;
+    irq.irq = 100 + static_cast<int>(i) + (hostname == "b" ? 7 : 0);   // numbers differ between hosts
+    irq.chip = "xen-dyn";
+    irq.trigger = "-event";
+    std::string action = "vif" + std::to_string(3 + i / 2) + ".0-q0-" + (i % 2 ? "rx" : "tx");
+    irq.actions = {action};
+    for (int c = 0; c < cpus; ++c) irq.counts[c] = c == cpu ? counts[i] : 0;
+    irq.affinity = {cpu};
+    irq.effective = {cpu};
+    irq.has_affinity = irq.has_effective = true;
+    irq.irq_class = IrqClass::kXenVif;
+    irq.vif = parse_vif_name(action);
+    irq.identity = "vif/guest" + std::to_string(3 + i / 2) + "/0/q0/" + (i % 2 ? "rx" : "tx");
+    irq.movable = true;
+    r.irqs.push_back(irq);
+  }
+  return r;
+}
+
+FakeTransport::Handler agent(const HostReport& report, std::function<Result<CommandOutput>(const std::string&)> apply = {}) {
+  std::string toml = report_to_toml(report);
+  return [toml, apply](const std::string& command, const std::string& input) -> Result<CommandOutput> {
+    if (command.find(" report") != std::string::npos) return CommandOutput{0, toml, ""};
+    if (apply) return apply(input);
+    return CommandOutput{1, "", "unexpected"};
+  };
+}
+
+// What `irqfleet-agent apply --format json` prints: every entry applied.
+Result<CommandOutput> apply_all(const std::string& plan_text) {
+  auto plan = parse_plan(plan_text, "<stdin>");
+  if (!plan.ok()) return CommandOutput{1, "", plan.error().to_string()};
+  std::string out = "{\"action\": \"apply\", \"irqs\": [";
+  for (size_t i = 0; i < plan->entries.size(); ++i) {
+    const auto& e = plan->entries[i];
+    out += (i ? "," : "") + std::string("{\"irq\": ") + std::to_string(e.irq) + ", \"identity\": \"" + e.identity +
+           "\", \"outcome\": \"applied\", \"before\": \"0\", \"target\": \"" + format_cpulist(e.cpus) +
+           "\", \"after\": \"" + format_cpulist(e.cpus) + "\"}";
+  }
+  return CommandOutput{0, out + "]}", ""};
+}
+
+std::vector<InventoryHost> hosts_named(std::initializer_list<const char*> names) {
+  std::vector<InventoryHost> out;
+  for (const char* n : names) {
+    InventoryHost h;
+    h.name = n;
+    h.address = n;
+    out.push_back(h);
+  }
+  return out;
+}
+
+const HostResult& result_for(const FleetResult& r, const std::string& name) {
+  for (const auto& h : r.hosts)
+    if (h.host.name == name) return h;
+  FAIL("no result for " << name);
+  throw 0;
+}
+
+Policy balanced() {
+  auto p = parse_policy("[policy]\nstrategy = \"balanced\"\n", "policy.toml");
+  REQUIRE(p.ok());
+  return *p;
+}
+
+}  // namespace
+
+TEST_CASE("fleet_commands - report collects every host and names the ones that failed") {
+  FakeTransport t;
+  t.hosts["a"] = agent(make_report("a", {10, 20, 30, 40}));
+  t.hosts["missing"] = [](const std::string&, const std::string&) -> Result<CommandOutput> {
+    return CommandOutput{127, "", "sh: 1: irqfleet-agent: not found\n"};
+  };
+  t.hosts["garbled"] = [](const std::string&, const std::string&) -> Result<CommandOutput> {
+    return CommandOutput{0, "this is not TOML = = =\n", ""};
+  };
+  Fleet fleet(t, hosts_named({"a", "down", "missing", "garbled"}), {.forks = 4});
+  FleetResult r = fleet.report();
+  CHECK(r.exit_code() == 2);
+  CHECK(result_for(r, "a").state == TaskState::kOk);
+  CHECK(result_for(r, "a").report->irqs.size() == 4);
+  CHECK(result_for(r, "down").state == TaskState::kFailed);
+  CHECK_THAT(result_for(r, "down").error, Catch::Contains("host down") && Catch::Contains("Connection refused"));
+  CHECK_THAT(result_for(r, "missing").error,
+             Catch::Contains("host missing") && Catch::Contains("not found on the host (exit 127)"));
+  CHECK(result_for(r, "garbled").state == TaskState::kFailed);
+  CHECK_THAT(result_for(r, "garbled").error, Catch::Contains("garbled"));
+  CHECK(t.count("a", "irqfleet-agent report") == 1);
+
+  auto j = summary_json(r);
+  CHECK(j.find("totals")->find("failed")->as_number() == 3);
+  const auto& ha = j.find("hosts")->as_array()[0];
+  CHECK(ha.find("vif_irqs")->as_number() == 4);
+  CHECK(ha.find("vif_irqs_on_cpu0")->as_number() == 4);
+  CHECK(ha.find("imbalance")->as_number() == Approx(4.0));   // all load on one of 4 CPUs
+}
+
+TEST_CASE("fleet_commands - identical hosts get one placement whatever their counts") {
+  FakeTransport t;
+  t.hosts["a"] = agent(make_report("a", {1000, 10, 500, 20, 300, 5, 250, 1}));
+  t.hosts["b"] = agent(make_report("b", {900, 30, 600, 10, 280, 2, 260, 3}));
+  t.hosts["c"] = agent(make_report("c", {1000, 10, 500, 20}, 8));   // other topology and guests
+  Fleet fleet(t, hosts_named({"a", "b", "c"}), {.forks = 2});
+  FleetResult r = fleet.plan(balanced());
+  REQUIRE(r.exit_code() == 0);
+  const auto& a = result_for(r, "a");
+  const auto& b = result_for(r, "b");
+  REQUIRE(a.plan);
+  REQUIRE(b.plan);
+  REQUIRE(a.plan->entries.size() == 8);
+  REQUIRE(b.plan->entries.size() == 8);
+  for (size_t i = 0; i < a.plan->entries.size(); ++i) {
+    CHECK(a.plan->entries[i].identity == b.plan->entries[i].identity);
+    CHECK(a.plan->entries[i].cpus == b.plan->entries[i].cpus);
+    CHECK(b.plan->entries[i].irq != a.plan->entries[i].irq);   // each host keeps its own numbers
+  }
+  CHECK(b.plan->hostname == "b");
+  REQUIRE(r.groups.size() == 2);
+  bool found_ab = false;
+  for (const auto& g : r.groups)
+    if (g.hosts == std::vector<std::string>{"a", "b"}) found_ab = true;
+  CHECK(found_ab);
+  // Everything is on CPU 0 now, so most entries move and the plan is far better balanced.
+  CHECK(a.moves.size() >= 4);
+  CHECK(planned_imbalance(*a.report, *a.plan) < live_imbalance(*a.report, nullptr));
+}
+
+TEST_CASE("fleet_commands - apply pushes each plan on stdin and collects outcomes") {
+  FakeTransport t;
+  t.hosts["a"] = agent(make_report("a", {100, 200, 300, 400}), apply_all);
+  t.hosts["b"] = agent(make_report("b", {100, 200, 300, 400}), [](const std::string&) -> Result<CommandOutput> {
+    return CommandOutput{2,
+                         R"({"irqs": [{"irq": 107, "identity": "vif/guest3/0/q0/tx", "outcome": "refused",
+                             "before": "0", "after": "0", "message": "EPERM: managed interrupt"},
+                            {"irq": 108, "identity": "vif/guest3/0/q0/rx", "outcome": "applied", "before": "0", "after": "1"}]})",
+                         ""};
+  });
+  Fleet fleet(t, hosts_named({"a", "b"}), {.forks = 2});
+  FleetResult r = fleet.apply(balanced());
+  CHECK(r.exit_code() == 2);
+  const auto& a = result_for(r, "a");
+  CHECK(a.state == TaskState::kOk);
+  REQUIRE(a.outcomes.size() == 4);
+  CHECK(a.outcomes[0].outcome == "applied");
+  CHECK(t.count("a", "irqfleet-agent apply --format json -") == 1);
+  // The plan really travelled on stdin.
+  for (const auto& c : t.calls)
+    if (c.host == "a" && c.command.find("apply") != std::string::npos) {
+      auto plan = parse_plan(c.input, "stdin");
+      REQUIRE(plan.ok());
+      CHECK(plan->entries.size() == 4);
+    }
+  const auto& b = result_for(r, "b");
+  CHECK(b.state == TaskState::kFailed);
+  CHECK_THAT(b.error, Catch::Contains("host b") && Catch::Contains("1 of 2 IRQs not applied: refused: EPERM") &&
+                          Catch::Contains("EPERM"));
+  CHECK_THAT(format_summary(r), Catch::Contains("Hosts that did not succeed") && Catch::Contains("refused"));
+}
+
+TEST_CASE("fleet_commands - apply --check runs the agent's check and nothing else") {
+  FakeTransport t;
+  t.hosts["a"] = agent(make_report("a", {100, 200, 300, 400}), apply_all);
+  Fleet fleet(t, hosts_named({"a"}), {.check = true});
+  FleetResult r = fleet.apply(balanced());
+  CHECK(r.exit_code() == 0);
+  CHECK(t.count("a", "apply --format json --check -") == 1);
+  CHECK(t.count("a", "apply") == 1);   // only the check
+}
+
+TEST_CASE("fleet_commands - a failed canary stops the rollout before the other hosts") {
+  FakeTransport t;
+  auto refuse = [](const std::string&) -> Result<CommandOutput> {
+    return CommandOutput{1, "", "irqfleet-agent: plan was made for another topology\n"};
+  };
+  t.hosts["h1"] = agent(make_report("h1", {1, 2, 3, 4}), refuse);
+  for (const char* n : {"h2", "h3", "h4"}) t.hosts[n] = agent(make_report(n, {1, 2, 3, 4}), apply_all);
+  Fleet fleet(t, hosts_named({"h1", "h2", "h3", "h4"}), {.forks = 4, .canary = 1});
+  FleetResult r = fleet.apply(balanced());
+  CHECK(r.exit_code() == 2);
+  CHECK(result_for(r, "h1").state == TaskState::kFailed);
+  CHECK_THAT(result_for(r, "h1").error, Catch::Contains("another topology"));
+  for (const char* n : {"h2", "h3", "h4"}) {
+    CHECK(result_for(r, n).state == TaskState::kSkipped);
+    CHECK_THAT(result_for(r, n).error, Catch::Contains("canary failed on h1"));
+    CHECK(t.count(n, " apply ") == 0);
+  }
+  CHECK_FALSE(r.stopped.empty());
+}
+
+TEST_CASE("fleet_commands - --max-fail with --serial stops between batches") {
+  FakeTransport t;
+  auto refuse = [](const std::string&) -> Result<CommandOutput> { return CommandOutput{1, "", "boom\n"}; };
+  t.hosts["h1"] = agent(make_report("h1", {1, 2}), refuse);
+  t.hosts["h2"] = agent(make_report("h2", {1, 2}), refuse);
+  for (const char* n : {"h3", "h4", "h5", "h6"}) t.hosts[n] = agent(make_report(n, {1, 2}), apply_all);
+  Fleet fleet(t, hosts_named({"h1", "h2", "h3", "h4", "h5", "h6"}), {.forks = 4, .serial = 2, .max_fail = 2});
+  FleetResult r = fleet.apply(balanced());
+  CHECK(r.count(TaskState::kFailed) == 2);
+  CHECK(r.count(TaskState::kSkipped) == 4);
+  CHECK_THAT(result_for(r, "h5").error, Catch::Contains("--max-fail 2"));
+  CHECK(t.count("h3", " apply ") == 0);
+}
+
+TEST_CASE("fleet_commands - status reports drift only where live differs from the policy") {
+  // Plan once, then build "live" reports: one as planned, one with an IRQ moved away.
+  HostReport base = make_report("a", {100, 200, 300, 400});
+  FakeTransport t0;
+  t0.hosts["a"] = agent(base);
+  Fleet f0(t0, hosts_named({"a"}), {});
+  FleetResult planned = f0.plan(balanced());
+  REQUIRE(planned.hosts[0].plan);
+  const Plan& plan = *planned.hosts[0].plan;
+
+  auto placed = [&](const std::string& name, bool disturb) {
+    HostReport r = base;
+    r.hostname = name;
+    for (auto& irq : r.irqs)
+      for (const auto& e : plan.entries)
+        if (e.identity == irq.identity) irq.affinity = irq.effective = e.cpus;
+    if (disturb) {
+      auto& irq = r.irqs[1];
+      int cpu = irq.affinity.front() == 3 ? 2 : 3;
+      irq.affinity = irq.effective = {cpu};
+    }
+    return r;
+  };
+  FakeTransport t;
+  t.hosts["good"] = agent(placed("good", false));
+  t.hosts["moved"] = agent(placed("moved", true));
+  Fleet fleet(t, hosts_named({"good", "moved"}), {});
+  FleetResult r = fleet.status(balanced());
+  CHECK(r.exit_code() == 2);
+  CHECK_FALSE(result_for(r, "good").drifted);
+  CHECK(result_for(r, "moved").drifted);
+  REQUIRE(result_for(r, "moved").moves.size() == 1);
+  CHECK(result_for(r, "moved").moves[0].identity == base.irqs[1].identity);
+  CHECK_THAT(format_summary(r), Catch::Contains("1 drifted"));
+}
+
+TEST_CASE("fleet_commands - rollback runs the agent's rollback on every host") {
+  FakeTransport t;
+  t.hosts["a"] = [](const std::string& command, const std::string&) -> Result<CommandOutput> {
+    if (command != "irqfleet-agent rollback --format json") return CommandOutput{1, "", "wrong command"};
+    return CommandOutput{0, R"({"irqs": [{"irq": 5, "identity": "vif/x/0/q0/tx", "outcome": "applied", "before": "3", "after": "0"}]})", ""};
+  };
+  Fleet fleet(t, hosts_named({"a", "b"}), {});
+  FleetResult r = fleet.rollback();
+  CHECK(result_for(r, "a").state == TaskState::kOk);
+  CHECK(result_for(r, "a").outcomes.size() == 1);
+  CHECK(result_for(r, "b").state == TaskState::kFailed);
+  CHECK(r.exit_code() == 2);
+}
+
+TEST_CASE("fleet_commands - agent command lines are shell-quoted") {
+  InventoryHost h;
+  h.agent = "/opt/irq fleet/agent";   // a prefix, so an operator may write "sudo -n irqfleet-agent"
+  CHECK(Fleet::agent_command(h, {"apply", "--format", "json", "-"}) == "/opt/irq fleet/agent apply --format json -");
+  CHECK(shell_join({"a b", "it's", "plain"}) == "'a b' 'it'\\''s' plain");
+  h.agent = "irqfleet-agent";
+  h.become_user = "root";
+  CHECK(Fleet::agent_command(h, {"report"}) == "sudo -n -u root irqfleet-agent report");
+}
+
+TEST_CASE("fleet_commands - agent outcome JSON errors name the host") {
+  auto bad = parse_outcomes("{\"irqs\": [}", "host x apply output");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().file == "host x apply output");
+  CHECK(bad.error().column == 11);
+  auto none = parse_outcomes("{}", "host x apply output");
+  REQUIRE_FALSE(none.ok());
+}

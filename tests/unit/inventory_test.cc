@@ -1,0 +1,258 @@
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "controller/inventory.h"
+#include "tests/support/temp_tree.h"
+
+using namespace irqfleet;
+using namespace irqfleet::controller;
+
+namespace {
+
+const InventoryHost& host_named(const Inventory& inv, const std::string& name) {
+  auto it = std::find_if(inv.hosts.begin(), inv.hosts.end(), [&](const auto& h) { return h.name == name; });
+  REQUIRE(it != inv.hosts.end());
+  return *it;
+}
+
+std::vector<std::string> names(const std::vector<InventoryHost>& hosts) {
+  std::vector<std::string> out;
+  for (const auto& h : hosts) out.push_back(h.name);
+  return out;
+}
+
+constexpr const char* kIni = R"(# the fleet
+lonely ansible_host=10.0.0.9
+
+[dom0s]
+dom0-01 ansible_host=127.0.0.2 ansible_port=2201 ansible_user=irq
+dom0-02 ansible_host="127.0.0.3"  ansible_port=2202 irqfleet_agent=/opt/irqfleet/bin/irqfleet-agent  # comment
+dom0-03:2203 ansible_host=127.0.0.4
+
+[edge]
+edge-[a:b] ansible_host=192.0.2.1
+
+[dom0s:vars]
+ansible_user = fleet
+ansible_ssh_private_key_file='/keys/id fleet'
+
+[xen:children]
+dom0s
+edge
+
+[xen:vars]
+irqfleet_agent=/usr/local/bin/irqfleet-agent
+
+[edge:vars]
+ansible_become=yes
+)";
+
+}  // namespace
+
+TEST_CASE("inventory - INI hosts, ports, users, keys and agent paths") {
+  auto inv = parse_inventory_ini(kIni, "hosts.ini");
+  REQUIRE(inv.ok());
+  REQUIRE(inv->hosts.size() == 6);
+  CHECK(names(inv->hosts) == std::vector<std::string>{"lonely", "dom0-01", "dom0-02", "dom0-03", "edge-a", "edge-b"});
+
+  const auto& h1 = host_named(*inv, "dom0-01");
+  CHECK(h1.address == "127.0.0.2");
+  CHECK(h1.port == 2201);
+  CHECK(h1.user == "irq");                      // host variable beats group variable
+  CHECK(h1.key_file == "/keys/id fleet");       // quoted group variable
+  CHECK(h1.agent == "/usr/local/bin/irqfleet-agent");  // from the parent group
+
+  const auto& h2 = host_named(*inv, "dom0-02");
+  CHECK(h2.address == "127.0.0.3");
+  CHECK(h2.agent == "/opt/irqfleet/bin/irqfleet-agent");  // host beats parent group
+  CHECK(h2.user == "fleet");
+
+  const auto& h3 = host_named(*inv, "dom0-03");
+  CHECK(h3.port == 2203);                       // host:port form
+  CHECK(h3.address == "127.0.0.4");
+
+  const auto& lonely = host_named(*inv, "lonely");
+  CHECK(lonely.address == "10.0.0.9");
+  CHECK(lonely.port == 0);
+  CHECK(lonely.agent == kDefaultAgent);
+  CHECK(lonely.groups == std::vector<std::string>{"all", "ungrouped"});
+
+  const auto& edge = host_named(*inv, "edge-b");
+  CHECK(edge.address == "192.0.2.1");
+  CHECK(edge.groups == std::vector<std::string>{"all", "edge", "xen"});
+  CHECK(edge.become_user == "root");           // ansible_become: the agent runs through sudo
+  CHECK(h1.become_user.empty());
+  CHECK(h1.groups == std::vector<std::string>{"all", "dom0s", "xen"});
+}
+
+TEST_CASE("inventory - INI numeric ranges keep leading zeros and honour a step") {
+  auto inv = parse_inventory_ini("[web]\nweb[08:11]\nodd[1:5:2].example\n", "r.ini");
+  REQUIRE(inv.ok());
+  CHECK(names(inv->hosts) ==
+        std::vector<std::string>{"web08", "web09", "web10", "web11", "odd1.example", "odd3.example", "odd5.example"});
+}
+
+TEST_CASE("inventory - INI errors name file, line and column") {
+  SECTION("variable without a value") {
+    auto inv = parse_inventory_ini("[g]\nh1 ansible_port=22 junk\n", "bad.ini");
+    REQUIRE_FALSE(inv.ok());
+    CHECK(inv.error().file == "bad.ini");
+    CHECK(inv.error().line == 2);
+    CHECK(inv.error().column == 20);
+    CHECK_THAT(inv.error().message, Catch::Contains("key=value"));
+  }
+  SECTION("unknown section kind") {
+    auto inv = parse_inventory_ini("h0\n[g:hostvars]\n", "bad.ini");
+    REQUIRE_FALSE(inv.ok());
+    CHECK(inv.error().line == 2);
+    CHECK_THAT(inv.error().message, Catch::Contains(":hostvars"));
+  }
+  SECTION("unterminated quote") {
+    auto inv = parse_inventory_ini("[g]\nh1 ansible_user=\"x\n", "bad.ini");
+    REQUIRE_FALSE(inv.ok());
+    CHECK(inv.error().line == 2);
+    CHECK(inv.error().column == 17);
+  }
+  SECTION("port out of range") {
+    auto inv = parse_inventory_ini("h1 ansible_port=70000\n", "bad.ini");
+    REQUIRE_FALSE(inv.ok());
+    CHECK_THAT(inv.error().message, Catch::Contains("h1") && Catch::Contains("70000"));
+  }
+  SECTION("group cycle") {
+    auto inv = parse_inventory_ini("[a:children]\nb\n[b:children]\na\n[a]\nh\n", "bad.ini");
+    REQUIRE_FALSE(inv.ok());
+    CHECK_THAT(inv.error().message, Catch::Contains("its own child"));
+  }
+  SECTION("no hosts") {
+    auto inv = parse_inventory_ini("# nothing\n[empty]\n", "bad.ini");
+    REQUIRE_FALSE(inv.ok());
+    CHECK_THAT(inv.error().message, Catch::Contains("no hosts"));
+  }
+  SECTION("bad range") {
+    auto inv = parse_inventory_ini("web[3:1]\n", "bad.ini");
+    REQUIRE_FALSE(inv.ok());
+    CHECK(inv.error().column == 4);
+  }
+}
+
+TEST_CASE("inventory - ansible-inventory --list JSON") {
+  // As printed by ansible-inventory 2.14 for the INI above (group vars merged into hostvars).
+  constexpr const char* kJson = R"({
+    "_meta": {"hostvars": {
+      "dom0-01": {"ansible_host": "127.0.0.2", "ansible_port": 2201, "ansible_user": "irq",
+                  "irqfleet_agent": "/usr/local/bin/irqfleet-agent"},
+      "dom0-02": {"ansible_host": "127.0.0.3", "ansible_port": 2202,
+                  "ansible_ssh_private_key_file": "/k/id"}}},
+    "all": {"children": ["ungrouped", "xen"]},
+    "ungrouped": {"hosts": ["lonely"]},
+    "xen": {"children": ["dom0s"]},
+    "dom0s": {"hosts": ["dom0-01", "dom0-02"]}
+  })";
+  auto inv = parse_inventory_json(kJson, "inv");
+  REQUIRE(inv.ok());
+  CHECK(names(inv->hosts) == std::vector<std::string>{"lonely", "dom0-01", "dom0-02"});
+  const auto& h1 = host_named(*inv, "dom0-01");
+  CHECK(h1.port == 2201);
+  CHECK(h1.user == "irq");
+  CHECK(h1.agent == "/usr/local/bin/irqfleet-agent");
+  CHECK(h1.groups == std::vector<std::string>{"all", "dom0s", "xen"});
+  CHECK(host_named(*inv, "dom0-02").key_file == "/k/id");
+  CHECK(host_named(*inv, "lonely").address == "lonely");
+
+  auto bad = parse_inventory_json("{\"all\": [1,}", "inv");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().line == 1);
+  CHECK(bad.error().column == 12);
+}
+
+TEST_CASE("inventory - --limit by host, group, wildcard and exclusion") {
+  auto inv = parse_inventory_ini(kIni, "hosts.ini");
+  REQUIRE(inv.ok());
+  auto pick = [&](const char* limit) {
+    auto r = select_hosts(*inv, limit);
+    REQUIRE(r.ok());
+    return names(*r);
+  };
+  CHECK(pick("") .size() == 6);
+  CHECK(pick("dom0s") == std::vector<std::string>{"dom0-01", "dom0-02", "dom0-03"});
+  CHECK(pick("lonely,edge-a") == std::vector<std::string>{"lonely", "edge-a"});
+  CHECK(pick("xen,!dom0-02") == std::vector<std::string>{"dom0-01", "dom0-03", "edge-a", "edge-b"});
+  CHECK(pick("!xen") == std::vector<std::string>{"lonely"});
+  CHECK(pick("dom0-0*:edge") == std::vector<std::string>{"dom0-01", "dom0-02", "dom0-03", "edge-a", "edge-b"});
+
+  auto none = select_hosts(*inv, "dom0s,nosuch");
+  REQUIRE_FALSE(none.ok());
+  CHECK_THAT(none.error().message, Catch::Contains("'nosuch' matches no host or group"));
+  auto empty = select_hosts(*inv, "edge,!edge");
+  REQUIRE_FALSE(empty.ok());
+  CHECK_THAT(empty.error().message, Catch::Contains("leaves no hosts"));
+}
+
+TEST_CASE("inventory - --hosts list with users and ports") {
+  auto inv = inventory_from_hosts("a, root@b:2222,c");
+  REQUIRE(inv.ok());
+  CHECK(names(inv->hosts) == std::vector<std::string>{"a", "b", "c"});
+  CHECK(host_named(*inv, "b").user == "root");
+  CHECK(host_named(*inv, "b").port == 2222);
+  CHECK_FALSE(inventory_from_hosts(" , ").ok());
+  CHECK_FALSE(inventory_from_hosts("a:notaport").ok());
+}
+
+TEST_CASE("inventory - load_inventory reads INI files with the builtin parser") {
+  irqfleet::testing::TempTree tree;
+  tree.write("hosts.ini", "[g]\nh1 ansible_port=2201\n");
+  tree.write("group_vars/g.yml", "x: 1\n");
+  auto inv = load_inventory((tree.path() / "hosts.ini").string(), InventoryParser::kBuiltin);
+  REQUIRE(inv.ok());
+  CHECK(inv->hosts.size() == 1);
+  CHECK(inv->hosts[0].port == 2201);
+  REQUIRE(inv->warnings.size() == 1);
+  CHECK_THAT(inv->warnings[0], Catch::Contains("group_vars"));
+
+  auto missing = load_inventory((tree.path() / "nope.ini").string(), InventoryParser::kBuiltin);
+  REQUIRE_FALSE(missing.ok());
+  CHECK_THAT(missing.error().message, Catch::Contains("ENOENT"));
+
+  tree.write("fleet.yml", "all:\n  hosts:\n    h1:\n");
+  auto yaml = load_inventory((tree.path() / "fleet.yml").string(), InventoryParser::kBuiltin);
+  REQUIRE_FALSE(yaml.ok());
+  CHECK_THAT(yaml.error().message, Catch::Contains("ansible-inventory"));
+}
+
+TEST_CASE("inventory - load_inventory through ansible-inventory matches the builtin parser") {
+  if (::access("/usr/bin/ansible-inventory", X_OK) != 0) {
+    WARN("skipped: ansible-inventory is not installed");
+    return;
+  }
+  irqfleet::testing::TempTree tree;
+  tree.write("hosts.ini", kIni);
+  auto path = (tree.path() / "hosts.ini").string();
+  auto via_ansible = load_inventory(path, InventoryParser::kAnsible);
+  auto builtin = load_inventory(path, InventoryParser::kBuiltin);
+  REQUIRE(via_ansible.ok());
+  REQUIRE(builtin.ok());
+  REQUIRE(via_ansible->hosts.size() == builtin->hosts.size());
+  for (const auto& b : builtin->hosts) {
+    const auto& a = host_named(*via_ansible, b.name);
+    CHECK(a.address == b.address);
+    CHECK(a.port == b.port);
+    CHECK(a.user == b.user);
+    CHECK(a.key_file == b.key_file);
+    CHECK(a.agent == b.agent);
+    CHECK(a.groups == b.groups);
+    CHECK(a.become_user == b.become_user);
+  }
+}
+
+TEST_CASE("inventory - hosts sort in natural name order") {
+  auto inv = inventory_from_hosts("dom0-10,dom0-2,dom0-02b,web,dom0-1,dom0-002");
+  REQUIRE(inv.ok());
+  sort_by_name(inv->hosts);
+  CHECK(names(inv->hosts) == std::vector<std::string>{"dom0-1", "dom0-2", "dom0-002", "dom0-02b", "dom0-10", "web"});
+  CHECK(natural_less("a9", "a10"));
+  CHECK_FALSE(natural_less("a10", "a9"));
+  CHECK_FALSE(natural_less("x", "x"));
+}
