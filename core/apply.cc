@@ -450,16 +450,18 @@ Result<ApplyResult> apply_plan(const FsRoot& root, const std::string& state_dir,
     journal.policy_hash = plan.policy_hash;
     journal.fingerprint = live.fingerprint;
     const std::optional<Journal>& old = *existing;
-    if (old && !old->complete && !old->rolled_back) {
-      if (same_boot(old->boot_id, live.boot_id)) {
-        journal.entries = old->entries;
+    // Rollback returns to the state before the first apply since the last
+    // rollback: a later apply (a retry, a new guest) keeps the values the
+    // journal already holds and only adds IRQs it did not know.
+    if (old && !old->rolled_back && same_boot(old->boot_id, live.boot_id)) {
+      journal.entries = old->entries;
+      if (!old->complete)
         result.warnings.push_back("the apply of " + old->time + " did not finish (killed?): keeping the previous "
                                   "affinities it journaled for " + std::to_string(old->entries.size()) +
                                   " IRQs, so rollback still restores the state before it");
-      } else {
-        result.warnings.push_back("the journal of the unfinished apply of " + old->time +
-                                  " is from an earlier boot; the host has rebooted since, so it is replaced");
-      }
+    } else if (old && !old->complete && !old->rolled_back) {
+      result.warnings.push_back("the journal of the unfinished apply of " + old->time +
+                                " is from an earlier boot; the host has rebooted since, so it is replaced");
     }
     for (const Step& s : steps) {
       if (!s.write) continue;

@@ -774,3 +774,24 @@ TEST_CASE("apply - JSON output carries the same outcomes") {
                   "\"target\": \"1\", \"after\": \"0\", \"effective\": \"\", \"outcome\": \"refused\", "
                   "\"errno\": \"EPERM\"") != std::string::npos);
 }
+
+TEST_CASE("apply - a second apply that writes keeps the first apply's previous values for rollback") {
+  TempTree t;
+  testing::write_fake_dom0(t, base_irqs());
+  const auto before = snapshot(t);
+  DirFsRoot dir(t.str());
+  HostReport live = testing::read_fake_dom0(t);
+  REQUIRE(apply_plan(dir, state_dir(t), live, plan_for(live, {{kQ0Tx, "1"}, {kQ0Rx, "2"}}), quick()).ok());
+
+  // A second apply (a retry, a new plan) moves one of them again and one more.
+  HostReport moved = testing::read_fake_dom0(t);
+  ApplyOptions later = quick();
+  later.now = "2026-11-25T22:00:00Z";
+  auto again = apply_plan(dir, state_dir(t), moved, plan_for(moved, {{kQ0Tx, "3"}, {kQ1Tx, "2"}}), later);
+  REQUIRE(again.ok());
+  const Journal j = read_journal(state_dir(t))->value();
+  REQUIRE(j.entries.size() == 3);
+
+  REQUIRE(rollback(dir, state_dir(t), testing::read_fake_dom0(t), quick_rollback()).ok());
+  CHECK(snapshot(t) == before);
+}
