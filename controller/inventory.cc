@@ -20,7 +20,11 @@ namespace {
 
 // What both readers produce before variables become an InventoryHost.
 struct RawGroup {
-  std::vector<std::string> hosts;
+  std::vector<std::string> hosts;     // in file order, each once
+  std::set<std::string> host_index;   // keeps add_host O(log n): web[00001:20000] is one line
+  void add_host(const std::string& name) {
+    if (host_index.insert(name).second) hosts.push_back(name);
+  }
   std::vector<std::string> children;
   std::map<std::string, std::string> vars;
 };
@@ -200,6 +204,9 @@ Result<std::vector<Token>> split_words(std::string_view line, const std::string&
   return out;
 }
 
+// More than any fleet; keeps a typo like web[0:99999][0:99999] from eating all memory.
+constexpr size_t kMaxRangeHosts = 100000;
+
 // web[01:03] → web01 web02 web03; db-[a:c] → db-a db-b db-c; [1:9:2] strides.
 Result<std::vector<std::string>> expand_range(const std::string& pattern, const std::string& source,
                                               int lineno, int column) {
@@ -219,7 +226,8 @@ Result<std::vector<std::string>> expand_range(const std::string& pattern, const 
     return bad("expected [start:end] or [start:end:step]");
   int step = 1;
   if (parts.size() == 3) {
-    if (parts[2].empty() || !std::all_of(parts[2].begin(), parts[2].end(), ::isdigit) || std::stoi(parts[2]) < 1)
+    if (parts[2].empty() || parts[2].size() > 6 || !std::all_of(parts[2].begin(), parts[2].end(), ::isdigit) ||
+        std::stoi(parts[2]) < 1)
       return bad("step must be a positive number");
     step = std::stoi(parts[2]);
   }
@@ -238,17 +246,21 @@ Result<std::vector<std::string>> expand_range(const std::string& pattern, const 
     }
   } else if (parts[0].size() == 1 && parts[1].size() == 1 && std::isalpha(static_cast<unsigned char>(parts[0][0])) &&
              std::isalpha(static_cast<unsigned char>(parts[1][0]))) {
-    if (parts[0][0] > parts[1][0]) return bad("start is after end");
-    for (char c = parts[0][0]; c <= parts[1][0]; c = static_cast<char>(c + step)) middles.push_back(std::string(1, c));
+    // Ansible's order (string.ascii_letters): [a:Z] is every letter, [A:z] is an error.
+    constexpr std::string_view kLetters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    const size_t first = kLetters.find(parts[0][0]), last = kLetters.find(parts[1][0]);
+    if (first > last) return bad("start is after end (letters run a-z, then A-Z)");
+    for (size_t i = first; i <= last; i += static_cast<size_t>(step)) middles.push_back(std::string(1, kLetters[i]));
   } else {
     return bad("bounds must be both numbers or both single letters");
   }
+  auto rest = expand_range(pattern.substr(close + 1), source, lineno, column + static_cast<int>(close) + 1);
+  if (!rest.ok()) return rest.error();
+  if (middles.size() * rest->size() > kMaxRangeHosts)
+    return bad("expands to more than " + std::to_string(kMaxRangeHosts) + " hosts");
   std::vector<std::string> out;
-  for (const auto& m : middles) {
-    auto rest = expand_range(pattern.substr(close + 1), source, lineno, column + static_cast<int>(close) + 1);
-    if (!rest.ok()) return rest.error();
+  for (const auto& m : middles)
     for (const auto& r : *rest) out.push_back(pattern.substr(0, open) + m + r);
-  }
   return out;
 }
 
@@ -325,6 +337,7 @@ Result<Inventory> parse_inventory_ini(std::string_view text, const std::string& 
     const Token& first = words->front();
 
     if (section == Section::kChildren) {
+      if (first.text.empty()) return make_error("empty group name", source, lineno, first.column);
       if (words->size() > 1)
         return make_error("a [" + group + ":children] line names one group", source, lineno, (*words)[1].column);
       push_unique(raw.groups[group].children, first.text);
@@ -342,6 +355,7 @@ Result<Inventory> parse_inventory_ini(std::string_view text, const std::string& 
       port = pattern.substr(colon + 1);
       pattern = pattern.substr(0, colon);
     }
+    if (pattern.empty()) return make_error("host line without a host name", source, lineno, first.column);
     auto names = expand_range(pattern, source, lineno, first.column);
     if (!names.ok()) return names.error();
     std::map<std::string, std::string> vars;
@@ -357,7 +371,7 @@ Result<Inventory> parse_inventory_ini(std::string_view text, const std::string& 
     for (const auto& name : *names) {
       raw.add_host(name);
       for (const auto& [k, v] : vars) raw.host_vars[name][k] = v;
-      push_unique(raw.groups[group].hosts, name);
+      raw.groups[group].add_host(name);
     }
   }
   return finish(std::move(raw), source);
@@ -369,15 +383,28 @@ Result<Inventory> parse_inventory_json(std::string_view text, const std::string&
   if (!doc->is_object()) return make_error("ansible-inventory output is not a JSON object", source);
   RawInventory raw;
   raw.groups["all"];
+  // Host and group names are non-empty strings; anything else is not ansible-inventory's output.
+  auto name_of = [&](const json::Value& v, const std::string& where) -> Result<std::string> {
+    if (!v.is_string() || v.as_string().empty())
+      return make_error(where + ": expected a non-empty name, got '" + v.scalar_text() + "'", source);
+    return v.as_string();
+  };
   for (const auto& [name, body] : doc->as_object()) {
     if (name == "_meta") continue;
+    if (name.empty()) return make_error("a group with an empty name", source);
     RawGroup& g = raw.groups[name];
     if (const auto* hosts = body.find("hosts"))
-      for (const auto& h : hosts->as_array()) g.hosts.push_back(h.scalar_text());
+      for (const auto& h : hosts->as_array()) {
+        auto host = name_of(h, "group '" + name + "' hosts");
+        if (!host.ok()) return host.error();
+        g.add_host(*host);
+      }
     if (const auto* children = body.find("children"))
       for (const auto& c : children->as_array()) {
-        g.children.push_back(c.scalar_text());
-        raw.groups[c.scalar_text()];
+        auto child = name_of(c, "group '" + name + "' children");
+        if (!child.ok()) return child.error();
+        g.children.push_back(*child);
+        raw.groups[*child];
       }
     // `--list` merges group variables into _meta.hostvars; `--export` keeps them here.
     if (const auto* vars = body.find("vars"))
@@ -395,6 +422,7 @@ Result<Inventory> parse_inventory_json(std::string_view text, const std::string&
   if (const auto* meta = doc->find("_meta"))
     if (const auto* hostvars = meta->find("hostvars"))
       for (const auto& [host, vars] : hostvars->as_object()) {
+        if (host.empty()) return make_error("_meta.hostvars: a host with an empty name", source);
         raw.add_host(host);
         for (const auto& [k, v] : vars.as_object()) raw.host_vars[host][k] = v.scalar_text();
       }

@@ -20,7 +20,9 @@ std::string_view trim(std::string_view s) {
 Result<CpuList> parse_cpulist(std::string_view text) {
   const std::string_view body = trim(text);
   const int offset = static_cast<int>(body.data() - text.data());
-  CpuList cpus;
+  // Ranges are expanded once merged: "0-1048576,0-1048576,..." must not push
+  // a million CPUs per repeat.
+  std::vector<std::pair<long, long>> ranges;
   size_t i = 0;
   auto fail_at = [&](size_t at, const std::string& what) {
     return make_error("invalid cpulist \"" + std::string(body) + "\": " + what, {}, 1,
@@ -49,15 +51,20 @@ Result<CpuList> parse_cpulist(std::string_view text) {
       if (auto e = number(last, "expected the end of a range")) return *e;
       if (last < first) return fail_at(range_start, "range ends before it starts");
     }
-    for (long c = first; c <= last; ++c) cpus.push_back(static_cast<int>(c));
+    ranges.emplace_back(first, last);
     if (i < body.size()) {
       if (body[i] != ',') return fail_at(i, "expected ',' or '-'");
       ++i;
       if (i == body.size()) return fail_at(i, "trailing ','");
     }
   }
-  std::sort(cpus.begin(), cpus.end());
-  cpus.erase(std::unique(cpus.begin(), cpus.end()), cpus.end());
+  std::sort(ranges.begin(), ranges.end());
+  CpuList cpus;
+  long next = 0;  // lowest CPU not yet in cpus
+  for (const auto& [first, last] : ranges) {
+    for (long c = std::max(first, next); c <= last; ++c) cpus.push_back(static_cast<int>(c));
+    next = std::max(next, last + 1);
+  }
   return cpus;
 }
 

@@ -1,5 +1,7 @@
 #include "core/report_format.h"
 
+#include <charconv>
+
 #include <sstream>
 #include <toml++/toml.h>
 
@@ -219,6 +221,23 @@ struct Reader {
     return *cpus;
   }
 
+  // A table key that names a number (guest domid, NUMA node, CPU): "26", not "x".
+  std::optional<int> key_number(const toml::key& key, const char* table) {
+    const std::string_view k = key.str();
+    int n = 0;
+    const auto [end, ec] = std::from_chars(k.data(), k.data() + k.size(), n);
+    if (k.empty() || ec != std::errc() || end != k.data() + k.size() || n < 0) {
+      error_at(key.source(), std::string(table) + " key \"" + std::string(k) + "\" is not a number");
+      return std::nullopt;
+    }
+    return n;
+  }
+
+  void error_at(const toml::source_region& where, const std::string& what) {
+    if (error) return;
+    error = make_error(what, source, static_cast<int>(where.begin.line), static_cast<int>(where.begin.column));
+  }
+
   std::vector<std::string> strings(const toml::table& t, std::string_view key) {
     std::vector<std::string> out;
     if (const toml::array* a = t[key].as_array()) {
@@ -268,7 +287,8 @@ Result<HostReport> parse_report(std::string_view text, const std::string& source
       r.xen.xl = xl;
       if (const toml::table* guests = (*xen)["guests"].as_table()) {
         for (const auto& [key, node] : *guests) {
-          if (auto name = node.value<std::string>()) r.xen.guest_names[std::stoi(std::string(key.str()))] = *name;
+          if (auto name = node.value<std::string>())
+            if (auto domid = rd.key_number(key, "host.xen.guests")) r.xen.guest_names[*domid] = *name;
         }
       }
       if (const toml::array* vcpus = (*xen)["dom0_vcpu"].as_array()) {
@@ -304,8 +324,8 @@ Result<HostReport> parse_report(std::string_view text, const std::string& source
     if (const toml::table* numa = (*cpus)["numa"].as_table()) {
       for (const auto& [key, node] : *numa) {
         auto list = parse_cpulist(node.value_or<std::string>(""));
-        if (list.ok()) r.topology.numa_nodes[std::stoi(std::string(key.str()))] = *list;
-        else rd.fail(&node, "cpus.numa: " + list.error().message);
+        if (!list.ok()) rd.fail(&node, "cpus.numa: " + list.error().message);
+        else if (auto id = rd.key_number(key, "cpus.numa")) r.topology.numa_nodes[*id] = *list;
       }
     }
     if (const toml::array* rows = (*cpus)["cpu"].as_array()) {
@@ -344,7 +364,7 @@ Result<HostReport> parse_report(std::string_view text, const std::string& source
         for (const auto& [key, node] : *counts) {
           int64_t v = node.value_or<int64_t>(-1);
           if (v < 0) rd.fail(&node, "counts must be non-negative integers");
-          else irq.counts[std::stoi(std::string(key.str()))] = static_cast<uint64_t>(v);
+          else if (auto cpu = rd.key_number(key, "irq.counts")) irq.counts[*cpu] = static_cast<uint64_t>(v);
         }
       }
       irq.affinity = rd.cpulist(*t, "affinity", &irq.has_affinity);

@@ -101,6 +101,8 @@ inline std::string check_inventory(const Result<controller::Inventory>& inv) {
     if (h.port < 0 || h.port > 65535) return "host " + h.name + ": port " + std::to_string(h.port);
   }
   if (!std::is_sorted(inv->groups.begin(), inv->groups.end())) return "groups not sorted";
+  for (const std::string& g : inv->groups)
+    if (g.empty()) return "a group without a name";
   return {};
 }
 
