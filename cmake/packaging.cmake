@@ -65,7 +65,6 @@ set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
 set(CPACK_PACKAGING_INSTALL_PREFIX "${CMAKE_INSTALL_PREFIX}")
 set(CPACK_PACKAGE_FILE_NAME "${CPACK_PACKAGE_NAME}-${PROJECT_VERSION}")
 set(CPACK_STRIP_FILES ON)
-set(CPACK_OUTPUT_FILE_PREFIX "${PROJECT_BINARY_DIR}/packages")
 set(CPACK_GENERATOR "DEB")
 
 set(_irqfleet_hooks "${PROJECT_SOURCE_DIR}/packaging/scripts")
@@ -81,8 +80,10 @@ endif()
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "xen-utils-common")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "irqbalance, ansible")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+# The policy is the operator's: dpkg keeps local changes on upgrade.
+file(WRITE "${_irqfleet_generated}/conffiles" "${_irqfleet_confdir}/policy.toml\n")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
-    "${_irqfleet_hooks}/postinst;${_irqfleet_hooks}/prerm;${_irqfleet_hooks}/postrm")
+    "${_irqfleet_generated}/conffiles;${_irqfleet_hooks}/postinst;${_irqfleet_hooks}/prerm;${_irqfleet_hooks}/postrm")
 
 # RPM, for the Fedora/CentOS dom0s, when this machine can build one.
 find_program(IRQFLEET_RPMBUILD rpmbuild)

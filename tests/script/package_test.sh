@@ -23,7 +23,7 @@ arch=$(dpkg --print-architecture)
 
 # Package without rebuilding: the test runs after the build.
 (cd "$tmp" && cpack -G DEB --config "$build/CPackConfig.cmake" -B "$tmp/out" \
-   -D CPACK_CMAKE_GENERATOR= >"$tmp/cpack.log" 2>&1) || { cat "$tmp/cpack.log"; fail "cpack"; }
+   >"$tmp/cpack.log" 2>&1) || { cat "$tmp/cpack.log"; fail "cpack"; }
 deb=$tmp/out/irqfleet_${version}_${arch}.deb
 [ -f "$deb" ] || { ls "$tmp/out"; fail "no $(basename "$deb")"; }
 echo "ok: cpack made $(basename "$deb")"
@@ -47,8 +47,9 @@ for s in postinst prerm postrm; do
   [ -x "$tmp/control/$s" ] || fail "no executable $s"
   sh -n "$tmp/control/$s" || fail "$s is not valid sh"
 done
-grep -q "^Depends:.*libssh" "$tmp/control/control" || grep -q "^Depends:" "$tmp/control/control" \
-  || fail "no Depends in the control file"
+if command -v dpkg-shlibdeps >/dev/null 2>&1; then
+  grep -q "^Depends:.*libssh" "$tmp/control/control" || fail "Depends lacks libssh (dpkg-shlibdeps)"
+fi
 echo "ok: policy.toml is a conffile; postinst, prerm and postrm are valid sh"
 
 # Units and hook point at this prefix's agent and policy.
