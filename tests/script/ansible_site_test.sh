@@ -71,8 +71,11 @@ stats "$tmp/site2.json" "set(s) == set('$hosts'.split()) and all(v['failures'] =
 echo "ok: a second site.yml run reports changed=0 on every host"
 
 # --- rollout.yml --check: previews, changes nothing ---------------------------------
+# With a policy change (exclude CPU 0) the preview must plan with the policy
+# the run would write, not the one on the host.
 roots_before=$(tree_sum $(for h in $hosts; do root_of "$h"; done))
-run_playbook rollout "$tmp/check.json" --check -e '{"irqfleet_rollout_serial": [1, "100%"]}' \
+run_playbook rollout "$tmp/check.json" --check \
+  -e '{"irqfleet_rollout_serial": [1, "100%"], "irqfleet_policy_exclude_cpus": "0"}' \
   || { stats "$tmp/check.json" False "rollout.yml --check failed"; exit 1; }
 [ "$(tree_sum $(for h in $hosts; do root_of "$h"; done))" = "$roots_before" ] \
   || fail "rollout.yml --check changed files in the fake roots"
@@ -80,6 +83,8 @@ stats "$tmp/check.json" "all(v['failures'] == 0 for v in s.values()) and sorted(
   "rollout.yml --check reports the apply as a change on every host"
 stats "$tmp/check.json" "len(list(task_results(d, 'Show the IRQs the plan moves'))) == 3 and all(any('would-apply' in line for line in r['msg']) for h, r in task_results(d, 'Show the IRQs the plan moves'))" \
   "rollout.yml --check lists the IRQs each host would move"
+stats "$tmp/check.json" "all(not line.split(' (')[0].endswith('-> 0') for h, r in task_results(d, 'Show the IRQs the plan moves') for line in r['msg'])" \
+  "rollout.yml --check previews with the new policy (no target on the excluded CPU 0)"
 echo "ok: rollout.yml --check lists the moves and changes no file of any fake root"
 
 # --- report.yml ---------------------------------------------------------------------
