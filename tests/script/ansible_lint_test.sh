@@ -69,7 +69,6 @@ cat > "$tmp/render.yml" <<YML
     irqfleet_agent_path: /usr/bin/irqfleet-agent
     irqfleet_root: /
     irqfleet_config_dir: /etc/irqfleet
-    irqfleet_state_dir: /var/lib/irqfleet
     __irqfleet_root_args: []
     __irqfleet_policy_path: /etc/irqfleet/policy.toml
     __irqfleet_last_plan: /var/lib/irqfleet/last-plan.toml
