@@ -1,7 +1,10 @@
 #include "controller/fleet_plans.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 #include "core/fingerprint.h"
 #include "core/planner.h"
@@ -43,6 +46,50 @@ const IrqReport* find_identity(const HostReport& report, const std::string& iden
   for (const auto& irq : report.irqs)
     if (irq.identity == identity) return &irq;
   return nullptr;
+}
+
+using IdentityIndex = std::unordered_map<std::string_view, const IrqReport*>;
+
+IdentityIndex index_identities(const HostReport& report) {
+  IdentityIndex index;
+  index.reserve(report.irqs.size());
+  for (const auto& irq : report.irqs)
+    if (!irq.identity.empty()) index.emplace(irq.identity, &irq);
+  return index;
+}
+
+const IrqReport* find_in(const IdentityIndex& index, const std::string& identity) {
+  auto it = index.find(identity);
+  return it == index.end() ? nullptr : it->second;
+}
+
+// The group's last placement, for the planner's stability: per identity, the
+// target most of the group's hosts last applied. Hosts whose last plan was
+// made for another topology do not vote; ties go to the lower CPU list, so
+// every run picks the same. Nullopt when no host of the group has one.
+std::optional<Plan> group_last_placement(const std::vector<size_t>& members,
+                                         const std::vector<const HostReport*>& reports,
+                                         const std::string& fingerprint) {
+  std::map<std::string, std::map<CpuList, size_t>> votes;
+  for (size_t m : members) {
+    const auto& last = reports[m]->last_plan;
+    if (!last || last->fingerprint != fingerprint) continue;
+    for (const auto& [identity, cpus] : last->cpus)
+      if (!cpus.empty()) ++votes[identity][cpus];
+  }
+  if (votes.empty()) return std::nullopt;
+  Plan previous;
+  previous.fingerprint = fingerprint;
+  for (const auto& [identity, counts] : votes) {
+    auto best = counts.begin();
+    for (auto it = counts.begin(); it != counts.end(); ++it)
+      if (it->second > best->second) best = it;
+    PlanEntry e;
+    e.identity = identity;
+    e.cpus = best->first;
+    previous.entries.push_back(std::move(e));
+  }
+  return previous;
 }
 
 }  // namespace
@@ -102,6 +149,10 @@ FleetPlans plan_fleet(const Policy& policy, const std::vector<const HostReport*>
   }
 
   for (const auto& [key, members] : by_key) {
+    std::vector<IdentityIndex> index;
+    index.reserve(members.size());
+    for (size_t m : members) index.push_back(index_identities(*reports[m]));
+
     // One representative report: the first host's, with every managed IRQ
     // weighed by the group's mean weight for that identity.
     HostReport rep = *reports[members.front()];
@@ -111,8 +162,8 @@ FleetPlans plan_fleet(const Policy& policy, const std::vector<const HostReport*>
     for (auto& irq : rep.irqs) {
       if (!managed(irq, &policy)) continue;
       double sum = 0;
-      for (size_t m : members)
-        if (const IrqReport* other = find_identity(*reports[m], irq.identity)) sum += irq_weight(*other);
+      for (const IdentityIndex& other : index)
+        if (const IrqReport* same = find_in(other, irq.identity)) sum += irq_weight(*same);
       double mean = sum / static_cast<double>(members.size());
       if (sampled || irq.rate) {
         irq.rate = mean;
@@ -123,13 +174,17 @@ FleetPlans plan_fleet(const Policy& policy, const std::vector<const HostReport*>
         irq.counts[first] = static_cast<uint64_t>(mean + 0.5);
       }
     }
-    auto group_plan = make_plan(policy, rep);
+    const std::optional<Plan> previous = group_last_placement(members, reports, key.first);
+    PlanOptions options;
+    options.previous = previous ? &*previous : nullptr;
+    auto group_plan = make_plan(policy, rep, options);
 
     PlanGroup group;
     group.fingerprint = key.first;
     group.identities_hash = key.second;
     group.identities = identity_counts[members.front()];
-    for (size_t m : members) {
+    for (size_t k = 0; k < members.size(); ++k) {
+      const size_t m = members[k];
       if (!group_plan.ok()) {
         Error e = group_plan.error();
         e.message = "host " + names[m] + ": cannot plan: " + e.message;
@@ -141,7 +196,7 @@ FleetPlans plan_fleet(const Policy& policy, const std::vector<const HostReport*>
       p.hostname = report.hostname;
       for (auto& [cpu, load] : p.cpu_load) load = 0;
       for (auto& e : p.entries) {
-        if (const IrqReport* irq = find_identity(report, e.identity)) {
+        if (const IrqReport* irq = find_in(index[k], e.identity)) {
           e.irq = irq->irq;
           e.load = irq_weight(*irq);
         }

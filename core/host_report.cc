@@ -7,6 +7,8 @@
 
 #include "core/fingerprint.h"
 #include "core/irqbalance.h"
+#include "core/plan.h"
+#include "core/state_dir.h"
 
 namespace irqfleet {
 
@@ -103,6 +105,28 @@ void disambiguate_identities(std::vector<IrqReport>& irqs) {
   }
 }
 
+// The last applied plan's placement; a missing file is no plan, an
+// unreadable or broken one a warning (the next plan then starts afresh).
+void read_last_plan(const FsRoot& root, HostReport& report) {
+  const std::string path = std::string(kStateDir) + "/last-plan.toml";
+  if (!root.exists(path)) return;
+  auto text = root.read(path);
+  if (!text.ok()) {
+    report.warnings.push_back("last applied plan ignored: " + text.error().to_string());
+    return;
+  }
+  auto plan = parse_plan(*text, root.display(path));
+  if (!plan.ok()) {
+    report.warnings.push_back("last applied plan ignored: " + plan.error().to_string());
+    return;
+  }
+  LastPlan last;
+  last.fingerprint = plan->fingerprint;
+  last.policy_hash = plan->policy_hash;
+  for (const PlanEntry& e : plan->entries) last.cpus[e.identity] = e.cpus;
+  report.last_plan = std::move(last);
+}
+
 }  // namespace
 
 Result<HostReport> read_host_report(const FsRoot& root, const CommandRunner& commands,
@@ -183,6 +207,7 @@ Result<HostReport> read_host_report(const FsRoot& root, const CommandRunner& com
             [](const IrqReport& a, const IrqReport& b) { return a.irq < b.irq; });
   disambiguate_identities(report.irqs);
   report.summaries = table->summaries;
+  read_last_plan(root, report);
 
   if (options.sample_seconds > 0) {
     std::this_thread::sleep_for(std::chrono::duration<double>(options.sample_seconds));

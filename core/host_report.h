@@ -54,6 +54,14 @@ struct IrqbalanceStatus {
   std::string warning;     // set when that version misses split Xen chip names
 };
 
+// The placement of the last plan applied on this host (the agent's
+// <root>/var/lib/irqfleet/last-plan.toml), so the next plan can keep it.
+struct LastPlan {
+  std::string fingerprint;                    // topology it was made for
+  std::string policy_hash;
+  std::map<std::string, CpuList> cpus;        // identity → target CPUs
+};
+
 struct HostReport {
   std::string schema = kReportSchema;
   std::string hostname;
@@ -67,6 +75,7 @@ struct HostReport {
   std::vector<SummaryRow> summaries;
   std::vector<int> interrupt_cpus;  // CPU ids of /proc/interrupts' header
   std::optional<double> sample_seconds;
+  std::optional<LastPlan> last_plan;  // none when nothing was applied (or it was rolled back)
   std::vector<std::string> warnings;
 
   const IrqReport* find_irq(int irq) const;

@@ -145,6 +145,13 @@ toml::table to_table(const HostReport& r) {
   t.insert_or_assign("cpus", cpus_table(r));
   t.insert_or_assign("irq", std::move(irqs));
   t.insert_or_assign("summary", std::move(summaries));
+  if (r.last_plan) {
+    toml::table cpus;
+    for (const auto& [identity, list] : r.last_plan->cpus) cpus.insert_or_assign(identity, format_cpulist(list));
+    t.insert_or_assign("last_plan", toml::table{{"fingerprint", r.last_plan->fingerprint},
+                                                {"policy_hash", r.last_plan->policy_hash},
+                                                {"cpus", std::move(cpus)}});
+  }
   return t;
 }
 
@@ -401,6 +408,14 @@ Result<HostReport> parse_report(std::string_view text, const std::string& source
         for (const toml::node& v : *values) row.values.push_back(static_cast<uint64_t>(v.value_or<int64_t>(0)));
       r.summaries.push_back(std::move(row));
     }
+  }
+  if (const toml::table* last = root["last_plan"].as_table()) {
+    LastPlan lp;
+    lp.fingerprint = rd.str(*last, "fingerprint");
+    lp.policy_hash = rd.str(*last, "policy_hash");
+    if (const toml::table* cpus = (*last)["cpus"].as_table())
+      for (const auto& [identity, node] : *cpus) lp.cpus[std::string(identity.str())] = rd.cpulist(*cpus, identity.str());
+    r.last_plan = std::move(lp);
   }
   if (rd.error) return *rd.error;
   return r;

@@ -76,6 +76,16 @@ check after "all(h[n]['vif_irqs_on_cpu0'] == 0 and h[n]['cpu0_load_share'] == 0 
 check after "all(h[n]['imbalance'] < x['imbalance'] for n in $GOOD for x in json.load(open('$WORK/report.json'))['hosts'] if x['host'] == n)" \
   "every host is better balanced than before"
 check after 'h["dom0-03"]["vif_irqs_on_cpu0"] == 1' "only the refused IRQ stays on CPU 0"
+"$IRQFLEET" "${I[@]}" --no-progress report --out "$WORK/reports" >/dev/null 2>&1 || true
+python3 - "$WORK/reports" "$WORK/apply.json" <<'PY' || fail "each host's report carries the placement it applied (its next plan keeps it)"
+import json, sys, tomllib
+applied = {x["host"]: x for x in json.load(open(sys.argv[2]))["hosts"] if x["state"] == "ok"}
+for host, x in applied.items():
+    with open(f"{sys.argv[1]}/{host}.toml", "rb") as f:
+        last = tomllib.load(f).get("last_plan", {}).get("cpus", {})
+    for o in x["outcomes"]:
+        assert last.get(o["identity"]) == o["target"], (host, o["identity"], last.get(o["identity"]), o["target"])
+PY
 
 echo "== second apply is a no-op"
 irqfleet_json again "${I[@]}" apply --policy "$WORK/policy.toml"
@@ -111,4 +121,7 @@ expect_rc rollback 0
 check rollback 'd["totals"]["ok"] == 8' "every host rolled back"
 check rollback "all(affinity(n, o['irq']) == '0' for n in ['dom0-01', 'dom0-05'] for o in json.load(open('$WORK/apply.json'))['hosts'][[x['host'] for x in json.load(open('$WORK/apply.json'))['hosts']].index(n)]['outcomes'])" \
   "the first apply's writes are undone"
+"$IRQFLEET" "${I[@]}" --no-progress report --out "$WORK/reports-after-rollback" >/dev/null 2>&1 || true
+[ "$(ls "$WORK"/reports-after-rollback/*.toml | wc -l)" -eq 8 ] || fail "report --out after rollback wrote every host"
+! grep -l '^\[last_plan' "$WORK"/reports-after-rollback/*.toml || fail "after rollback no host reports a last plan"
 echo "PASS"

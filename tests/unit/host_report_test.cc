@@ -3,6 +3,7 @@
 #include "core/command_runner.h"
 #include "core/fingerprint.h"
 #include "core/host_report.h"
+#include "core/plan.h"
 #include "temp_tree.h"
 
 using namespace irqfleet;
@@ -166,4 +167,45 @@ TEST_CASE("host_report - an IRQ's NUMA node comes from /proc/irq/N/node, -1 mean
   REQUIRE(report.ok());
   CHECK(report->find_irq(80)->node == 1);
   CHECK_FALSE(report->find_irq(214)->node.has_value());
+}
+
+TEST_CASE("host_report - the last applied plan's placement comes from the state directory") {
+  TempTree t;
+  write_dom0(t, "dom0-01");
+  auto before = report_of(t);
+  REQUIRE(before.ok());
+  CHECK_FALSE(before->last_plan.has_value());   // nothing applied yet
+
+  Plan plan;
+  plan.hostname = "dom0-01";
+  plan.fingerprint = before->fingerprint;
+  plan.policy_hash = "fnv1a64:0123456789abcdef";
+  plan.strategy = "balanced";
+  plan.weights = "count";
+  plan.entries.push_back({"vif/web01/0/q1/tx", 216, IrqClass::kXenVif, {2}, 378112});
+  plan.entries.push_back({"vif/web01/0/q1/rx", 217, IrqClass::kXenVif, {1, 3}, 108054});
+  t.write("var/lib/irqfleet/last-plan.toml", plan_to_toml(plan));
+
+  auto report = report_of(t);
+  REQUIRE(report.ok());
+  REQUIRE(report->last_plan.has_value());
+  CHECK(report->last_plan->fingerprint == before->fingerprint);
+  CHECK(report->last_plan->policy_hash == "fnv1a64:0123456789abcdef");
+  CHECK(report->last_plan->cpus == std::map<std::string, CpuList>{{"vif/web01/0/q1/rx", {1, 3}},
+                                                                  {"vif/web01/0/q1/tx", {2}}});
+  CHECK(report->warnings == before->warnings);
+}
+
+TEST_CASE("host_report - a broken last plan is a warning naming the file, not a failure") {
+  TempTree t;
+  write_dom0(t, "dom0-01");
+  t.write("var/lib/irqfleet/last-plan.toml", "schema = 'irqfleet.plan/1'\n[[entry]\nidentity = 'x'\n");
+  auto report = report_of(t);
+  REQUIRE(report.ok());
+  CHECK_FALSE(report->last_plan.has_value());
+  bool named = false;
+  for (const auto& w : report->warnings)
+    if (w.find("last applied plan ignored") != std::string::npos && w.find("last-plan.toml:2") != std::string::npos)
+      named = true;
+  CHECK(named);
 }

@@ -96,6 +96,26 @@ TEST_CASE("report_format - a report survives TOML and back") {
   CHECK(report_to_toml(*back) == report_to_toml(original));
 }
 
+TEST_CASE("report_format - the last applied placement survives TOML and back") {
+  HostReport original = sample_report();
+  original.last_plan = LastPlan{original.fingerprint, "fnv1a64:00ff", {{"vif/web01/0/q0/tx", {2}}, {"vif/web01/0/q0/rx", {0, 1}}}};
+  const std::string text = report_to_toml(original);
+  CHECK(text.find("[last_plan.cpus]") != std::string::npos);
+  auto back = parse_report(text, "dom0-07");
+  REQUIRE(back.ok());
+  REQUIRE(back->last_plan);
+  CHECK(back->last_plan->fingerprint == original.fingerprint);
+  CHECK(back->last_plan->policy_hash == "fnv1a64:00ff");
+  CHECK(back->last_plan->cpus == original.last_plan->cpus);
+  CHECK_FALSE(parse_report(report_to_toml(sample_report()), "x")->last_plan);
+
+  std::string broken = text;
+  broken.replace(broken.find("'0-1'"), 5, "'1-0'");
+  auto refused = parse_report(broken, "r.toml");
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().to_string().find("r.toml:") == 0);
+}
+
 TEST_CASE("report_format - JSON has the same content") {
   const std::string json = report_to_json(sample_report());
   CHECK(json.find("\"schema\" : \"irqfleet.report/1\"") != std::string::npos);
