@@ -18,9 +18,10 @@ SRC=$PWD
 BUILD=${IRQFLEET_BUILD:-$SRC/build}
 IRQFLEET=$BUILD/controller/irqfleet
 AGENT=$BUILD/agent/irqfleet-agent
+FLOOR=$BUILD/bench/bench_ssh_floor
 SIZES=("$@")
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(50 200)
-[ -x "$IRQFLEET" ] && [ -x "$AGENT" ] || { echo "bench/fleet.sh: build first (scripts/build)" >&2; exit 1; }
+[ -x "$IRQFLEET" ] && [ -x "$AGENT" ] && [ -x "$FLOOR" ] || { echo "bench/fleet.sh: build first (scripts/build)" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "bench/fleet.sh: run as root (the simulated fleet starts sshd)" >&2; exit 1; }
 
 WORK=$(mktemp -d /tmp/irqfleet-bench-XXXXXX)
@@ -74,6 +75,21 @@ for n in "${SIZES[@]}"; do
   INV=$FLEET/inventory.ini
   C=("$IRQFLEET" -i "$INV" --known-hosts "$FLEET/known_hosts" --forks "${FORKS:-32}" --no-progress)
 
+  # Baselines: the cost of one login and one command per host on this
+  # machine, whatever the client does with it.
+  t0=$(now)
+  "$FLOOR" "$INV" "$FLEET/known_hosts" "${FORKS:-32}" true >"$WORK/floor-$n.out" 2>"$WORK/floor-$n.err" ||
+    { cat "$WORK/floor-$n.err" >&2; echo "  (the libssh floor failed on some hosts)" >&2; }
+  t1=$(now)
+  floor_time=$(elapsed "$t0" "$t1")
+  t0=$(now)
+  for h in $(awk '/^dom0-/ {print $1}' "$INV"); do
+    ssh -F "$FLEET/ssh_config" -o BatchMode=yes "$h" true >/dev/null 2>&1 &
+  done
+  wait
+  t1=$(now)
+  openssh_time=$(elapsed "$t0" "$t1")
+
   # irqfleet, default settings (inventory through ansible-inventory when installed).
   t0=$(now)
   run "irqfleet-report-$n" "${C[@]}" report
@@ -95,13 +111,22 @@ for n in "${SIZES[@]}"; do
 
   # `irqfleet apply` alone does report, plan and apply over one session per host.
   t0=$(now)
-  run "single-apply-$n" "${C[@]}" apply --policy "$WORK/policy.toml"
+  run "single-apply-$n" "${C[@]}" --inventory-parser builtin apply --policy "$WORK/policy.toml"
   t1=$(now)
   single_time=$(elapsed "$t0" "$t1")
+  tail -1 "$WORK/single-apply-$n.out" | sed 's/^/  one irqfleet apply: /' >&2
   "${C[@]}" rollback >/dev/null 2>&1 || true
 
+  ratio() { python3 -c "import sys; print('%.1f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$1" "$2"; }
+  echo "fleet $n hosts, baselines: libssh floor (connect, key auth, one 'true' per host, ${FORKS:-32} threads) $floor_time s; OpenSSH ssh x$n in parallel $openssh_time s"
+  echo "fleet $n hosts, irqfleet: report+plan+apply as three runs $irq_time s ($(ratio "$irq_time" "$floor_time")x the floor; builtin inventory parser $builtin_time s); one 'irqfleet apply' doing all three $single_time s ($(ratio "$single_time" "$floor_time")x the floor)"
+  if [ "$n" -ge 200 ]; then
+    met=$(python3 -c "import sys; print('met' if float(sys.argv[1]) < 5 else 'not met')" "$single_time")
+    echo "fleet $n hosts: goal < 5 s: $met (one 'irqfleet apply' $single_time s; this machine's floor is $floor_time s)"
+  fi
+
   if [ -n "${SKIP_ANSIBLE:-}" ]; then
-    echo "fleet $n hosts: irqfleet $irq_time s (builtin inventory parser: $builtin_time s; one 'irqfleet apply': $single_time s), ansible skipped"
+    echo "fleet $n hosts: ansible skipped (SKIP_ANSIBLE)"
     continue
   fi
   # Ansible: the same agent verbs on every host, default forks (5), default
@@ -111,14 +136,18 @@ for n in "${SIZES[@]}"; do
   t0=$(now)
   run "ansible-report-$n" "${A[@]}" -m ansible.builtin.command -a '{{ irqfleet_agent }} report'
   run "ansible-plan-$n" "${A[@]}" -m ansible.builtin.command -a "{{ irqfleet_agent }} plan --policy $WORK/policy.toml"
+  t1=$(now)
   run "ansible-apply-$n" "${A[@]}" -m ansible.builtin.shell \
     -a "{{ irqfleet_agent }} plan --policy $WORK/policy.toml | {{ irqfleet_agent }} apply -"
-  t1=$(now)
-  ans_time=$(elapsed "$t0" "$t1")
+  t2=$(now)
+  ans_time=$(elapsed "$t0" "$t2")
+  ans_apply_time=$(elapsed "$t1" "$t2")
   for step in report plan apply; do
     ok=$(grep -c '| CHANGED |' "$WORK/ansible-$step-$n.out" || true)
     [ "$ok" -eq "$n" ] || echo "  ansible $step: $ok of $n hosts CHANGED (see $WORK/ansible-$step-$n.out)" >&2
   done
-  ratio=$(python3 -c "import sys; print('%.1f' % (float(sys.argv[2]) / float(sys.argv[1])))" "$irq_time" "$ans_time")
-  echo "fleet $n hosts: irqfleet $irq_time s, ansible $ans_time s, ratio ${ratio}× (builtin inventory parser: $builtin_time s; one 'irqfleet apply' doing all three: $single_time s)"
+  r3=$(ratio "$ans_time" "$irq_time")
+  r1=$(ratio "$ans_apply_time" "$single_time")
+  met=$(python3 -c "import sys; print('met' if float(sys.argv[1]) >= 10 else 'not met')" "$r3")
+  echo "fleet $n hosts, ansible (ad-hoc, default forks): report+plan+apply $ans_time s, ratio ${r3}x against irqfleet's three runs (goal >= 10x: $met); its plan|apply step alone $ans_apply_time s, ${r1}x one 'irqfleet apply'"
 done
