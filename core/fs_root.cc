@@ -26,14 +26,13 @@ std::string DirFsRoot::resolve(std::string_view path) const {
 
 std::string DirFsRoot::display(std::string_view path) const { return resolve(path); }
 
-static Error io_error(const std::string& what, const std::string& file, int err) {
+Error errno_error(const std::string& what, const std::string& file, int err) {
   return make_error(what + ": " + errno_name(err) + " (" + std::strerror(err) + ")", file);
 }
 
-Result<std::string> DirFsRoot::read(std::string_view path) const {
-  const std::string full = resolve(path);
-  int fd = ::open(full.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return io_error("cannot open", full, errno);
+Result<std::string> read_file(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno_error("cannot open", path, errno);
   std::string data;
   char buf[65536];
   for (;;) {
@@ -42,7 +41,7 @@ Result<std::string> DirFsRoot::read(std::string_view path) const {
       if (errno == EINTR) continue;
       int err = errno;
       ::close(fd);
-      return io_error("cannot read", full, err);
+      return errno_error("cannot read", path, err);
     }
     if (n == 0) break;
     data.append(buf, static_cast<size_t>(n));
@@ -50,6 +49,8 @@ Result<std::string> DirFsRoot::read(std::string_view path) const {
   ::close(fd);
   return data;
 }
+
+Result<std::string> DirFsRoot::read(std::string_view path) const { return read_file(resolve(path)); }
 
 bool DirFsRoot::exists(std::string_view path) const {
   struct stat st;
@@ -59,7 +60,7 @@ bool DirFsRoot::exists(std::string_view path) const {
 Result<std::vector<std::string>> DirFsRoot::list(std::string_view path) const {
   const std::string full = resolve(path);
   DIR* dir = ::opendir(full.c_str());
-  if (!dir) return io_error("cannot list", full, errno);
+  if (!dir) return errno_error("cannot list", full, errno);
   std::vector<std::string> names;
   while (dirent* entry = ::readdir(dir)) {
     std::string name = entry->d_name;
@@ -74,14 +75,14 @@ Status DirFsRoot::write(std::string_view path, std::string_view data) const {
   const std::string full = resolve(path);
   // O_TRUNC: the kernel ignores it on /proc, and a fake root needs it.
   int fd = ::open(full.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
-  if (fd < 0) return io_error("cannot open for writing", full, errno);
+  if (fd < 0) return errno_error("cannot open for writing", full, errno);
   ssize_t n;
   do {
     n = ::write(fd, data.data(), data.size());
   } while (n < 0 && errno == EINTR);
   int err = n < 0 ? errno : 0;
   if (::close(fd) != 0 && err == 0) err = errno;
-  if (err != 0) return io_error("write refused", full, err);
+  if (err != 0) return errno_error("write refused", full, err);
   if (static_cast<size_t>(n) != data.size()) return make_error("short write", full);
   return ok_status();
 }

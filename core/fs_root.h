@@ -53,4 +53,10 @@ std::string choose_root(const std::string& option_value);
 // "EPERM", "EIO", ... for an errno value; "errno N" when unknown.
 std::string errno_name(int err);
 
+// "<what>: ENOENT (No such file or directory)", naming `file`.
+Error errno_error(const std::string& what, const std::string& file, int err);
+
+// Reads a whole file at a host path (no root); errors name it and errno.
+Result<std::string> read_file(const std::string& path);
+
 }  // namespace irqfleet

@@ -6,11 +6,11 @@
 #include <cerrno>
 #include <ctime>
 #include <set>
-#include <toml++/toml.h>
 
 #include "core/cpulist.h"
 #include "core/quote.h"
 #include "core/state_dir.h"
+#include "core/toml_read.h"
 
 namespace irqfleet {
 
@@ -49,18 +49,13 @@ std::string journal_to_toml(const Journal& j) {
 
 namespace {
 
-class JournalReader {
+class JournalReader : public TomlReader {
  public:
-  explicit JournalReader(std::string source) : source_(std::move(source)) {}
-
-  Error at(const toml::source_region& where, std::string message) const {
-    return make_error(std::move(message), source_, static_cast<int>(where.begin.line),
-                      static_cast<int>(where.begin.column));
-  }
+  using TomlReader::TomlReader;
 
   std::optional<Error> read(const toml::table& root, Journal& j) const {
     const toml::source_region whole{};
-    if (auto e = string_field(root, whole, "schema", j.schema)) return e;
+    if (auto e = string_field(root, whole, "schema", true, j.schema)) return e;
     if (j.schema != kJournalSchema)
       return at(root.get("schema")->source(), "unsupported journal schema \"" + j.schema + "\"; this irqfleet reads \"" +
                                                   kJournalSchema + "\"");
@@ -70,11 +65,11 @@ class JournalReader {
       if (!known.count(key.str()))
         return at(key.source(), "unknown key '" + std::string(key.str()) + "' in a " + kJournalSchema + " journal");
     }
-    if (auto e = string_field(root, whole, "time", j.time)) return e;
-    if (auto e = string_field(root, whole, "hostname", j.hostname)) return e;
-    if (auto e = string_field(root, whole, "boot_id", j.boot_id)) return e;
-    if (auto e = string_field(root, whole, "policy_hash", j.policy_hash)) return e;
-    if (auto e = string_field(root, whole, "fingerprint", j.fingerprint)) return e;
+    if (auto e = string_field(root, whole, "time", true, j.time)) return e;
+    if (auto e = string_field(root, whole, "hostname", true, j.hostname)) return e;
+    if (auto e = string_field(root, whole, "boot_id", true, j.boot_id)) return e;
+    if (auto e = string_field(root, whole, "policy_hash", true, j.policy_hash)) return e;
+    if (auto e = string_field(root, whole, "fingerprint", true, j.fingerprint)) return e;
     if (auto e = bool_field(root, whole, "complete", j.complete)) return e;
     if (auto e = bool_field(root, whole, "rolled_back", j.rolled_back)) return e;
     if (const toml::node* node = root.get("rolled_back_time")) {
@@ -111,11 +106,11 @@ class JournalReader {
     const auto* n = irq->as_integer();
     if (!n || n->get() < 0 || n->get() > 1 << 24) return at(irq->source(), "irq must be a non-negative integer");
     entry.irq = static_cast<int>(n->get());
-    if (auto e = string_field(t, t.source(), "identity", entry.identity)) return e;
+    if (auto e = string_field(t, t.source(), "identity", true, entry.identity)) return e;
     if (entry.identity.empty()) return at(t.get("identity")->source(), "identity is empty");
     for (const char* name : {"previous", "target"}) {
       std::string& field = std::string_view(name) == "previous" ? entry.previous : entry.target;
-      if (auto e = string_field(t, t.source(), name, field)) return e;
+      if (auto e = string_field(t, t.source(), name, true, field)) return e;
       auto cpus = parse_cpulist(field);
       if (!cpus.ok() || cpus->empty())
         return at(t.get(name)->source(), "IRQ " + std::to_string(entry.irq) + " (" + entry.identity + "): " + name +
@@ -123,38 +118,14 @@ class JournalReader {
     }
     return std::nullopt;
   }
-
-  std::optional<Error> string_field(const toml::table& t, const toml::source_region& table_at, const char* name,
-                                    std::string& out) const {
-    const toml::node* node = t.get(name);
-    if (!node) return at(table_at, std::string("missing '") + name + "'");
-    if (!node->is_string()) return at(node->source(), std::string(name) + " must be a string");
-    out = node->as_string()->get();
-    return std::nullopt;
-  }
-
-  std::optional<Error> bool_field(const toml::table& t, const toml::source_region& table_at, const char* name,
-                                  bool& out) const {
-    const toml::node* node = t.get(name);
-    if (!node) return at(table_at, std::string("missing '") + name + "'");
-    if (!node->is_boolean()) return at(node->source(), std::string(name) + " must be true or false");
-    out = node->as_boolean()->get();
-    return std::nullopt;
-  }
-
-  std::string source_;
 };
 
 }  // namespace
 
 Result<Journal> parse_journal(std::string_view text, const std::string& source) {
-  toml::table root;
-  try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    return make_error(std::string(e.description()), source, static_cast<int>(e.source().begin.line),
-                      static_cast<int>(e.source().begin.column));
-  }
+  auto parsed = parse_toml(text, source);
+  if (!parsed.ok()) return parsed.error();
+  const toml::table& root = *parsed;
   Journal j;
   j.schema.clear();
   if (auto e = JournalReader(source).read(root, j)) return *e;

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
-#include <toml++/toml.h>
 
 #include "core/quote.h"
+#include "core/toml_read.h"
 
 namespace irqfleet {
 
@@ -64,14 +64,9 @@ std::string plan_to_json(const Plan& plan) {
 
 namespace {
 
-class PlanReader {
+class PlanReader : public TomlReader {
  public:
-  explicit PlanReader(std::string source) : source_(std::move(source)) {}
-
-  Error at(const toml::source_region& where, std::string message) const {
-    return make_error(std::move(message), source_, static_cast<int>(where.begin.line),
-                      static_cast<int>(where.begin.column));
-  }
+  using TomlReader::TomlReader;
 
   std::optional<Error> read(const toml::table& root, Plan& plan) const {
     // The schema first: a plan of another schema is reported as such, not by
@@ -176,19 +171,6 @@ class PlanReader {
     return std::nullopt;
   }
 
-  std::optional<Error> string_field(const toml::table& t, const toml::source_region& table_at, const char* name,
-                                    bool required, std::string& out) const {
-    const toml::node* node = t.get(name);
-    if (!node) {
-      if (!required) return std::nullopt;
-      return at(table_at, std::string("missing '") + name + "'");
-    }
-    const auto* s = node->as_string();
-    if (!s) return at(node->source(), std::string(name) + " must be a string");
-    out = s->get();
-    return std::nullopt;
-  }
-
   std::optional<Error> number(const toml::node& node, const std::string& name, double& out) const {
     if (const auto* i = node.as_integer()) out = static_cast<double>(i->get());
     else if (const auto* f = node.as_floating_point()) out = f->get();
@@ -196,20 +178,14 @@ class PlanReader {
     if (!std::isfinite(out) || out < 0) return at(node.source(), name + " must be a finite number >= 0");
     return std::nullopt;
   }
-
-  std::string source_;
 };
 
 }  // namespace
 
 Result<Plan> parse_plan(std::string_view text, const std::string& source) {
-  toml::table root;
-  try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    return make_error(std::string(e.description()), source, static_cast<int>(e.source().begin.line),
-                      static_cast<int>(e.source().begin.column));
-  }
+  auto parsed = parse_toml(text, source);
+  if (!parsed.ok()) return parsed.error();
+  const toml::table& root = *parsed;
   Plan plan;
   plan.schema.clear();
   if (auto e = PlanReader(source).read(root, plan)) return *e;

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <toml++/toml.h>
 
 #include "core/fingerprint.h"
 #include "core/quote.h"
+#include "core/toml_read.h"
 
 namespace irqfleet {
 
@@ -74,14 +74,9 @@ constexpr const char* kClassKeys = "strategy, cpus";
 
 // Turns toml++'s nodes into Policy fields, remembering the source name so
 // every error reads "policy.toml:7:12: ...".
-class PolicyReader {
+class PolicyReader : public TomlReader {
  public:
-  explicit PolicyReader(std::string source) : source_(std::move(source)) {}
-
-  Error at(const toml::source_region& where, std::string message) const {
-    return make_error(std::move(message), source_, static_cast<int>(where.begin.line),
-                      static_cast<int>(where.begin.column));
-  }
+  using TomlReader::TomlReader;
 
   std::optional<Error> read(const toml::table& root, Policy& policy) {
     for (auto&& [key, node] : root) {
@@ -263,20 +258,14 @@ class PolicyReader {
     out = v;
     return std::nullopt;
   }
-
-  std::string source_;
 };
 
 }  // namespace
 
 Result<Policy> parse_policy(std::string_view text, const std::string& source) {
-  toml::table root;
-  try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    return make_error(std::string(e.description()), source, static_cast<int>(e.source().begin.line),
-                      static_cast<int>(e.source().begin.column));
-  }
+  auto parsed = parse_toml(text, source);
+  if (!parsed.ok()) return parsed.error();
+  const toml::table& root = *parsed;
   Policy policy;
   policy.source = source;
   PolicyReader reader(source);

@@ -1,9 +1,9 @@
 #include "core/report_format.h"
 
 #include <charconv>
-
 #include <sstream>
-#include <toml++/toml.h>
+
+#include "core/toml_read.h"
 
 namespace irqfleet {
 
@@ -260,13 +260,9 @@ struct Reader {
 }  // namespace
 
 Result<HostReport> parse_report(std::string_view text, const std::string& source) {
-  toml::table root;
-  try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    return make_error(std::string(e.description()), source, static_cast<int>(e.source().begin.line),
-                      static_cast<int>(e.source().begin.column));
-  }
+  auto parsed = parse_toml(text, source);
+  if (!parsed.ok()) return parsed.error();
+  const toml::table& root = *parsed;
   Reader rd{source, std::nullopt};
   HostReport r;
   r.schema = rd.str(root, "schema", true);

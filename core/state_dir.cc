@@ -11,10 +11,6 @@ namespace irqfleet {
 
 namespace {
 
-Error io_error(const std::string& what, const std::string& file, int err) {
-  return make_error(what + ": " + errno_name(err) + " (" + std::strerror(err) + ")", file);
-}
-
 std::string parent_of(const std::string& path) {
   size_t slash = path.find_last_of('/');
   if (slash == std::string::npos) return ".";
@@ -24,13 +20,13 @@ std::string parent_of(const std::string& path) {
 
 Status fsync_dir(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return io_error("cannot open directory to sync it", dir, errno);
+  if (fd < 0) return errno_error("cannot open directory to sync it", dir, errno);
   int rc = ::fsync(fd);
   int err = errno;
   ::close(fd);
   // Some filesystems cannot fsync a directory (EINVAL); the rename is then as
   // durable as that filesystem makes it.
-  if (rc != 0 && err != EINVAL) return io_error("cannot sync directory", dir, err);
+  if (rc != 0 && err != EINVAL) return errno_error("cannot sync directory", dir, err);
   return ok_status();
 }
 
@@ -42,21 +38,21 @@ Status ensure_dir(const std::string& path) {
   struct stat st;
   if (::stat(path.c_str(), &st) == 0) {
     if (S_ISDIR(st.st_mode)) return ok_status();
-    return io_error("cannot use as a directory", path, ENOTDIR);
+    return errno_error("cannot use as a directory", path, ENOTDIR);
   }
-  if (errno != ENOENT) return io_error("cannot create directory", path, errno);
+  if (errno != ENOENT) return errno_error("cannot create directory", path, errno);
   const std::string parent = parent_of(path);
   if (parent != path) {
     if (auto made = ensure_dir(parent); !made.ok()) return made;
   }
-  if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) return io_error("cannot create directory", path, errno);
+  if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) return errno_error("cannot create directory", path, errno);
   return ok_status();
 }
 
 Status write_file_atomically(const std::string& path, std::string_view data) {
   const std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return io_error("cannot create", tmp, errno);
+  if (fd < 0) return errno_error("cannot create", tmp, errno);
   size_t done = 0;
   while (done < data.size()) {
     ssize_t n = ::write(fd, data.data() + done, data.size() - done);
@@ -65,7 +61,7 @@ Status write_file_atomically(const std::string& path, std::string_view data) {
       int err = errno;
       ::close(fd);
       ::unlink(tmp.c_str());
-      return io_error("cannot write", tmp, err);
+      return errno_error("cannot write", tmp, err);
     }
     done += static_cast<size_t>(n);
   }
@@ -73,45 +69,25 @@ Status write_file_atomically(const std::string& path, std::string_view data) {
     int err = errno;
     ::close(fd);
     ::unlink(tmp.c_str());
-    return io_error("cannot sync", tmp, err);
+    return errno_error("cannot sync", tmp, err);
   }
   if (::close(fd) != 0) {
     int err = errno;
     ::unlink(tmp.c_str());
-    return io_error("cannot write", tmp, err);
+    return errno_error("cannot write", tmp, err);
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     int err = errno;
     ::unlink(tmp.c_str());
-    return io_error("cannot rename " + tmp + " over it", path, err);
+    return errno_error("cannot rename " + tmp + " over it", path, err);
   }
   return fsync_dir(parent_of(path));
-}
-
-Result<std::string> read_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return io_error("cannot open", path, errno);
-  std::string data;
-  char buf[16384];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      return io_error("cannot read", path, err);
-    }
-    if (n == 0) break;
-    data.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return data;
 }
 
 Status remove_file(const std::string& path) {
   if (::unlink(path.c_str()) != 0) {
     if (errno == ENOENT) return ok_status();
-    return io_error("cannot remove", path, errno);
+    return errno_error("cannot remove", path, errno);
   }
   return fsync_dir(parent_of(path));
 }

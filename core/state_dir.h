@@ -27,9 +27,6 @@ Status ensure_dir(const std::string& path);
 // it over `path` and fsyncs the directory.
 Status write_file_atomically(const std::string& path, std::string_view data);
 
-// Reads a whole file; an error naming the file and errno (ENOENT included).
-Result<std::string> read_file(const std::string& path);
-
 // Removes `path` (and fsyncs its directory); a missing file is not an error.
 Status remove_file(const std::string& path);
 
