@@ -167,11 +167,11 @@ FleetPlans plan_fleet(const Policy& policy, const std::vector<const HostReport*>
       double mean = sum / static_cast<double>(members.size());
       if (sampled || irq.rate) {
         irq.rate = mean;
-      } else if (!irq.counts.empty()) {
-        // Same weight through the counts: everything on the first CPU column.
-        int first = irq.counts.begin()->first;
-        for (auto& [cpu, c] : irq.counts) c = 0;
-        irq.counts[first] = static_cast<uint64_t>(mean + 0.5);
+      } else {
+        // Same weight through the counts: all of it in the first CPU column.
+        irq.counts.clear();
+        const uint64_t weight = static_cast<uint64_t>(mean + 0.5);
+        if (weight > 0) irq.counts[rep.interrupt_cpus.empty() ? 0 : rep.interrupt_cpus.front()] = weight;
       }
     }
     const std::optional<Plan> previous = group_last_placement(members, reports, key.first);

@@ -164,8 +164,10 @@ Result<HostReport> read_host_report(const FsRoot& root, const CommandRunner& com
     irq.trigger = line.trigger;
     irq.handler = line.handler;
     irq.actions = line.actions;
+    // Non-zero counts only: on a 256-CPU host almost every column is 0, and
+    // a million zeros would dominate the report's size and time.
     for (size_t i = 0; i < line.counts.size() && i < table->cpus.size(); ++i)
-      irq.counts[table->cpus[i]] = line.counts[i];
+      if (line.counts[i] != 0) irq.counts[table->cpus[i]] = line.counts[i];
     merge_sysfs(root, irq);
 
     const std::string dir = "/proc/irq/" + std::to_string(line.irq) + "/";

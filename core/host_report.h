@@ -29,7 +29,7 @@ struct IrqReport {
   std::string trigger;
   std::string handler;
   std::vector<std::string> actions;
-  std::map<int, uint64_t> counts;      // online CPU → count
+  std::map<int, uint64_t> counts;      // online CPU → count; CPUs with 0 are left out
   CpuList affinity;                    // smp_affinity_list; empty when unreadable
   CpuList effective;                   // effective_affinity_list; empty when absent
   bool has_affinity = false;

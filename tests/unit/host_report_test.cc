@@ -68,7 +68,7 @@ TEST_CASE("host_report - every numbered IRQ with counts per CPU, affinity and id
 
   const IrqReport* rx = report->find_irq(217);
   REQUIRE(rx);
-  CHECK(rx->counts == std::map<int, uint64_t>{{0, 108047}, {1, 7}, {2, 0}, {3, 0}});
+  CHECK(rx->counts == std::map<int, uint64_t>{{0, 108047}, {1, 7}});   // CPUs with no interrupts left out
   CHECK(rx->total() == 108054);
   CHECK(rx->affinity == CpuList{0});
   CHECK(rx->has_affinity);
