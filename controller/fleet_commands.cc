@@ -76,13 +76,16 @@ bool outcome_ok(const std::string& outcome) {
 
 }  // namespace
 
-Result<std::vector<IrqOutcome>> parse_outcomes(std::string_view json_text, const std::string& source) {
+Result<AgentOutput> parse_agent_output(std::string_view json_text, const std::string& source) {
   auto doc = json::parse(json_text, source);
   if (!doc.ok()) return doc.error();
-  // {"action": "apply", "exit": 0, "counts": {...}, "irqs": [{identity, irq, before, target, after, outcome, ...}]}
+  // {"action": "apply", "exit": 0, "counts": {...}, "warnings": [...],
+  //  "irqs": [{identity, irq, before, target, after, outcome, ...}]}
   const json::Value* list = doc->find("irqs");
   if (!list || !list->is_array()) return make_error("agent output has no \"irqs\" array", source);
-  std::vector<IrqOutcome> out;
+  AgentOutput out;
+  if (const json::Value* w = doc->find("warnings"); w && w->is_array())
+    for (const auto& v : w->as_array()) out.warnings.push_back(v.scalar_text());
   for (const auto& e : list->as_array()) {
     IrqOutcome o;
     // "irq" is null when the identity is gone; "plan_irq" is the plan's hint then.
@@ -94,7 +97,7 @@ Result<std::vector<IrqOutcome>> parse_outcomes(std::string_view json_text, const
     o.target = cpus_text(e.find("target"));
     o.after = cpus_text(e.find("after"));
     if (const auto* v = first_of(e, {"message", "detail"})) o.message = v->scalar_text();
-    out.push_back(std::move(o));
+    out.outcomes.push_back(std::move(o));
   }
   return out;
 }
@@ -214,8 +217,11 @@ Status Fleet::push_plan(HostResult& h) {
   h.agent_exit = out->exit_status;
   h.agent_stderr = out->err;
   if (out->exit_status == 126 || out->exit_status == 127) return make_error(agent_failure(h.host, "apply", *out));
-  auto outcomes = parse_outcomes(out->out, "host " + h.host.name + " apply output");
-  if (outcomes.ok()) h.outcomes = std::move(*outcomes);
+  auto outcomes = parse_agent_output(out->out, "host " + h.host.name + " apply output");
+  if (outcomes.ok()) {
+    h.outcomes = std::move(outcomes->outcomes);
+    h.agent_warnings = std::move(outcomes->warnings);
+  }
   if (out->exit_status == 0) {
     if (!outcomes.ok()) return outcomes.error();
     return ok_status();
@@ -328,8 +334,11 @@ Status Fleet::run_rollback(HostResult& h) {
   h.agent_exit = out->exit_status;
   h.agent_stderr = out->err;
   if (out->exit_status == 126 || out->exit_status == 127) return make_error(agent_failure(h.host, "rollback", *out));
-  auto outcomes = parse_outcomes(out->out, "host " + h.host.name + " rollback output");
-  if (outcomes.ok()) h.outcomes = std::move(*outcomes);
+  auto outcomes = parse_agent_output(out->out, "host " + h.host.name + " rollback output");
+  if (outcomes.ok()) {
+    h.outcomes = std::move(outcomes->outcomes);
+    h.agent_warnings = std::move(outcomes->warnings);
+  }
   if (out->exit_status == 0) return ok_status();
   if (out->exit_status == 2 && outcomes.ok()) {
     size_t bad = 0;

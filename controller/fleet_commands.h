@@ -51,6 +51,7 @@ struct HostResult {
   std::vector<IrqOutcome> outcomes;  // apply/rollback
   int agent_exit = -1;               // apply/rollback: the agent's exit status
   std::string agent_stderr;          // apply/rollback: what the agent said on stderr
+  std::vector<std::string> agent_warnings;  // apply/rollback: e.g. an earlier apply that was killed
   bool drifted = false;              // status
 };
 
@@ -97,7 +98,12 @@ class Fleet {
   FleetOptions options_;
 };
 
-// Parses the agent's `apply/rollback --format json` output (pure).
-Result<std::vector<IrqOutcome>> parse_outcomes(std::string_view json_text, const std::string& source);
+// The agent's `apply/rollback --format json` output.
+struct AgentOutput {
+  std::vector<IrqOutcome> outcomes;
+  std::vector<std::string> warnings;
+};
+// Parses it (pure); errors name `source`.
+Result<AgentOutput> parse_agent_output(std::string_view json_text, const std::string& source);
 
 }  // namespace irqfleet::controller

@@ -239,7 +239,9 @@ Result<CommandOutput> SshTransport::run(const InventoryHost& host, const std::st
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now()).count();
     if (left <= 0)
       return fail("'" + command + "' timed out after " + std::to_string(options_.timeout_seconds) +
-                  " s (--timeout); the session was closed");
+                  " s (--timeout); the session was closed, but sshd does not stop the command: it may still be "
+                  "running on the host (an apply keeps its lock until it ends; `irqfleet status` shows where it "
+                  "got, `irqfleet rollback` undoes it)");
     // Short slices so stderr is drained and the deadline checked while stdout is quiet.
     int n = ssh_channel_read_timeout(ch, buf, sizeof buf, 0, static_cast<int>(std::min<long long>(left, 200)));
     if (n == SSH_ERROR) return fail("reading output of '" + command + "': " + session_error(s));

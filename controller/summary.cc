@@ -207,6 +207,15 @@ std::string format_summary(const FleetResult& r) {
     out += t.str();
   }
 
+  bool any_warning = false;
+  for (const auto& h : r.hosts) {
+    for (const auto& w : h.agent_warnings) {
+      if (!any_warning) out += "\n";
+      any_warning = true;
+      out += h.host.name + ": warning: " + w + "\n";
+    }
+  }
+
   size_t ok = r.count(TaskState::kOk), failed = r.count(TaskState::kFailed), skipped = r.count(TaskState::kSkipped);
   bool any_problem = failed + skipped > 0;
   if (any_problem) {
@@ -306,6 +315,9 @@ json::Value summary_json(const FleetResult& r) {
       j["outcome_counts"] = counts;
       j["agent_exit"] = h.agent_exit;
       if (!h.agent_stderr.empty()) j["agent_stderr"] = h.agent_stderr;
+      json::Value agent_warnings = json::Value::array();
+      for (const auto& w : h.agent_warnings) agent_warnings.push_back(w);
+      j["agent_warnings"] = agent_warnings;
     }
     hosts.push_back(j);
   }

@@ -331,10 +331,27 @@ TEST_CASE("fleet_commands - agent command lines are shell-quoted") {
 }
 
 TEST_CASE("fleet_commands - agent outcome JSON errors name the host") {
-  auto bad = parse_outcomes("{\"irqs\": [}", "host x apply output");
+  auto bad = parse_agent_output("{\"irqs\": [}", "host x apply output");
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.error().file == "host x apply output");
   CHECK(bad.error().column == 11);
-  auto none = parse_outcomes("{}", "host x apply output");
+  auto none = parse_agent_output("{}", "host x apply output");
   REQUIRE_FALSE(none.ok());
+}
+
+TEST_CASE("fleet_commands - the agent's warnings reach the host's result and the JSON summary") {
+  FakeTransport t;
+  t.hosts["a"] = agent(make_report("a", {100, 200}), [](const std::string&) -> Result<CommandOutput> {
+    return CommandOutput{0,
+                         R"({"irqs": [{"irq": 100, "identity": "vif/guest3/0/q0/tx", "outcome": "applied", "before": "0", "after": "1"}],
+                             "warnings": ["the apply of 2026-11-26T01:00:00Z did not finish (killed?): keeping the previous values of its journal"]})",
+                         ""};
+  });
+  Fleet fleet(t, hosts_named({"a"}), {.forks = 1});
+  FleetResult r = fleet.apply(balanced());
+  const auto& a = result_for(r, "a");
+  REQUIRE(a.agent_warnings.size() == 1);
+  CHECK(a.agent_warnings[0].find("did not finish (killed?)") != std::string::npos);
+  CHECK(json::dump(summary_json(r)).find("did not finish (killed?)") != std::string::npos);
+  CHECK(format_summary(r).find("a: warning: the apply of 2026-11-26T01:00:00Z did not finish") != std::string::npos);
 }
