@@ -15,6 +15,14 @@ SRC=${IRQFLEET_SOURCE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 IRQFLEET=$BUILD/controller/irqfleet
 AGENT=$BUILD/agent/irqfleet-agent
 
+# The system's interpreter: the checks need only the standard library, and a
+# pyenv shim first on root's PATH costs over a second per call.
+PY=python3
+if [ -x /usr/bin/python3 ]; then
+  PY=/usr/bin/python3
+  python3() { /usr/bin/python3 "$@"; }
+fi
+
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
