@@ -186,6 +186,8 @@ int main(int argc, char** argv) {
               bytes / parse_only_s / 1e9, parsed_irqs * static_cast<double>(cpus) * 8 / 1e6);
   std::printf("  cat through 128 KiB:      %8.1f ms (bytes not kept: no page faults)\n", cat_s * 1e3);
   std::printf("  read_interrupts(DirFsRoot): %6.1f ms (ratio %.2f)\n", agent_s * 1e3, agent_s / read_s);
+  std::printf("goal: read + parse <= 3x read bytes (%.2f): %s\n", parse_s / read_s,
+              parse_s / read_s <= 3 ? "met" : "not met");
 
   if (std::getenv("IRQFLEET_BENCH_KEEP")) {
     std::printf("  kept %s\n", path.c_str());
