@@ -26,7 +26,8 @@ source "$(dirname "$0")/controller_lib.sh"
 
 TOOLS=$WORK/faults_tools.py        # the login user runs it too (agent wrappers)
 cp "$SRC/tests/script/controller_faults_tools.py" "$TOOLS"
-chmod 644 "$TOOLS"
+cp "$SRC/tests/fleet/make_root.py" "$WORK/make_root.py"   # the tools import its cpulist helpers
+chmod 644 "$TOOLS" "$WORK/make_root.py"
 
 BG_PIDS=()                          # background processes this test started or stalled
 MOUNTS=()

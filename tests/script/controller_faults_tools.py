@@ -37,6 +37,9 @@ import sys
 import time
 import tomllib
 
+# The fleet's cpulist helpers; the test copies make_root.py next to this file.
+from make_root import format_cpulist, parse_cpulist
+
 
 def affinities(root):
     """{irq: bytes of smp_affinity_list} ("<fifo>" / "<other>" for what is not a file)."""
@@ -269,32 +272,12 @@ def reuse(root, out):
     snapshot(root, out, reused=w, old_action=action)
 
 
-def parse_cpulist(text):
-    cpus = []
-    for part in text.strip().split(","):
-        if part:
-            a, _, b = part.partition("-")
-            cpus += range(int(a), int(b or a) + 1)
-    return cpus
-
-
-def format_cpulist(cpus):
-    out, cpus, i = [], sorted(cpus), 0
-    while i < len(cpus):
-        j = i
-        while j + 1 < len(cpus) and cpus[j + 1] == cpus[j] + 1:
-            j += 1
-        out.append(str(cpus[i]) if i == j else f"{cpus[i]}-{cpus[j]}")
-        i = j + 1
-    return ",".join(out)
-
-
 def offline(root, cpu, out=None):
     sysc = os.path.join(root, "sys/devices/system/cpu")
     with open(f"{sysc}/online") as f:
-        online = [c for c in parse_cpulist(f.read()) if c != cpu]
+        online = [c for c in parse_cpulist(f.read().strip()) if c != cpu]
     with open(f"{sysc}/offline") as f:
-        off = parse_cpulist(f.read()) + [cpu]
+        off = parse_cpulist(f.read().strip()) + [cpu]
     write(f"{sysc}/online", format_cpulist(online) + "\n")
     write(f"{sysc}/offline", format_cpulist(off) + "\n")
     write(f"{sysc}/cpu{cpu}/online", "0\n")
