@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "core/command_runner.h"
+#include "core/text.h"
 
 namespace irqfleet::controller {
 
@@ -264,12 +265,7 @@ Result<std::vector<std::string>> expand_range(const std::string& pattern, const 
   return out;
 }
 
-std::string trim(std::string_view s) {
-  size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return std::string(s.substr(b, e - b));
-}
+std::string trimmed(std::string_view s) { return std::string(trim(s)); }
 
 std::string unquote(std::string s) {
   if (s.size() >= 2 && (s.front() == '"' || s.front() == '\'') && s.back() == s.front())
@@ -292,7 +288,7 @@ Result<Inventory> parse_inventory_ini(std::string_view text, const std::string& 
     pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
     ++lineno;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    std::string stripped = trim(line);
+    std::string stripped = trimmed(line);
     if (stripped.empty() || stripped[0] == '#' || stripped[0] == ';') continue;
     int indent = static_cast<int>(line.find(stripped[0])) + 1;
 
@@ -300,10 +296,10 @@ Result<Inventory> parse_inventory_ini(std::string_view text, const std::string& 
       size_t close = stripped.find(']');
       if (close == std::string::npos)
         return make_error("section header has no closing ']'", source, lineno, indent);
-      std::string rest = trim(std::string_view(stripped).substr(close + 1));
+      std::string rest = trimmed(std::string_view(stripped).substr(close + 1));
       if (!rest.empty() && rest[0] != '#' && rest[0] != ';')
         return make_error("unexpected text after section header", source, lineno, indent + static_cast<int>(close) + 1);
-      std::string name = trim(std::string_view(stripped).substr(1, close - 1));
+      std::string name = trimmed(std::string_view(stripped).substr(1, close - 1));
       section = Section::kHosts;
       if (size_t colon = name.find(':'); colon != std::string::npos) {
         std::string kind = name.substr(colon + 1);
@@ -325,9 +321,9 @@ Result<Inventory> parse_inventory_ini(std::string_view text, const std::string& 
       size_t eq = stripped.find('=');
       if (eq == std::string::npos)
         return make_error("expected key=value in [" + group + ":vars]", source, lineno, indent);
-      std::string key = trim(std::string_view(stripped).substr(0, eq));
+      std::string key = trimmed(std::string_view(stripped).substr(0, eq));
       if (key.empty()) return make_error("empty variable name", source, lineno, indent);
-      raw.groups[group].vars[key] = unquote(trim(std::string_view(stripped).substr(eq + 1)));
+      raw.groups[group].vars[key] = unquote(trimmed(std::string_view(stripped).substr(eq + 1)));
       continue;
     }
 
@@ -435,7 +431,7 @@ Result<Inventory> inventory_from_hosts(std::string_view list) {
   std::string text(list);
   std::stringstream ss(text);
   for (std::string item; std::getline(ss, item, ',');) {
-    item = trim(item);
+    item = trimmed(item);
     if (item.empty()) continue;
     std::map<std::string, std::string> vars;
     if (size_t at = item.find('@'); at != std::string::npos) {
@@ -501,7 +497,7 @@ Result<Inventory> load_inventory(const std::string& path, InventoryParser parser
   std::stringstream buf;
   buf << in.rdbuf();
   std::string text = buf.str();
-  std::string first = trim(text.substr(0, text.find('\n')));
+  std::string first = trimmed(text.substr(0, text.find('\n')));
   if (first == "---" || first.rfind("all:", 0) == 0 || path.ends_with(".yml") || path.ends_with(".yaml"))
     return make_error("YAML inventories need ansible-inventory (install ansible-core)", path);
   auto inv = parse_inventory_ini(text, path);
@@ -515,19 +511,19 @@ Result<Inventory> load_inventory(const std::string& path, InventoryParser parser
 
 Result<std::vector<InventoryHost>> select_hosts(const Inventory& inventory, std::string_view limit) {
   std::string text(limit);
-  if (trim(text).empty()) return inventory.hosts;
+  if (trimmed(text).empty()) return inventory.hosts;
   std::vector<std::string> patterns;
   {
     std::string cur;
     for (char c : text) {
       if (c == ',' || c == ':') {
-        if (!trim(cur).empty()) patterns.push_back(trim(cur));
+        if (!trimmed(cur).empty()) patterns.push_back(trimmed(cur));
         cur.clear();
       } else {
         cur += c;
       }
     }
-    if (!trim(cur).empty()) patterns.push_back(trim(cur));
+    if (!trimmed(cur).empty()) patterns.push_back(trimmed(cur));
   }
   auto matches = [&](const InventoryHost& h, const std::string& p) {
     if (p == "all" || p == "*") return true;

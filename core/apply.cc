@@ -64,13 +64,6 @@ int ApplyResult::exit_code() const {
 
 namespace {
 
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\t')) s.pop_back();
-  size_t i = 0;
-  while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-  return s.substr(i);
-}
-
 std::string affinity_path(int irq) { return "/proc/irq/" + std::to_string(irq) + "/smp_affinity_list"; }
 std::string effective_path(int irq) { return "/proc/irq/" + std::to_string(irq) + "/effective_affinity_list"; }
 
@@ -200,16 +193,14 @@ Resolution resolve(const HostReport& live, const std::string& identity, int reco
 // The actions an IRQ serves according to sysfs (exact, comma-joined), when
 // the kernel has /sys/kernel/irq; nullopt otherwise.
 std::optional<std::string> sysfs_actions(const FsRoot& root, int irq) {
-  auto text = root.read("/sys/kernel/irq/" + std::to_string(irq) + "/actions");
-  if (!text.ok()) return std::nullopt;
-  return trim(*text);
+  return read_value(root, "/sys/kernel/irq/" + std::to_string(irq) + "/actions");
 }
 
 // Reads what the kernel shows now; "" when unreadable.
 std::string read_trimmed(const FsRoot& root, const std::string& path, bool* present = nullptr) {
-  auto text = root.read(path);
-  if (present) *present = text.ok();
-  return text.ok() ? trim(*text) : "";
+  auto value = read_value(root, path);
+  if (present) *present = value.has_value();
+  return value.value_or("");
 }
 
 std::string explain_errno(const std::string& name) {

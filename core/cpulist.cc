@@ -5,16 +5,13 @@
 #include <optional>
 #include <utility>
 
+#include "core/text.h"
+
 namespace irqfleet {
 
 namespace {
 constexpr long kMaxCpu = 1 << 20;  // far above any NR_CPUS; keeps a typo from allocating gigabytes
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 }  // namespace
 
 Result<CpuList> parse_cpulist(std::string_view text) {

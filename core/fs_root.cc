@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/text.h"
+
 namespace irqfleet {
 
 DirFsRoot::DirFsRoot(std::string root) : root_(std::move(root)) {
@@ -51,6 +53,12 @@ Result<std::string> read_file(const std::string& path) {
 }
 
 Result<std::string> DirFsRoot::read(std::string_view path) const { return read_file(resolve(path)); }
+
+std::optional<std::string> read_value(const FsRoot& root, std::string_view path) {
+  auto text = root.read(path);
+  if (!text.ok()) return std::nullopt;
+  return std::string(trim(*text));
+}
 
 bool DirFsRoot::exists(std::string_view path) const {
   struct stat st;

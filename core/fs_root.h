@@ -3,6 +3,7 @@
 // tests), so a test or a simulated host never reaches the real kernel files.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,5 +59,9 @@ Error errno_error(const std::string& what, const std::string& file, int err);
 
 // Reads a whole file at a host path (no root); errors name it and errno.
 Result<std::string> read_file(const std::string& path);
+
+// A one-line /proc or /sys value without surrounding whitespace; nullopt
+// when it cannot be read.
+std::optional<std::string> read_value(const FsRoot& root, std::string_view path);
 
 }  // namespace irqfleet

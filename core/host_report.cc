@@ -26,20 +26,6 @@ const IrqReport* HostReport::find_irq(int irq) const {
 
 namespace {
 
-std::string trimmed(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\t')) s.pop_back();
-  size_t i = 0;
-  while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-  return s.substr(i);
-}
-
-// A one-line sysfs/procfs value, or nullopt when absent or unreadable.
-std::optional<std::string> read_value(const FsRoot& root, const std::string& path) {
-  auto text = root.read(path);
-  if (!text.ok()) return std::nullopt;
-  return trimmed(std::move(*text));
-}
-
 std::string join(const std::vector<std::string>& parts, const char* sep) {
   std::string out;
   for (const auto& p : parts) {

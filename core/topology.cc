@@ -3,18 +3,14 @@
 #include <cctype>
 #include <string_view>
 
+#include "core/text.h"
+
 namespace irqfleet {
 
 namespace {
 
 const std::string kCpuDir = "/sys/devices/system/cpu/";
 const std::string kNodeDir = "/sys/devices/system/node/";
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 bool all_digits(std::string_view s) {
   if (s.empty()) return false;

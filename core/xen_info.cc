@@ -2,15 +2,11 @@
 
 #include <cctype>
 
+#include "core/text.h"
+
 namespace irqfleet {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 // Calls `fn(line, line_number)` for each line, without its '\n' (and '\r').
 template <typename Fn>
