@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/quote.h"
+
 namespace irqfleet::json {
 
 namespace {
@@ -274,7 +276,7 @@ void dump_to(const Value& v, int indent, int level, std::string& out) {
     case Value::Kind::kNull: out += "null"; break;
     case Value::Kind::kBool: out += v.as_bool() ? "true" : "false"; break;
     case Value::Kind::kNumber: out += number_text(v.as_number()); break;
-    case Value::Kind::kString: out += quote(v.as_string()); break;
+    case Value::Kind::kString: out += json_quote(v.as_string()); break;
     case Value::Kind::kArray: {
       const auto& a = v.as_array();
       if (a.empty()) {
@@ -303,7 +305,7 @@ void dump_to(const Value& v, int indent, int level, std::string& out) {
         if (!first) out += indent > 0 ? "," : ", ";
         first = false;
         newline(level + 1);
-        out += quote(key);
+        out += json_quote(key);
         out += ": ";
         dump_to(item, indent, level + 1, out);
       }
@@ -365,28 +367,6 @@ std::string dump(const Value& value, int indent) {
   std::string out;
   dump_to(value, indent, 0, out);
   return out;
-}
-
-std::string quote(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
 }
 
 }  // namespace irqfleet::json

@@ -78,6 +78,5 @@ Result<Value> parse(std::string_view text, const std::string& source);
 
 // indent 0: one line; otherwise pretty-printed with that many spaces.
 std::string dump(const Value& value, int indent = 0);
-std::string quote(std::string_view text);
 
 }  // namespace irqfleet::json
