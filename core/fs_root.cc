@@ -32,13 +32,15 @@ Error errno_error(const std::string& what, const std::string& file, int err) {
   return make_error(what + ": " + errno_name(err) + " (" + std::strerror(err) + ")", file);
 }
 
-Result<std::string> read_file(const std::string& path) {
+namespace {
+
+// open(2), then read(2) into `buf` until the end, handing each piece to `piece`.
+template <typename OnPiece>
+Status read_fd_pieces(const std::string& path, char* buf, size_t size, OnPiece&& piece) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return errno_error("cannot open", path, errno);
-  std::string data;
-  char buf[65536];
   for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
+    ssize_t n = ::read(fd, buf, size);
     if (n < 0) {
       if (errno == EINTR) continue;
       int err = errno;
@@ -46,16 +48,61 @@ Result<std::string> read_file(const std::string& path) {
       return errno_error("cannot read", path, err);
     }
     if (n == 0) break;
-    data.append(buf, static_cast<size_t>(n));
+    if (Status taken = piece(std::string_view(buf, static_cast<size_t>(n))); !taken.ok()) {
+      ::close(fd);
+      return taken;
+    }
   }
   ::close(fd);
+  return ok_status();
+}
+
+}  // namespace
+
+Result<std::string> read_file(const std::string& path) {
+  std::string data;
+  char buf[65536];
+  Status read = read_fd_pieces(path, buf, sizeof buf, [&](std::string_view piece) {
+    data.append(piece);
+    return ok_status();
+  });
+  if (!read.ok()) return read.error();
   return data;
+}
+
+Result<std::string> FsRoot::read_attribute(std::string_view path) const { return read(path); }
+
+Result<std::string> DirFsRoot::read_attribute(std::string_view path) const {
+  const std::string full = resolve(path);
+  int fd = ::open(full.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno_error("cannot open", full, errno);
+  char buf[4096];
+  ssize_t n;
+  do {
+    n = ::read(fd, buf, sizeof buf);
+  } while (n < 0 && errno == EINTR);
+  const int err = errno;
+  ::close(fd);
+  if (n < 0) return errno_error("cannot read", full, err);
+  if (static_cast<size_t>(n) < sizeof buf) return std::string(buf, static_cast<size_t>(n));
+  return read_file(full);  // not one value after all: the whole file, the usual way
+}
+
+Status FsRoot::read_pieces(std::string_view path, const PieceSink& consume) const {
+  auto text = read(path);
+  if (!text.ok()) return text.error();
+  return consume(*text);
+}
+
+Status DirFsRoot::read_pieces(std::string_view path, const PieceSink& consume) const {
+  std::vector<char> buf(256 * 1024);
+  return read_fd_pieces(resolve(path), buf.data(), buf.size(), consume);
 }
 
 Result<std::string> DirFsRoot::read(std::string_view path) const { return read_file(resolve(path)); }
 
 std::optional<std::string> read_value(const FsRoot& root, std::string_view path) {
-  auto text = root.read(path);
+  auto text = root.read_attribute(path);
   if (!text.ok()) return std::nullopt;
   return std::string(trim(*text));
 }
@@ -116,6 +163,8 @@ std::string errno_name(int err) {
     case EISDIR: return "EISDIR";
     case EAGAIN: return "EAGAIN";
     case EEXIST: return "EEXIST";
+    case EPIPE: return "EPIPE";
+    case EBADF: return "EBADF";
     default: return "errno " + std::to_string(err);
   }
 }

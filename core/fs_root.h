@@ -3,6 +3,7 @@
 // tests), so a test or a simulated host never reaches the real kernel files.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,16 @@ class FsRoot {
 
   // Paths are absolute-looking ("/proc/interrupts") and resolved under the root.
   virtual Result<std::string> read(std::string_view path) const = 0;
+  // The same bytes in pieces, in order, for a file too big to want in memory
+  // (/proc/interrupts of a 4096-CPU host); `consume` may stop the read with an
+  // error, which is then returned. This default reads the file whole, once.
+  using PieceSink = std::function<Status(std::string_view piece)>;
+  virtual Status read_pieces(std::string_view path, const PieceSink& consume) const;
+  // A one-value /proc or /sys attribute (smp_affinity_list, chip_name, a
+  // fixture's copy): what read() gives, but a file shorter than 4 KiB takes
+  // one read(2), not two. Short reads end a regular file, and the kernel fills
+  // such an attribute whole in its first read. The default is read().
+  virtual Result<std::string> read_attribute(std::string_view path) const;
   virtual bool exists(std::string_view path) const = 0;
   // Names in a directory, sorted; an error when it cannot be listed.
   virtual Result<std::vector<std::string>> list(std::string_view path) const = 0;
@@ -35,6 +46,8 @@ class DirFsRoot final : public FsRoot {
   explicit DirFsRoot(std::string root = "/");
 
   Result<std::string> read(std::string_view path) const override;
+  Status read_pieces(std::string_view path, const PieceSink& consume) const override;
+  Result<std::string> read_attribute(std::string_view path) const override;
   bool exists(std::string_view path) const override;
   Result<std::vector<std::string>> list(std::string_view path) const override;
   Status write(std::string_view path, std::string_view data) const override;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <system_error>
 #include <thread>
 
 #include "core/fingerprint.h"
@@ -115,12 +116,128 @@ void read_last_plan(const FsRoot& root, HostReport& report) {
 
 }  // namespace
 
+namespace {
+
+// Each numbered row becomes an IrqReport as it is parsed, keeping only the
+// non-zero counts: on a 256-CPU host almost every column is 0, and the dense
+// table would be most of the agent's memory.
+IrqReport irq_from_line(InterruptLine&& line, const std::vector<int>& cpus) {
+  IrqReport irq;
+  irq.irq = line.irq;
+  irq.chip = std::move(line.chip);
+  irq.hwirq = std::move(line.hwirq);
+  irq.trigger = std::move(line.trigger);
+  irq.handler = std::move(line.handler);
+  irq.actions = std::move(line.actions);
+  for (size_t i = 0; i < line.counts.size() && i < cpus.size(); ++i)
+    if (line.counts[i] != 0) irq.counts.emplace_hint(irq.counts.end(), cpus[i], line.counts[i]);
+  return irq;
+}
+
+// The per-IRQ files: sysfs columns, affinity, effective affinity, NUMA node.
+void read_irq_files(const FsRoot& root, IrqReport& irq, std::vector<std::string>& warnings) {
+  merge_sysfs(root, irq);
+  const std::string dir = "/proc/irq/" + std::to_string(irq.irq) + "/";
+  if (auto text = read_value(root, dir + "smp_affinity_list")) {
+    if (auto cpus = parse_cpulist(*text); cpus.ok()) {
+      irq.affinity = *cpus;
+      irq.has_affinity = true;
+    } else {
+      warnings.push_back(root.display(dir + "smp_affinity_list") + ": " + cpus.error().message);
+    }
+  }
+  if (auto text = read_value(root, dir + "node")) {
+    if (!text->empty() && text->find_first_not_of("0123456789") == std::string::npos)
+      irq.node = std::stoi(*text);   // "-1": no node, left unset
+  }
+  if (auto text = read_value(root, dir + "effective_affinity_list")) {
+    if (auto cpus = parse_cpulist(*text); cpus.ok()) {
+      irq.effective = *cpus;
+      irq.has_effective = true;
+    }
+  }
+}
+
+void classify(IrqReport& irq, const XenInfo& xen) {
+  ClassifyInput in;
+  in.chip = irq.chip;
+  in.handler = irq.handler;
+  in.hwirq = irq.hwirq;
+  in.actions = &irq.actions;
+  in.guest_names = &xen.guest_names;
+  IrqIdentity id = classify_irq(in);
+  irq.irq_class = id.irq_class;
+  irq.identity = id.identity;
+  irq.vif = id.vif;
+  irq.guest = id.guest;
+  irq.movable = id.movable;
+  irq.why_not_movable = id.why_not_movable;
+}
+
+// Reads every IRQ's files and classifies it, on `threads` threads (0: chosen
+// here). Each thread takes a contiguous slice and keeps its own warnings, which
+// are then added in slice order, so the report never depends on the count.
+void read_all_irq_files(const FsRoot& root, HostReport& report, unsigned threads) {
+  if (threads == 0)
+    threads = report.irqs.size() < 256 ? 1 : std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+  threads = static_cast<unsigned>(std::clamp<size_t>(threads, 1, std::max<size_t>(report.irqs.size(), 1)));
+  std::vector<std::vector<std::string>> warnings(threads);
+  auto work = [&](unsigned slice) {
+    const size_t n = report.irqs.size();
+    for (size_t i = n * slice / threads; i < n * (slice + 1) / threads; ++i) {
+      read_irq_files(root, report.irqs[i], warnings[slice]);
+      classify(report.irqs[i], report.xen);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned slice = 1; slice < threads; ++slice) {
+    try {
+      pool.emplace_back(work, slice);
+    } catch (const std::system_error&) {  // no thread to be had (RLIMIT_NPROC, pids.max): do it here
+      work(slice);
+    }
+  }
+  work(0);
+  for (std::thread& t : pool) t.join();
+  for (auto& slice : warnings)
+    for (std::string& w : slice) report.warnings.push_back(std::move(w));
+}
+
+// Reads /proc/interrupts for its totals only (the second reading of --sample).
+Result<InterruptTotals> read_interrupt_totals(const FsRoot& root) {
+  InterruptTotals totals;
+  auto table = read_interrupts(root, [&](InterruptLine&& line, const std::vector<int>&) {
+    totals.emplace(line.irq, IrqTotal::of(line));
+  });
+  if (!table.ok()) return table.error();
+  return totals;
+}
+
+}  // namespace
+
+IrqTotal IrqTotal::of(const InterruptLine& line) {
+  IrqTotal t;
+  for (uint64_t n : line.counts) t.total += n;
+  t.actions = line.actions;
+  return t;
+}
+
+InterruptTotals interrupt_totals(const InterruptTable& table) {
+  InterruptTotals totals;
+  for (const InterruptLine& line : table.irqs) totals.emplace(line.irq, IrqTotal::of(line));
+  return totals;
+}
+
 Result<HostReport> read_host_report(const FsRoot& root, const CommandRunner& commands,
                                     const ReportOptions& options) {
-  auto table = read_interrupts(root);
+  HostReport report;
+  InterruptTotals earlier;   // only with --sample
+  auto table = read_interrupts(root, [&](InterruptLine&& line, const std::vector<int>& cpus) {
+    if (options.sample_seconds > 0) earlier.emplace(line.irq, IrqTotal::of(line));
+    report.irqs.push_back(irq_from_line(std::move(line), cpus));
+  });
   if (!table.ok()) return table.error();
 
-  HostReport report;
   report.interrupt_cpus = table->cpus;
   for (const std::string& w : table->warnings) report.warnings.push_back("/proc/interrupts: " + w);
 
@@ -141,85 +258,34 @@ Result<HostReport> read_host_report(const FsRoot& root, const CommandRunner& com
   if (!report.irqbalance.warning.empty() && report.irqbalance.running)
     report.warnings.push_back(report.irqbalance.warning);
 
-  report.irqs.reserve(table->irqs.size());
-  for (const InterruptLine& line : table->irqs) {
-    IrqReport irq;
-    irq.irq = line.irq;
-    irq.chip = line.chip;
-    irq.hwirq = line.hwirq;
-    irq.trigger = line.trigger;
-    irq.handler = line.handler;
-    irq.actions = line.actions;
-    // Non-zero counts only: on a 256-CPU host almost every column is 0, and
-    // a million zeros would dominate the report's size and time.
-    for (size_t i = 0; i < line.counts.size() && i < table->cpus.size(); ++i)
-      if (line.counts[i] != 0) irq.counts[table->cpus[i]] = line.counts[i];
-    merge_sysfs(root, irq);
-
-    const std::string dir = "/proc/irq/" + std::to_string(line.irq) + "/";
-    if (auto text = read_value(root, dir + "smp_affinity_list")) {
-      if (auto cpus = parse_cpulist(*text); cpus.ok()) {
-        irq.affinity = *cpus;
-        irq.has_affinity = true;
-      } else {
-        report.warnings.push_back(root.display(dir + "smp_affinity_list") + ": " + cpus.error().message);
-      }
-    }
-    if (auto text = read_value(root, dir + "node")) {
-      if (!text->empty() && text->find_first_not_of("0123456789") == std::string::npos)
-        irq.node = std::stoi(*text);   // "-1": no node, left unset
-    }
-    if (auto text = read_value(root, dir + "effective_affinity_list")) {
-      if (auto cpus = parse_cpulist(*text); cpus.ok()) {
-        irq.effective = *cpus;
-        irq.has_effective = true;
-      }
-    }
-
-    ClassifyInput in;
-    in.chip = irq.chip;
-    in.handler = irq.handler;
-    in.hwirq = irq.hwirq;
-    in.actions = &irq.actions;
-    in.guest_names = &report.xen.guest_names;
-    IrqIdentity id = classify_irq(in);
-    irq.irq_class = id.irq_class;
-    irq.identity = id.identity;
-    irq.vif = id.vif;
-    irq.guest = id.guest;
-    irq.movable = id.movable;
-    irq.why_not_movable = id.why_not_movable;
-    report.irqs.push_back(std::move(irq));
-  }
-  std::sort(report.irqs.begin(), report.irqs.end(),
-            [](const IrqReport& a, const IrqReport& b) { return a.irq < b.irq; });
+  read_all_irq_files(root, report, options.file_threads);
+  std::stable_sort(report.irqs.begin(), report.irqs.end(),
+                   [](const IrqReport& a, const IrqReport& b) { return a.irq < b.irq; });
   disambiguate_identities(report.irqs);
-  report.summaries = table->summaries;
+  report.summaries = std::move(table->summaries);
   read_last_plan(root, report);
 
   if (options.sample_seconds > 0) {
     std::this_thread::sleep_for(std::chrono::duration<double>(options.sample_seconds));
-    auto later = read_interrupts(root);
+    auto later = read_interrupt_totals(root);
     if (!later.ok()) return later.error();
-    add_rates(report, *table, *later, options.sample_seconds);
+    add_rates(report, earlier, *later, options.sample_seconds);
   }
   return report;
 }
 
-void add_rates(HostReport& report, const InterruptTable& earlier, const InterruptTable& later,
+void add_rates(HostReport& report, const InterruptTotals& earlier, const InterruptTotals& later,
                double seconds) {
   report.sample_seconds = seconds;
   for (IrqReport& irq : report.irqs) {
-    const InterruptLine* then = earlier.find(irq.irq);
-    const InterruptLine* now = later.find(irq.irq);
+    auto then = earlier.find(irq.irq);
+    auto now = later.find(irq.irq);
     // A number reused by another device in between is not the same IRQ.
-    if (!then || !now || now->actions != then->actions) {
+    if (then == earlier.end() || now == later.end() || now->second.actions != then->second.actions) {
       report.warnings.push_back("IRQ " + std::to_string(irq.irq) + " changed during sampling; no rate");
       continue;
     }
-    uint64_t before = 0, after = 0;
-    for (uint64_t n : then->counts) before += n;
-    for (uint64_t n : now->counts) after += n;
+    const uint64_t before = then->second.total, after = now->second.total;
     irq.rate = after >= before ? static_cast<double>(after - before) / seconds : 0.0;
   }
 }

@@ -81,8 +81,24 @@ struct HostReport {
   const IrqReport* find_irq(int irq) const;
 };
 
+// What a rate needs of one /proc/interrupts row: its actions (to notice a
+// reused number) and the sum of its counts.
+struct IrqTotal {
+  std::vector<std::string> actions;
+  uint64_t total = 0;
+
+  static IrqTotal of(const InterruptLine& line);
+};
+using InterruptTotals = std::map<int, IrqTotal>;   // IRQ number → its total
+
+InterruptTotals interrupt_totals(const InterruptTable& table);
+
 struct ReportOptions {
   double sample_seconds = 0;   // > 0: read /proc/interrupts twice and add rates
+  // Threads reading the per-IRQ files (8 per IRQ, most of a big host's cost).
+  // 0: one per online CPU up to 4, and only one below 256 IRQs. The report is
+  // the same whatever the number.
+  unsigned file_threads = 0;
 };
 
 // Reads the whole host. Fails only when /proc/interrupts cannot be read or
@@ -92,7 +108,7 @@ Result<HostReport> read_host_report(const FsRoot& root, const CommandRunner& com
 
 // Adds per-IRQ rates from two readings `seconds` apart (pure). An IRQ whose
 // number now belongs to other actions gets no rate, and a warning.
-void add_rates(HostReport& report, const InterruptTable& earlier, const InterruptTable& later,
+void add_rates(HostReport& report, const InterruptTotals& earlier, const InterruptTotals& later,
                double seconds);
 
 }  // namespace irqfleet

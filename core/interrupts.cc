@@ -313,11 +313,17 @@ void parse_tail(std::string_view tail, InterruptLine& out) {
   actions_from(n);
 }
 
-class Parser {
- public:
-  explicit Parser(std::string_view text) : text_(text) {}
+}  // namespace
 
-  Result<InterruptTable> run();
+// The parser proper; InterruptsParser (the header's) only hides it. Text arrives
+// in pieces of whole lines, so end_ is the end of the current piece and lines
+// never straddle two.
+class InterruptsParser::Impl {
+ public:
+  explicit Impl(LineSink on_line) : on_line_(std::move(on_line)) {}
+
+  Status feed(std::string_view lines);
+  Result<InterruptTable> finish();
 
  private:
   Error error_at(const char* p, std::string message) const {
@@ -336,19 +342,26 @@ class Parser {
   // Reads the per-CPU columns after a label into `out`; returns where they end.
   Result<const char*> parse_counts(const char* p, std::vector<uint64_t>& out, bool summary);
 
-  std::string_view text_;
-  const char* end_ = text_.data() + text_.size();
+  LineSink on_line_;        // empty: lines are kept in table_.irqs
+  const char* end_ = nullptr;
   const char* line_start_ = nullptr;
   int line_no_ = 0;
+  bool started_ = false;    // a header or a row was seen
   bool header_ = false;     // a header line was seen
   int header_line_ = 0;
   bool headerless_ = false;  // the first row came before any header
   size_t widest_ = 0;       // headerless: most count columns on a numbered row
+  std::vector<int> positions_;  // headerless: 0..widest_-1, the CPU ids a sink sees
+  struct ShortRow {
+    int line, irq;
+    size_t columns;
+  };
+  std::vector<ShortRow> rows_;  // headerless: every numbered row's width, for finish()
   InterruptTable table_;
   std::unordered_set<int> seen_irqs_;
 };
 
-Result<std::string_view> Parser::rest_of_line(const char* p, const char* eol) const {
+Result<std::string_view> InterruptsParser::Impl::rest_of_line(const char* p, const char* eol) const {
   const char* q = eol;
   while (q > p && (is_blank(q[-1]) || q[-1] == '\r')) --q;
   for (const char* c = p; c < q; ++c) {
@@ -362,7 +375,7 @@ Result<std::string_view> Parser::rest_of_line(const char* p, const char* eol) co
   return std::string_view(p, static_cast<size_t>(q - p));
 }
 
-Result<const char*> Parser::parse_header(const char* p) {
+Result<const char*> InterruptsParser::Impl::parse_header(const char* p) {
   // "           CPU0       CPU1       CPU3" (one "CPU%-8d" per online CPU).
   const char* eol = line_end(p);
   std::unordered_set<int> seen;
@@ -382,7 +395,7 @@ Result<const char*> Parser::parse_header(const char* p) {
   return eol;
 }
 
-Result<const char*> Parser::parse_counts(const char* p, std::vector<uint64_t>& out, bool summary) {
+Result<const char*> InterruptsParser::Impl::parse_counts(const char* p, std::vector<uint64_t>& out, bool summary) {
   const size_t want = headerless_ ? std::numeric_limits<size_t>::max() : table_.cpus.size();
   out.reserve(headerless_ ? std::max<size_t>(widest_, 1) : want);
   const char* what = summary ? "per-CPU values" : "per-CPU counts";
@@ -420,7 +433,7 @@ Result<const char*> Parser::parse_counts(const char* p, std::vector<uint64_t>& o
   return p;
 }
 
-Result<const char*> Parser::parse_numbered(const char* p) {
+Result<const char*> InterruptsParser::Impl::parse_numbered(const char* p) {
   // "%*d: " label.
   const char* digits = p;
   long irq = 0;
@@ -448,12 +461,17 @@ Result<const char*> Parser::parse_numbered(const char* p) {
   // The kernel always prints a chip (" %8s", "None" or "-") after the counts.
   if (tail->empty()) return error_at(p, "no chip name after the per-CPU counts (truncated line?)");
   parse_tail(*tail, line);
-  widest_ = std::max(widest_, line.counts.size());
-  table_.irqs.push_back(std::move(line));
+  if (headerless_) {
+    widest_ = std::max(widest_, line.counts.size());
+    while (positions_.size() < widest_) positions_.push_back(static_cast<int>(positions_.size()));
+    rows_.push_back({line.line, line.irq, line.counts.size()});
+  }
+  if (on_line_) on_line_(std::move(line), headerless_ ? positions_ : table_.cpus);
+  else table_.irqs.push_back(std::move(line));
   return eol;
 }
 
-Result<const char*> Parser::parse_summary(const char* p, const char* label_end) {
+Result<const char*> InterruptsParser::Impl::parse_summary(const char* p, const char* label_end) {
   // Architecture rows ("NMI: %10u ... Non-maskable interrupts", "ERR: %10u"): a name,
   // one value per CPU or a single one, then a description.
   SummaryRow row;
@@ -470,9 +488,9 @@ Result<const char*> Parser::parse_summary(const char* p, const char* label_end) 
   return eol;
 }
 
-Result<InterruptTable> Parser::run() {
-  const char* p = text_.data();
-  bool started = false;
+Status InterruptsParser::Impl::feed(std::string_view lines) {
+  const char* p = lines.data();
+  end_ = lines.data() + lines.size();
   while (p < end_) {
     line_start_ = p;
     ++line_no_;
@@ -484,7 +502,7 @@ Result<InterruptTable> Parser::run() {
     }
     Result<const char*> done = first;
     if (is_digit(*first)) {
-      if (!started) headerless_ = true;
+      if (!started_) headerless_ = true;
       done = parse_numbered(first);
     } else {
       const char* label_end = first;
@@ -492,26 +510,30 @@ Result<InterruptTable> Parser::run() {
              !is_control(*label_end))
         ++label_end;
       const std::string_view word(first, static_cast<size_t>(label_end - first));
-      if (!started && word.substr(0, 3) == "CPU" && (label_end == end_ || *label_end != ':')) {
+      if (!started_ && word.substr(0, 3) == "CPU" && (label_end == end_ || *label_end != ':')) {
         done = parse_header(first);
       } else if (is_alpha(*first) && label_end < end_ && *label_end == ':') {
-        if (!started) headerless_ = true;
+        if (!started_) headerless_ = true;
         done = parse_summary(first, label_end);
       } else if (word.substr(0, 3) == "CPU") {
         return error_at(first, header_ ? "a second header line (the first is line " + std::to_string(header_line_) + ")"
                                        : std::string("a header line after the first rows"));
       } else {
         const char* stop = token_end(first, end_);
-        return error_at(first, std::string(started ? "expected " : "expected the header ('CPU0 CPU1 ...'), ") +
+        return error_at(first, std::string(started_ ? "expected " : "expected the header ('CPU0 CPU1 ...'), ") +
                                    "an IRQ row ('N:') or a summary row ('NAME:'), found " +
                                    quote(std::string_view(first, stop - first)));
       }
     }
     if (!done.ok()) return done.error();
-    started = true;
+    started_ = true;
     p = *done == end_ ? end_ : *done + 1;
   }
-  if (!started) return make_error("empty: no header", {}, 1, 1);
+  return ok_status();
+}
+
+Result<InterruptTable> InterruptsParser::Impl::finish() {
+  if (!started_) return make_error("empty: no header", {}, 1, 1);
 
   if (headerless_) {
     // No "CPU0 CPU1 ..." line (a pasted excerpt): ids are positions. Counts are kept
@@ -520,18 +542,21 @@ Result<InterruptTable> Parser::run() {
     table_.warnings.push_back(widest_ == 0 ? std::string("no header line and no numbered rows: no CPU ids")
                                            : "no header line: CPU ids assumed to be 0.." +
                                                  std::to_string(widest_ - 1));
-    for (const InterruptLine& line : table_.irqs) {
-      if (line.counts.size() != widest_)
-        table_.warnings.push_back("line " + std::to_string(line.line) + ": IRQ " + std::to_string(line.irq) +
-                                  " has " + std::to_string(line.counts.size()) + " count columns, not " +
+    for (const ShortRow& row : rows_) {
+      if (row.columns != widest_)
+        table_.warnings.push_back("line " + std::to_string(row.line) + ": IRQ " + std::to_string(row.irq) +
+                                  " has " + std::to_string(row.columns) + " count columns, not " +
                                   std::to_string(widest_) + "; they are taken as CPUs 0.." +
-                                  std::to_string(line.counts.size() - 1));
+                                  std::to_string(row.columns - 1));
     }
   }
   return std::move(table_);
 }
 
-}  // namespace
+InterruptsParser::InterruptsParser(LineSink on_line) : impl_(std::make_unique<Impl>(std::move(on_line))) {}
+InterruptsParser::~InterruptsParser() = default;
+Status InterruptsParser::feed(std::string_view lines) { return impl_->feed(lines); }
+Result<InterruptTable> InterruptsParser::finish() { return impl_->finish(); }
 
 const InterruptLine* InterruptTable::find(int irq) const {
   // The kernel prints IRQs in ascending order: binary search, then a linear scan for
@@ -544,20 +569,46 @@ const InterruptLine* InterruptTable::find(int irq) const {
   return nullptr;
 }
 
-Result<InterruptTable> parse_interrupts(std::string_view text) { return Parser(text).run(); }
+Result<InterruptTable> parse_interrupts(std::string_view text) {
+  InterruptsParser parser;
+  if (Status fed = parser.feed(text); !fed.ok()) return fed.error();
+  return parser.finish();
+}
 
-Result<InterruptTable> read_interrupts(const FsRoot& root) {
+Result<InterruptTable> read_interrupts(const FsRoot& root, InterruptsParser::LineSink on_line) {
   constexpr std::string_view kPath = "/proc/interrupts";
-  auto text = root.read(kPath);
-  if (!text.ok()) {
-    Error e = text.error();
-    if (e.file.empty()) e.file = root.display(kPath);
-    return e;
-  }
-  auto table = parse_interrupts(*text);
+  InterruptsParser parser(std::move(on_line));
+  bool parse_failed = false;
+  auto feed = [&](std::string_view lines) {
+    Status fed = parser.feed(lines);
+    parse_failed = !fed.ok();
+    return fed;
+  };
+  // Whole lines go to the parser; a line cut at a piece's end waits in `carry`.
+  std::string carry;
+  Status read = root.read_pieces(kPath, [&](std::string_view piece) -> Status {
+    if (piece.find('\n') == std::string_view::npos) {
+      carry.append(piece);
+      return ok_status();
+    }
+    if (!carry.empty()) {
+      const size_t first = piece.find('\n');
+      carry.append(piece.substr(0, first + 1));
+      if (Status fed = feed(carry); !fed.ok()) return fed;
+      piece.remove_prefix(first + 1);
+      carry.clear();
+    }
+    const size_t whole = piece.rfind('\n') + 1;  // 0 when only the carried line ended here
+    if (whole > 0)
+      if (Status fed = feed(piece.substr(0, whole)); !fed.ok()) return fed;
+    carry.assign(piece.substr(whole));
+    return ok_status();
+  });
+  if (read.ok() && !carry.empty()) read = feed(carry);
+  auto table = read.ok() ? parser.finish() : Result<InterruptTable>(read.error());
   if (!table.ok()) {
     Error e = table.error();
-    e.file = root.display(kPath);
+    if (parse_failed || read.ok() || e.file.empty()) e.file = root.display(kPath);
     return e;
   }
   return table;

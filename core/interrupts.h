@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,11 +49,35 @@ struct InterruptTable {
   const InterruptLine* find(int irq) const;
 };
 
+// The parser, fed whole lines in pieces: a 4096-CPU host's 11 MB file never has
+// to be in memory at once, and with a LineSink neither do its numbered rows.
+class InterruptsParser {
+ public:
+  // Gets each numbered row as it is parsed, with the CPU ids of its count
+  // columns (the header's; 0..n-1 in a table without one). With a sink the
+  // table's `irqs` stay empty; everything else is kept as usual.
+  using LineSink = std::function<void(InterruptLine&& line, const std::vector<int>& cpus)>;
+
+  explicit InterruptsParser(LineSink on_line = {});
+  ~InterruptsParser();
+
+  // `lines`: whole lines (each ending in '\n'), only the last piece may end
+  // without one. The first malformed line is an error; stop feeding then.
+  Status feed(std::string_view lines);
+  // After the last piece: the table, or an error for a text without any row.
+  Result<InterruptTable> finish();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 // Pure: text → table. A malformed line is an error naming its line and column;
 // no numbered IRQ is ever dropped silently.
 Result<InterruptTable> parse_interrupts(std::string_view text);
 
-// Reads <root>/proc/interrupts; errors name the file.
-Result<InterruptTable> read_interrupts(const FsRoot& root);
+// Reads <root>/proc/interrupts in pieces (FsRoot::read_pieces); errors name the
+// file. With `on_line`, rows go to it instead of into the table.
+Result<InterruptTable> read_interrupts(const FsRoot& root, InterruptsParser::LineSink on_line = {});
 
 }  // namespace irqfleet

@@ -27,8 +27,44 @@ namespace irqfleet::fuzz {
 // Empty when every check holds, else what failed.
 using Check = std::string (*)(std::string_view input);
 
+// Fed a line at a time with a line sink (the agent's streaming path), the
+// parser must give the same rows, table and error as on the whole text.
+inline std::string check_interrupts_streamed(std::string_view text, const Result<InterruptTable>& whole) {
+  std::vector<InterruptLine> rows;
+  InterruptsParser parser([&](InterruptLine&& line, const std::vector<int>&) { rows.push_back(std::move(line)); });
+  Status fed = ok_status();
+  for (size_t at = 0; at < text.size() && fed.ok();) {
+    const size_t nl = text.find('\n', at);
+    const size_t end = nl == std::string_view::npos ? text.size() : nl + 1;
+    fed = parser.feed(text.substr(at, end - at));
+    at = end;
+  }
+  auto streamed = fed.ok() ? parser.finish() : Result<InterruptTable>(fed.error());
+  if (streamed.ok() != whole.ok())
+    return "streamed parse " + std::string(streamed.ok() ? "succeeded" : "failed (" + streamed.error().to_string() + ")") +
+           " where the whole text " + (whole.ok() ? "parsed" : "failed: " + whole.error().to_string());
+  if (!whole.ok()) {
+    if (streamed.error().to_string() != whole.error().to_string())
+      return "streamed error '" + streamed.error().to_string() + "' differs from '" + whole.error().to_string() + "'";
+    return {};
+  }
+  if (rows.size() != whole->irqs.size() || !streamed->irqs.empty())
+    return "streamed parse gave " + std::to_string(rows.size()) + " rows, not " + std::to_string(whole->irqs.size());
+  for (size_t k = 0; k < rows.size(); ++k) {
+    const InterruptLine &a = rows[k], &b = whole->irqs[k];
+    if (a.irq != b.irq || a.counts != b.counts || a.chip != b.chip || a.hwirq != b.hwirq || a.handler != b.handler ||
+        a.trigger != b.trigger || a.actions != b.actions || a.line != b.line)
+      return "streamed row " + std::to_string(k) + " (IRQ " + std::to_string(a.irq) + ") differs";
+  }
+  if (streamed->cpus != whole->cpus || streamed->warnings != whole->warnings ||
+      streamed->summaries.size() != whole->summaries.size())
+    return "streamed table's CPUs, warnings or summary rows differ";
+  return {};
+}
+
 inline std::string check_interrupts(std::string_view text) {
   auto table = parse_interrupts(text);
+  if (std::string streamed = check_interrupts_streamed(text, table); !streamed.empty()) return streamed;
   if (!table.ok()) {
     if (table.error().line < 1) return "error without a line: " + table.error().to_string();
     return {};

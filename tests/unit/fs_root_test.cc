@@ -57,3 +57,35 @@ TEST_CASE("fs_root - root comes from --root, then IRQFLEET_ROOT, then /") {
   DirFsRoot live("/");
   CHECK(live.resolve("/proc/interrupts") == "/proc/interrupts");
 }
+
+TEST_CASE("fs_root - attributes and pieces give the same bytes as read, whatever the size") {
+  fs::path dir = temp_tree();
+  DirFsRoot root(dir.string());
+  for (size_t size : {size_t{0}, size_t{5}, size_t{4095}, size_t{4096}, size_t{4097}, size_t{300000}}) {
+    INFO(size << " bytes");
+    std::string text;
+    for (size_t i = 0; i < size; ++i) text += static_cast<char>('a' + i % 26);
+    std::ofstream(dir / "value", std::ios::binary | std::ios::trunc) << text;
+    auto attribute = root.read_attribute("/value");
+    REQUIRE(attribute.ok());
+    CHECK(*attribute == text);
+    std::string joined;
+    size_t pieces = 0;
+    REQUIRE(root.read_pieces("/value", [&](std::string_view piece) {
+                  ++pieces;
+                  joined.append(piece);
+                  return ok_status();
+                }).ok());
+    CHECK(joined == text);
+    CHECK(pieces == (size + 256 * 1024 - 1) / (256 * 1024));
+  }
+  auto missing = root.read_attribute("/absent");
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().file == (dir / "absent").string());
+  CHECK(missing.error().message.find("ENOENT") != std::string::npos);
+  Status stopped = root.read_pieces("/value", [](std::string_view) -> Status { return make_error("enough", "x"); });
+  REQUIRE_FALSE(stopped.ok());
+  CHECK(stopped.error().message == "enough");
+  CHECK_FALSE(root.read_pieces("/absent", [](std::string_view) { return ok_status(); }).ok());
+  fs::remove_all(dir);
+}

@@ -151,7 +151,7 @@ TEST_CASE("host_report - rates come from two readings and skip renumbered IRQs")
   later_text.replace(later_text.find("vif26.0-q0-rx"), 13, "vif27.0-q0-rx");  // IRQ 215 reused
   auto later = parse_interrupts(later_text);
   REQUIRE((before.ok() && later.ok()));
-  add_rates(*report, *before, *later, 2.0);
+  add_rates(*report, interrupt_totals(*before), interrupt_totals(*later), 2.0);
   CHECK(report->find_irq(216)->rate == Approx(100.0));
   CHECK(report->find_irq(214)->rate == Approx(0.0));
   CHECK_FALSE(report->find_irq(215)->rate.has_value());
@@ -208,4 +208,41 @@ TEST_CASE("host_report - a broken last plan is a warning naming the file, not a 
     if (w.find("last applied plan ignored") != std::string::npos && w.find("last-plan.toml:2") != std::string::npos)
       named = true;
   CHECK(named);
+}
+
+TEST_CASE("host_report - the per-IRQ files give the same report on any number of threads") {
+  TempTree t;
+  write_dom0(t, "dom0-01");
+  t.write("proc/irq/200/smp_affinity_list", "x\n");   // a warning from the first slice
+  t.write("proc/irq/216/smp_affinity_list", "7-\n");  // and one from the last
+  t.write("sys/kernel/irq/214/actions", "vif26.0-q0-tx\n");
+  t.write("sys/kernel/irq/217/chip_name", "xen-dyn-lateeoi\n");
+  DirFsRoot root(t.str());
+  RecordedCommandRunner commands(root);
+  auto digest = [](const HostReport& r) {
+    std::string out;
+    for (const IrqReport& irq : r.irqs) {
+      out += std::to_string(irq.irq) + " " + irq.chip + " " + irq.identity + " " + format_cpulist(irq.affinity) +
+             (irq.has_affinity ? "" : "?") + " " + std::string(to_string(irq.irq_class)) + "\n";
+      for (const std::string& n : irq.notes) out += "  note " + n + "\n";
+    }
+    for (const std::string& w : r.warnings) out += "warning " + w + "\n";
+    return out;
+  };
+  ReportOptions one;
+  one.file_threads = 1;
+  auto single = read_host_report(root, commands, one);
+  REQUIRE(single.ok());
+  const std::string expected = digest(*single);
+  CHECK(expected.find("warning " + root.display("/proc/irq/200/smp_affinity_list")) != std::string::npos);
+  CHECK(expected.find("warning " + root.display("/proc/irq/216/smp_affinity_list")) != std::string::npos);
+  CHECK(expected.find("note chip: sysfs says \"xen-dyn-lateeoi\"") != std::string::npos);
+  for (unsigned threads : {2u, 3u, 9u, 0u}) {
+    INFO(threads << " threads");
+    ReportOptions many;
+    many.file_threads = threads;
+    auto report = read_host_report(root, commands, many);
+    REQUIRE(report.ok());
+    CHECK(digest(*report) == expected);
+  }
 }

@@ -458,6 +458,103 @@ TEST_CASE("interrupts - read_interrupts names the file", "[interrupts]") {
   CHECK(good->irqs.size() == 60);
 }
 
+// A root whose files arrive in pieces of `piece` bytes, cutting lines anywhere.
+class PiecewiseFsRoot final : public FsRoot {
+ public:
+  PiecewiseFsRoot(std::string text, size_t piece) : text_(std::move(text)), piece_(piece) {}
+  Result<std::string> read(std::string_view) const override { return text_; }
+  Status read_pieces(std::string_view, const PieceSink& consume) const override {
+    ++calls;
+    for (size_t at = 0; at < text_.size(); at += piece_) {
+      ++pieces;
+      if (Status taken = consume(std::string_view(text_).substr(at, piece_)); !taken.ok()) return taken;
+    }
+    return ok_status();
+  }
+  bool exists(std::string_view) const override { return true; }
+  Result<std::vector<std::string>> list(std::string_view) const override { return std::vector<std::string>{}; }
+  Status write(std::string_view, std::string_view) const override { return make_error("read-only", "fake"); }
+  std::string display(std::string_view path) const override { return "fake:" + std::string(path); }
+
+  mutable int calls = 0;
+  mutable size_t pieces = 0;
+
+ private:
+  std::string text_;
+  size_t piece_;
+};
+
+TEST_CASE("interrupts - pieces cut anywhere parse like the whole text", "[interrupts]") {
+  for (const std::string& name : fixture_names()) {
+    const std::string text = slurp(kFixtures / name);
+    const std::string whole = dump(parse_ok(text));
+    for (size_t piece : {size_t{1}, size_t{7}, size_t{64}, size_t{1000}, text.size()}) {
+      INFO(name << " in pieces of " << piece);
+      PiecewiseFsRoot root(text, piece);
+      auto table = read_interrupts(root);
+      INFO((table.ok() ? std::string() : table.error().to_string()));
+      REQUIRE(table.ok());
+      CHECK(root.calls == 1);
+      CHECK(root.pieces == (text.size() + piece - 1) / piece);
+      CHECK(dump(*table) == whole);
+    }
+  }
+}
+
+TEST_CASE("interrupts - an error in a later piece keeps its line and column", "[interrupts]") {
+  const std::string text = std::string(kHeader4) +
+                           "  24:          3          0          0          0  xen-pirq  -ioapic-edge  i8042\n"
+                           "  80:          1          0 12a4                0  xen-pirq  -msi-x  eno1-TxRx-0\n";
+  for (size_t piece : {size_t{5}, size_t{100}}) {
+    PiecewiseFsRoot root(text, piece);
+    auto table = read_interrupts(root);
+    REQUIRE_FALSE(table.ok());
+    CHECK(table.error().to_string() ==
+          "fake:/proc/interrupts:3:29: expected 4 per-CPU counts, found 2 ('12a4' is not a number)");
+  }
+  InterruptsParser parser;
+  REQUIRE(parser.feed(std::string(kHeader4)).ok());
+  Status fed = parser.feed("  7:  1  2  3\n");
+  REQUIRE_FALSE(fed.ok());
+  CHECK(fed.error().line == 2);
+}
+
+TEST_CASE("interrupts - a line sink gets each row with its CPU ids", "[interrupts]") {
+  std::vector<std::pair<int, std::string>> seen;
+  auto sink = [&](InterruptLine&& line, const std::vector<int>& cpus) {
+    REQUIRE(cpus.size() >= line.counts.size());
+    std::string counts;
+    for (size_t k = 0; k < line.counts.size(); ++k)
+      counts += (k ? "," : "") + std::to_string(cpus[k]) + ":" + std::to_string(line.counts[k]);
+    seen.emplace_back(line.irq, counts);
+  };
+  SECTION("with a header, offline CPU 2 left out") {
+    PiecewiseFsRoot root(slurp(kFixtures / "x86-offline-cpu2.interrupts"), 13);
+    auto table = read_interrupts(root, sink);
+    REQUIRE(table.ok());
+    CHECK(table->irqs.empty());
+    CHECK_FALSE(table->summaries.empty());
+    const InterruptTable full = parse_ok(root.read("").value());
+    REQUIRE(seen.size() == full.irqs.size());
+    for (size_t k = 0; k < seen.size(); ++k) {
+      CHECK(seen[k].first == full.irqs[k].irq);
+      std::string counts;
+      for (size_t c = 0; c < full.irqs[k].counts.size(); ++c)
+        counts += (c ? "," : "") + std::to_string(full.cpus[c]) + ":" + std::to_string(full.irqs[k].counts[c]);
+      CHECK(seen[k].second == counts);
+    }
+  }
+  SECTION("without one, columns are positions") {
+    InterruptsParser parser(sink);
+    REQUIRE(parser.feed(" 5:  1  2  IO-APIC  5-edge  a\n 6:  3  IO-APIC  6-edge  b\n").ok());
+    auto table = parser.finish();
+    REQUIRE(table.ok());
+    CHECK(seen == std::vector<std::pair<int, std::string>>{{5, "0:1,1:2"}, {6, "0:3"}});
+    CHECK(table->cpus == std::vector<int>{0, 1});
+    CHECK(table->warnings.size() == 2);
+  }
+}
+
 TEST_CASE("interrupts - this machine's /proc/interrupts, read twice", "[interrupts]") {
   DirFsRoot live("/");
   if (!live.exists("/proc/interrupts")) {
