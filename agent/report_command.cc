@@ -1,5 +1,8 @@
 // irqfleet-agent report: the host as TOML or JSON.
 #include <boost/program_options.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 
 #include "agent/commands.h"
@@ -15,19 +18,23 @@ namespace irqfleet::agent {
 int report_command(const Args& args) {
   std::string root_dir, format = "toml";
   double sample = 0;
+  bool nonzero_counts = false;
   po::options_description opts(
       "Usage: irqfleet-agent report [options]\n\n"
       "Prints this host's CPUs (online, offline, isolated, NUMA nodes, dom0 vCPU pinning),\n"
       "Xen facts (xl info, guests, xen_netback), irqbalance's state, a topology fingerprint\n"
-      "and every IRQ of /proc/interrupts with its counts, affinity, class and identity.\n"
+      "and every IRQ of /proc/interrupts with its counts (one per CPU of the file's\n"
+      "header, 0 included, unless --nonzero-counts), affinity, class and identity.\n"
       "Schema \"irqfleet.report/1\". Exit 0 on success (warnings allowed), 1 when the\n"
-      "interrupt table cannot be read or parsed.\n\nOptions");
+      "interrupt table cannot be read or parsed or the report cannot be written.\n\nOptions");
   opts.add_options()
       ("help,h", "show this help")
       ("root", po::value(&root_dir), "read /proc and /sys under DIR (default: $IRQFLEET_ROOT, else /)")
       ("format", po::value(&format)->default_value("toml"), "output format: toml or json")
       ("sample", po::value(&sample)->default_value(0),
-       "read /proc/interrupts twice SECONDS apart and add each IRQ's rate (interrupts/s)");
+       "read /proc/interrupts twice SECONDS apart and add each IRQ's rate (interrupts/s)")
+      ("nonzero-counts", po::bool_switch(&nonzero_counts),
+       "only CPUs that took interrupts in `counts`; the controller asks for this");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(opts).run(), vm);
@@ -57,7 +64,22 @@ int report_command(const Args& args) {
     std::cerr << "irqfleet-agent report: " << report.error().to_string() << "\n";
     return 1;
   }
-  std::cout << (format == "json" ? report_to_json(*report) : report_to_toml(*report));
+  int write_errno = 0;   // the first failure's; later ones only echo it
+  write_report(*report, format == "json" ? ReportFormat::kJson : ReportFormat::kToml,
+               [&](std::string_view piece) {
+                 if (std::fwrite(piece.data(), 1, piece.size(), stdout) != piece.size() && !write_errno)
+                   write_errno = errno;
+               },
+               ReportWriteOptions{nonzero_counts});
+  // fflush writes what stdio still holds; ferror covers a failure that left no errno.
+  if (std::fflush(stdout) != 0 && !write_errno) write_errno = errno;
+  if (write_errno || std::ferror(stdout)) {
+    std::cerr << "irqfleet-agent report: cannot write the report to standard output"
+              << (write_errno ? std::string(": ") + errno_name(write_errno) + " (" + std::strerror(write_errno) + ")"
+                              : std::string())
+              << "\n";
+    return 1;
+  }
   return 0;
 }
 

@@ -122,7 +122,7 @@ std::string Fleet::agent_command(const InventoryHost& host, const std::vector<st
 }
 
 Status Fleet::fetch_report(HostResult& h) {
-  std::vector<std::string> args = {"report"};
+  std::vector<std::string> args = {"report", "--nonzero-counts"};   // the model keeps non-zero counts only
   if (options_.sample_seconds > 0) {
     args.push_back("--sample");
     args.push_back(std::to_string(options_.sample_seconds));

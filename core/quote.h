@@ -1,6 +1,6 @@
-// Writing strings and numbers into hand-built TOML and JSON (plans, policy
-// canonical form), where key order matters and toml++'s sorted tables would
-// lose it.
+// Writing strings and numbers into hand-built TOML and JSON (reports, plans,
+// policy canonical form), where key order matters and toml++'s sorted tables
+// would lose it.
 #pragma once
 
 #include <string>
@@ -9,13 +9,18 @@
 namespace irqfleet {
 
 // A TOML basic string / JSON string with quotes, escaping quotes, backslashes
-// and control characters.
+// and control characters. Both documents must be UTF-8, so a byte that is not
+// part of well-formed UTF-8 becomes U+FFFD (kernel names are ASCII in practice;
+// this keeps a stray byte from making the whole document unreadable).
 std::string toml_quote(std::string_view s);
 std::string json_quote(std::string_view s);
+// The same, appended to `out` (no temporary string: the report writer's path).
+void append_quoted(std::string& out, std::string_view s);
 
 // The shortest text that reads back as the same double, always with a
 // fraction or exponent so TOML reads it as a float ("3457479.0", "0.05").
 // Non-finite values become 0.0: loads and margins are never infinite.
 std::string format_float(double v);
+void append_float(std::string& out, double v);
 
 }  // namespace irqfleet

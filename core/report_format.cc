@@ -1,172 +1,253 @@
 #include "core/report_format.h"
 
+#include <algorithm>
 #include <charconv>
-#include <sstream>
+#include <functional>
+#include <limits>
 
+#include "core/doc_writer.h"
 #include "core/toml_read.h"
 
 namespace irqfleet {
 
 namespace {
 
-toml::array string_array(const std::vector<std::string>& items) {
-  toml::array a;
-  for (const auto& s : items) a.push_back(s);
-  return a;
-}
+// The report, described once for both formats. Key order is the reading
+// order; TOML's rule (a table's plain keys before its sub-tables) decides the rest.
+class ReportDescriber {
+ public:
+  ReportDescriber(DocWriter& w, const ReportWriteOptions& options) : w_(w), options_(options) {}
 
-toml::array int_array(const std::vector<int>& items) {
-  toml::array a;
-  for (int v : items) a.push_back(v);
-  return a;
-}
+  void report(const HostReport& r) {
+    w_.string("schema", r.schema);
+    if (r.sample_seconds) w_.real("sample_seconds", *r.sample_seconds);
+    w_.strings("warnings", r.warnings);
+    host(r);
+    irqbalance(r.irqbalance);
+    cpus(r);
+    set_header(r.interrupt_cpus);
+    w_.begin_table_array("irq");
+    for (const IrqReport& i : r.irqs) irq(i);
+    w_.end_table_array();
+    w_.begin_table_array("summary");
+    for (const SummaryRow& row : r.summaries) summary(row);
+    w_.end_table_array();
+    if (r.last_plan) last_plan(*r.last_plan);
+  }
 
-template <typename T>
-void put_optional(toml::table& t, std::string_view key, const std::optional<T>& v) {
-  if (v) t.insert_or_assign(key, *v);
-}
+ private:
+  template <typename T>
+  void optional_int(std::string_view key, const std::optional<T>& v) {
+    if (v) w_.integer(key, *v);
+  }
+  void nonempty(std::string_view key, const std::string& v) {
+    if (!v.empty()) w_.string(key, v);
+  }
+  void cpulist(std::string_view key, const CpuList& cpus) { w_.string(key, format_cpulist(cpus)); }
+  // A CPU, node or domid as a key, without a temporary string.
+  std::string_view number_key(int n) {
+    const char* end = std::to_chars(key_digits_, key_digits_ + sizeof key_digits_, n).ptr;
+    return {key_digits_, static_cast<size_t>(end - key_digits_)};
+  }
 
-toml::table xen_table(const XenInfo& xen) {
-  toml::table t;
-  if (xen.xl) {
-    const XlInfo& xl = *xen.xl;
-    if (!xl.xen_version.empty()) t.insert_or_assign("version", xl.xen_version);
-    put_optional(t, "nr_cpus", xl.nr_cpus);
-    put_optional(t, "nr_nodes", xl.nr_nodes);
-    put_optional(t, "cores_per_socket", xl.cores_per_socket);
-    put_optional(t, "threads_per_core", xl.threads_per_core);
-    t.insert_or_assign("commandline", xl.xen_commandline);
-    put_optional(t, "dom0_max_vcpus", xl.dom0_max_vcpus);
-    t.insert_or_assign("dom0_vcpus_pin", xl.dom0_vcpus_pin);
+  void host(const HostReport& r) {
+    w_.begin_table("host");
+    w_.string("hostname", r.hostname);
+    w_.string("kernel_release", r.kernel_release);
+    w_.string("boot_id", r.boot_id);
+    w_.boolean("xen_dom0", r.xen.is_dom0);
+    w_.string("fingerprint", r.fingerprint);
+    if (r.xen.is_dom0) xen(r.xen);
+    w_.end_table();
   }
-  if (!xen.guest_names.empty()) {
-    toml::table guests;
-    for (const auto& [domid, name] : xen.guest_names) guests.insert_or_assign(std::to_string(domid), name);
-    t.insert_or_assign("guests", std::move(guests));
-  }
-  if (xen.netback) {
-    toml::table nb;
-    put_optional(nb, "max_queues", xen.netback->max_queues);
-    put_optional(nb, "separate_tx_rx_irq", xen.netback->separate_tx_rx_irq);
-    t.insert_or_assign("netback", std::move(nb));
-  }
-  if (!xen.dom0_vcpus.empty()) {
-    toml::array vcpus;
-    for (const VcpuPlacement& v : xen.dom0_vcpus) {
-      toml::table row{{"vcpu", v.vcpu}, {"pinned", v.pinned}, {"hard_affinity", v.affinity_hard}};
-      put_optional(row, "cpu", v.cpu);
-      vcpus.push_back(std::move(row));
+
+  void xen(const XenInfo& xen) {
+    w_.begin_table("xen");
+    if (xen.xl) {
+      const XlInfo& xl = *xen.xl;
+      nonempty("version", xl.xen_version);
+      optional_int("nr_cpus", xl.nr_cpus);
+      optional_int("nr_nodes", xl.nr_nodes);
+      optional_int("cores_per_socket", xl.cores_per_socket);
+      optional_int("threads_per_core", xl.threads_per_core);
+      w_.string("commandline", xl.xen_commandline);
+      optional_int("dom0_max_vcpus", xl.dom0_max_vcpus);
+      w_.boolean("dom0_vcpus_pin", xl.dom0_vcpus_pin);
     }
-    t.insert_or_assign("dom0_vcpu", std::move(vcpus));
-  }
-  return t;
-}
-
-toml::table cpus_table(const HostReport& r) {
-  const CpuTopology& topo = r.topology;
-  toml::table t{{"online", format_cpulist(topo.online)},
-                {"possible", format_cpulist(topo.possible)},
-                {"offline", format_cpulist(topo.offline)},
-                {"isolated", format_cpulist(topo.isolated)},
-                {"interrupt_header", int_array(r.interrupt_cpus)}};
-  if (!topo.numa_nodes.empty()) {
-    toml::table numa;
-    for (const auto& [node, cpus] : topo.numa_nodes) numa.insert_or_assign(std::to_string(node), format_cpulist(cpus));
-    t.insert_or_assign("numa", std::move(numa));
-  }
-  toml::array cpus;
-  for (const CpuInfo& c : topo.cpus) {
-    toml::table row{{"id", c.cpu}};
-    put_optional(row, "package", c.package);
-    put_optional(row, "core", c.core);
-    if (!c.thread_siblings.empty()) row.insert_or_assign("thread_siblings", format_cpulist(c.thread_siblings));
-    put_optional(row, "node", c.node);
-    cpus.push_back(std::move(row));
-  }
-  t.insert_or_assign("cpu", std::move(cpus));
-  return t;
-}
-
-toml::table irq_table(const IrqReport& irq) {
-  toml::table t{{"irq", irq.irq}, {"chip", irq.chip}};
-  if (!irq.hwirq.empty()) t.insert_or_assign("hwirq", irq.hwirq);
-  if (!irq.trigger.empty()) t.insert_or_assign("trigger", irq.trigger);
-  if (!irq.handler.empty()) t.insert_or_assign("handler", irq.handler);
-  t.insert_or_assign("actions", string_array(irq.actions));
-  toml::table counts;
-  for (const auto& [cpu, n] : irq.counts) counts.insert_or_assign(std::to_string(cpu), static_cast<int64_t>(n));
-  t.insert_or_assign("counts", std::move(counts));
-  if (irq.has_affinity) t.insert_or_assign("affinity", format_cpulist(irq.affinity));
-  if (irq.has_effective) t.insert_or_assign("effective", format_cpulist(irq.effective));
-  t.insert_or_assign("class", std::string(to_string(irq.irq_class)));
-  t.insert_or_assign("movable", irq.movable);
-  if (!irq.movable) t.insert_or_assign("why_not_movable", irq.why_not_movable);
-  if (!irq.identity.empty()) t.insert_or_assign("identity", irq.identity);
-  if (irq.vif) {
-    toml::table vif{{"domid", irq.vif->domid}, {"devid", irq.vif->devid}};
-    if (irq.vif->queue >= 0) vif.insert_or_assign("queue", irq.vif->queue);
-    if (!irq.vif->dir.empty()) vif.insert_or_assign("dir", irq.vif->dir);
-    t.insert_or_assign("vif", std::move(vif));
-  }
-  if (!irq.guest.empty()) t.insert_or_assign("guest", irq.guest);
-  put_optional(t, "rate", irq.rate);
-  put_optional(t, "node", irq.node);
-  if (!irq.notes.empty()) t.insert_or_assign("notes", string_array(irq.notes));
-  return t;
-}
-
-toml::table to_table(const HostReport& r) {
-  toml::table host{{"hostname", r.hostname},
-                   {"kernel_release", r.kernel_release},
-                   {"boot_id", r.boot_id},
-                   {"xen_dom0", r.xen.is_dom0},
-                   {"fingerprint", r.fingerprint}};
-  if (r.xen.is_dom0) host.insert_or_assign("xen", xen_table(r.xen));
-
-  toml::table irqbalance{{"running", r.irqbalance.running}};
-  if (!r.irqbalance.version.empty()) irqbalance.insert_or_assign("version", r.irqbalance.version);
-  if (!r.irqbalance.warning.empty()) irqbalance.insert_or_assign("warning", r.irqbalance.warning);
-
-  toml::array irqs;
-  for (const IrqReport& irq : r.irqs) irqs.push_back(irq_table(irq));
-  toml::array summaries;
-  for (const SummaryRow& row : r.summaries) {
-    toml::array values;
-    for (uint64_t v : row.values) values.push_back(static_cast<int64_t>(v));
-    toml::table s{{"name", row.name}, {"values", std::move(values)}};
-    if (!row.description.empty()) s.insert_or_assign("description", row.description);
-    summaries.push_back(std::move(s));
+    if (!xen.guest_names.empty()) {
+      w_.begin_table("guests");
+      for (const auto& [domid, name] : xen.guest_names) w_.string(number_key(domid), name);
+      w_.end_table();
+    }
+    if (xen.netback) {
+      w_.begin_table("netback");
+      optional_int("max_queues", xen.netback->max_queues);
+      if (xen.netback->separate_tx_rx_irq) w_.boolean("separate_tx_rx_irq", *xen.netback->separate_tx_rx_irq);
+      w_.end_table();
+    }
+    if (!xen.dom0_vcpus.empty()) {
+      w_.begin_table_array("dom0_vcpu");
+      for (const VcpuPlacement& v : xen.dom0_vcpus) {
+        w_.begin_element();
+        w_.integer("vcpu", v.vcpu);
+        optional_int("cpu", v.cpu);
+        w_.boolean("pinned", v.pinned);
+        w_.string("hard_affinity", v.affinity_hard);
+        w_.end_element();
+      }
+      w_.end_table_array();
+    }
+    w_.end_table();
   }
 
-  toml::table t{{"schema", r.schema}, {"warnings", string_array(r.warnings)}};
-  if (r.sample_seconds) t.insert_or_assign("sample_seconds", *r.sample_seconds);
-  t.insert_or_assign("host", std::move(host));
-  t.insert_or_assign("irqbalance", std::move(irqbalance));
-  t.insert_or_assign("cpus", cpus_table(r));
-  t.insert_or_assign("irq", std::move(irqs));
-  t.insert_or_assign("summary", std::move(summaries));
-  if (r.last_plan) {
-    toml::table cpus;
-    for (const auto& [identity, list] : r.last_plan->cpus) cpus.insert_or_assign(identity, format_cpulist(list));
-    t.insert_or_assign("last_plan", toml::table{{"fingerprint", r.last_plan->fingerprint},
-                                                {"policy_hash", r.last_plan->policy_hash},
-                                                {"cpus", std::move(cpus)}});
+  void irqbalance(const IrqbalanceStatus& ib) {
+    w_.begin_table("irqbalance");
+    w_.boolean("running", ib.running);
+    nonempty("version", ib.version);
+    nonempty("warning", ib.warning);
+    w_.end_table();
   }
-  return t;
-}
+
+  void cpus(const HostReport& r) {
+    const CpuTopology& topo = r.topology;
+    w_.begin_table("cpus");
+    cpulist("online", topo.online);
+    cpulist("possible", topo.possible);
+    cpulist("offline", topo.offline);
+    cpulist("isolated", topo.isolated);
+    w_.integers("interrupt_header", r.interrupt_cpus);
+    if (!topo.numa_nodes.empty()) {
+      w_.begin_table("numa");
+      for (const auto& [node, list] : topo.numa_nodes) cpulist(number_key(node), list);
+      w_.end_table();
+    }
+    w_.begin_table_array("cpu");
+    for (const CpuInfo& c : topo.cpus) {
+      w_.begin_element();
+      w_.integer("id", c.cpu);
+      optional_int("package", c.package);
+      optional_int("core", c.core);
+      if (!c.thread_siblings.empty()) cpulist("thread_siblings", c.thread_siblings);
+      optional_int("node", c.node);
+      w_.end_element();
+    }
+    w_.end_table_array();
+    w_.end_table();
+  }
+
+  void irq(const IrqReport& irq) {
+    w_.begin_element();
+    w_.integer("irq", irq.irq);
+    w_.string("chip", irq.chip);
+    nonempty("hwirq", irq.hwirq);
+    nonempty("trigger", irq.trigger);
+    nonempty("handler", irq.handler);
+    w_.strings("actions", irq.actions);
+    counts(irq.counts);
+    if (irq.has_affinity) cpulist("affinity", irq.affinity);
+    if (irq.has_effective) cpulist("effective", irq.effective);
+    w_.string("class", to_string(irq.irq_class));
+    w_.boolean("movable", irq.movable);
+    if (!irq.movable) w_.string("why_not_movable", irq.why_not_movable);
+    nonempty("identity", irq.identity);
+    if (irq.vif) {
+      w_.begin_inline("vif");
+      w_.integer("domid", irq.vif->domid);
+      w_.integer("devid", irq.vif->devid);
+      if (irq.vif->queue >= 0) w_.integer("queue", irq.vif->queue);
+      nonempty("dir", irq.vif->dir);
+      w_.end_inline();
+    }
+    nonempty("guest", irq.guest);
+    if (irq.rate) w_.real("rate", *irq.rate);
+    optional_int("node", irq.node);
+    if (!irq.notes.empty()) w_.strings("notes", irq.notes);
+    w_.end_element();
+  }
+
+  // /proc/interrupts prints its CPUs ascending; a report from elsewhere may
+  // not, and a repeated CPU would be a repeated key.
+  void set_header(const std::vector<int>& cpus) {
+    header_ = &cpus;
+    if (std::adjacent_find(cpus.begin(), cpus.end(), std::greater_equal<int>()) == cpus.end()) return;
+    sorted_header_ = cpus;
+    std::sort(sorted_header_.begin(), sorted_header_.end());
+    sorted_header_.erase(std::unique(sorted_header_.begin(), sorted_header_.end()), sorted_header_.end());
+    header_ = &sorted_header_;
+  }
+
+  // The header's CPUs in order (0 where the map has none, unless only
+  // non-zero counts are wanted), then any CPU of the map the header lacks.
+  // Both are ascending: one merge pass finds every count.
+  void counts(const std::map<int, uint64_t>& counts) {
+    entries_.clear();
+    size_t found = 0;
+    auto it = counts.begin();
+    for (int cpu : *header_) {
+      while (it != counts.end() && it->first < cpu) ++it;
+      const bool has = it != counts.end() && it->first == cpu;
+      found += has;
+      add_count(cpu, has ? it->second : 0);
+    }
+    if (found < counts.size())
+      for (const auto& [cpu, n] : counts)
+        if (!std::binary_search(header_->begin(), header_->end(), cpu)) add_count(cpu, n);
+    w_.count_table("counts", entries_);
+  }
+
+  void add_count(int cpu, uint64_t n) {
+    if (n != 0 || !options_.nonzero_counts_only) entries_.emplace_back(cpu, n);
+  }
+
+  void summary(const SummaryRow& row) {
+    w_.begin_element();
+    w_.string("name", row.name);
+    w_.counts("values", row.values);
+    nonempty("description", row.description);
+    w_.end_element();
+  }
+
+  void last_plan(const LastPlan& plan) {
+    w_.begin_table("last_plan");
+    w_.string("fingerprint", plan.fingerprint);
+    w_.string("policy_hash", plan.policy_hash);
+    w_.begin_table("cpus");
+    for (const auto& [identity, list] : plan.cpus) cpulist(identity, list);
+    w_.end_table();
+    w_.end_table();
+  }
+
+  DocWriter& w_;
+  const ReportWriteOptions& options_;
+  const std::vector<int>* header_ = nullptr;   // ascending, distinct
+  std::vector<int> sorted_header_;
+  std::vector<std::pair<int, uint64_t>> entries_;   // one IRQ's counts, reused
+  char key_digits_[16];
+};
 
 }  // namespace
 
-std::string report_to_toml(const HostReport& report) {
-  std::ostringstream out;
-  out << toml::toml_formatter(to_table(report)) << "\n";
-  return out.str();
+void write_report(const HostReport& report, ReportFormat format, const std::function<void(std::string_view)>& sink,
+                  const ReportWriteOptions& options) {
+  DocWriter w(format == ReportFormat::kJson ? DocFormat::kJson : DocFormat::kToml, sink);
+  ReportDescriber(w, options).report(report);
+  w.finish();
 }
 
-std::string report_to_json(const HostReport& report) {
-  std::ostringstream out;
-  out << toml::json_formatter(to_table(report)) << "\n";
-  return out.str();
+namespace {
+std::string report_text(const HostReport& report, ReportFormat format, const ReportWriteOptions& options) {
+  std::string out;
+  write_report(report, format, [&](std::string_view piece) { out += piece; }, options);
+  return out;
+}
+}  // namespace
+
+std::string report_to_toml(const HostReport& report, const ReportWriteOptions& options) {
+  return report_text(report, ReportFormat::kToml, options);
+}
+
+std::string report_to_json(const HostReport& report, const ReportWriteOptions& options) {
+  return report_text(report, ReportFormat::kJson, options);
 }
 
 // ---- reading a report back (the controller's side) ----
@@ -245,6 +326,21 @@ struct Reader {
     error = make_error(what, source, static_cast<int>(where.begin.line), static_cast<int>(where.begin.column));
   }
 
+  // An interrupt counter: a non-negative integer. The writer quotes one above
+  // INT64_MAX (see DocWriter::count): say so, rather than wrap or round it.
+  // `what()` names it in the error ("irq 5: counts.3"), built only on failure.
+  template <typename What>
+  std::optional<uint64_t> counter(const toml::node& node, What what) {
+    if (auto v = node.value_exact<int64_t>(); v && *v >= 0) return static_cast<uint64_t>(*v);
+    const auto text = node.value_exact<std::string>();
+    if (text && !text->empty() && text->find_first_not_of("0123456789") == std::string::npos)
+      fail(&node, what() + " = " + *text + " is above the largest TOML integer (" +
+                      std::to_string(std::numeric_limits<int64_t>::max()) + "); only the agent's --format json carries it");
+    else
+      fail(&node, what() + " must be a non-negative integer");
+    return std::nullopt;
+  }
+
   std::vector<std::string> strings(const toml::table& t, std::string_view key) {
     std::vector<std::string> out;
     if (const toml::array* a = t[key].as_array()) {
@@ -278,21 +374,33 @@ Result<HostReport> parse_report(std::string_view text, const std::string& source
     r.fingerprint = rd.str(*host, "fingerprint");
     r.xen.is_dom0 = rd.boolean(*host, "xen_dom0");
     if (const toml::table* xen = (*host)["xen"].as_table()) {
-      XlInfo xl;
-      xl.xen_version = rd.str(*xen, "version");
-      xl.nr_cpus = rd.num<int>(*xen, "nr_cpus");
-      xl.nr_nodes = rd.num<int>(*xen, "nr_nodes");
-      xl.cores_per_socket = rd.num<int>(*xen, "cores_per_socket");
-      xl.threads_per_core = rd.num<int>(*xen, "threads_per_core");
-      xl.xen_commandline = rd.str(*xen, "commandline");
-      xl.dom0_max_vcpus = rd.num<int>(*xen, "dom0_max_vcpus");
-      xl.dom0_vcpus_pin = rd.boolean(*xen, "dom0_vcpus_pin");
-      r.xen.xl = xl;
+      // `xl info` facts only when the agent had them: a dom0 whose `xl info`
+      // failed has [host.xen] without them (and maybe with guests).
+      static constexpr const char* kXlKeys[] = {"version", "nr_cpus", "nr_nodes", "cores_per_socket",
+                                                "threads_per_core", "commandline", "dom0_max_vcpus", "dom0_vcpus_pin"};
+      if (std::any_of(std::begin(kXlKeys), std::end(kXlKeys), [&](const char* k) { return xen->contains(k); })) {
+        XlInfo xl;
+        xl.xen_version = rd.str(*xen, "version");
+        xl.nr_cpus = rd.num<int>(*xen, "nr_cpus");
+        xl.nr_nodes = rd.num<int>(*xen, "nr_nodes");
+        xl.cores_per_socket = rd.num<int>(*xen, "cores_per_socket");
+        xl.threads_per_core = rd.num<int>(*xen, "threads_per_core");
+        xl.xen_commandline = rd.str(*xen, "commandline");
+        xl.dom0_max_vcpus = rd.num<int>(*xen, "dom0_max_vcpus");
+        xl.dom0_vcpus_pin = rd.boolean(*xen, "dom0_vcpus_pin");
+        r.xen.xl = xl;
+      }
       if (const toml::table* guests = (*xen)["guests"].as_table()) {
         for (const auto& [key, node] : *guests) {
           if (auto name = node.value<std::string>())
             if (auto domid = rd.key_number(key, "host.xen.guests")) r.xen.guest_names[*domid] = *name;
         }
+      }
+      if (const toml::table* nb = (*xen)["netback"].as_table()) {
+        NetbackParams params;
+        params.max_queues = rd.num<int>(*nb, "max_queues");
+        if (nb->get("separate_tx_rx_irq")) params.separate_tx_rx_irq = rd.boolean(*nb, "separate_tx_rx_irq");
+        r.xen.netback = params;
       }
       if (const toml::array* vcpus = (*xen)["dom0_vcpu"].as_array()) {
         for (const toml::node& n : *vcpus) {
@@ -322,8 +430,17 @@ Result<HostReport> parse_report(std::string_view text, const std::string& source
     r.topology.possible = rd.cpulist(*cpus, "possible");
     r.topology.offline = rd.cpulist(*cpus, "offline");
     r.topology.isolated = rd.cpulist(*cpus, "isolated");
-    if (const toml::array* header = (*cpus)["interrupt_header"].as_array())
-      for (const toml::node& n : *header) r.interrupt_cpus.push_back(static_cast<int>(n.value_or<int64_t>(0)));
+    if (const toml::array* header = (*cpus)["interrupt_header"].as_array()) {
+      for (const toml::node& n : *header) {
+        const auto cpu = n.value_exact<int64_t>();
+        const auto& seen = r.interrupt_cpus;   // ascending in practice: find() only for a step back
+        if (!cpu || *cpu < 0 || *cpu > std::numeric_limits<int>::max() ||
+            (!seen.empty() && *cpu <= seen.back() && std::find(seen.begin(), seen.end(), *cpu) != seen.end()))
+          rd.fail(&n, "cpus.interrupt_header must hold distinct CPU ids (non-negative integers)");
+        else
+          r.interrupt_cpus.push_back(static_cast<int>(*cpu));
+      }
+    }
     if (const toml::table* numa = (*cpus)["numa"].as_table()) {
       for (const auto& [key, node] : *numa) {
         auto list = parse_cpulist(node.value_or<std::string>(""));
@@ -363,11 +480,15 @@ Result<HostReport> parse_report(std::string_view text, const std::string& source
       irq.trigger = rd.str(*t, "trigger");
       irq.handler = rd.str(*t, "handler");
       irq.actions = rd.strings(*t, "actions");
+      // The full form lists every CPU of the header; the model keeps only non-zero counts.
       if (const toml::table* counts = (*t)["counts"].as_table()) {
-        for (const auto& [key, node] : *counts) {
-          int64_t v = node.value_or<int64_t>(-1);
-          if (v < 0) rd.fail(&node, "counts must be non-negative integers");
-          else if (auto cpu = rd.key_number(key, "irq.counts")) irq.counts[*cpu] = static_cast<uint64_t>(v);
+        for (const auto& entry : *counts) {
+          const toml::key& key = entry.first;
+          const auto cpu = rd.key_number(key, "irq.counts");
+          const auto v = rd.counter(entry.second, [&] {
+            return "irq " + std::to_string(irq.irq) + ": counts." + std::string(key.str());
+          });
+          if (cpu && v && *v != 0) irq.counts[*cpu] = *v;
         }
       }
       irq.affinity = rd.cpulist(*t, "affinity", &irq.has_affinity);
@@ -401,7 +522,7 @@ Result<HostReport> parse_report(std::string_view text, const std::string& source
       row.name = rd.str(*t, "name");
       row.description = rd.str(*t, "description");
       if (const toml::array* values = (*t)["values"].as_array())
-        for (const toml::node& v : *values) row.values.push_back(static_cast<uint64_t>(v.value_or<int64_t>(0)));
+        for (const toml::node& v : *values) row.values.push_back(rd.counter(v, [&] { return "summary " + row.name + ": values"; }).value_or(0));
       r.summaries.push_back(std::move(row));
     }
   }

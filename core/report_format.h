@@ -1,7 +1,9 @@
-// HostReport ⇄ text. TOML is the native form (toml++); JSON carries the same
-// content. Schema "irqfleet.report/1"; see README.md for every key.
+// HostReport ⇄ text. TOML is the native form; JSON carries the same content.
+// Written by a streaming writer (doc_writer.h), read back with toml++.
+// Schema "irqfleet.report/1"; see README.md for every key.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -10,11 +12,25 @@
 
 namespace irqfleet {
 
-std::string report_to_toml(const HostReport& report);
-std::string report_to_json(const HostReport& report);
+enum class ReportFormat { kToml, kJson };
 
-// Reads a report written by report_to_toml (the controller's input).
-// `source` names it in errors ("dom0-07", "reports/dom0-07.toml").
+struct ReportWriteOptions {
+  // false (default): `counts` has one key per CPU of /proc/interrupts' header
+  // (HostReport::interrupt_cpus), 0 for CPUs absent from IrqReport::counts — the
+  // schema of issue 2. true: only the non-zero ones (what IrqReport::counts holds).
+  bool nonzero_counts_only = false;
+};
+
+// Writes the report in pieces to `sink`: DocWriter::kPieceSize (64 KiB) each,
+// the last one smaller; no piece is empty. Nothing is built in memory first.
+void write_report(const HostReport& report, ReportFormat format, const std::function<void(std::string_view)>& sink,
+                  const ReportWriteOptions& options = {});
+std::string report_to_toml(const HostReport& report, const ReportWriteOptions& options = {});
+std::string report_to_json(const HostReport& report, const ReportWriteOptions& options = {});
+
+// Reads a report written by report_to_toml (the controller's input), full or
+// non-zero counts alike; zero counts are dropped, so IrqReport::counts stays
+// sparse. `source` names it in errors ("dom0-07", "reports/dom0-07.toml").
 Result<HostReport> parse_report(std::string_view toml_text, const std::string& source);
 
 }  // namespace irqfleet

@@ -86,9 +86,10 @@ HostReport make_report(const std::string& hostname, const std::vector<uint64_t>&
 }
 
 FakeTransport::Handler agent(const HostReport& report, std::function<Result<CommandOutput>(const std::string&)> apply = {}) {
-  std::string toml = report_to_toml(report);
-  return [toml, apply](const std::string& command, const std::string& input) -> Result<CommandOutput> {
-    if (command.find(" report") != std::string::npos) return CommandOutput{0, toml, ""};
+  std::string full = report_to_toml(report), nonzero = report_to_toml(report, {.nonzero_counts_only = true});
+  return [full, nonzero, apply](const std::string& command, const std::string& input) -> Result<CommandOutput> {
+    if (command.find(" report") != std::string::npos)
+      return CommandOutput{0, command.find(" --nonzero-counts") != std::string::npos ? nonzero : full, ""};
     if (apply) return apply(input);
     return CommandOutput{1, "", "unexpected"};
   };
@@ -154,7 +155,7 @@ TEST_CASE("fleet_commands - report collects every host and names the ones that f
              Catch::Contains("host missing") && Catch::Contains("not found on the host (exit 127)"));
   CHECK(result_for(r, "garbled").state == TaskState::kFailed);
   CHECK_THAT(result_for(r, "garbled").error, Catch::Contains("garbled"));
-  CHECK(t.count("a", "irqfleet-agent report") == 1);
+  CHECK(t.count("a", "irqfleet-agent report --nonzero-counts") == 1);   // the model keeps non-zero counts only
 
   auto j = summary_json(r);
   CHECK(j.find("totals")->find("failed")->as_number() == 3);

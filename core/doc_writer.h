@@ -1,0 +1,96 @@
+// One document written as TOML or JSON from the same calls, streamed: the
+// report is described once and printed in either form without building a tree
+// in memory. Text goes to a sink in pieces of kPieceSize bytes (the last one
+// smaller), so memory stays flat whatever the document's size.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace irqfleet {
+
+enum class DocFormat { kToml, kJson };
+
+// Calls nest like the document: begin_table("host") ... end_table(). Misuse
+// (a plain key after a sub-table, unbalanced ends, a table inside an inline
+// table) is a bug in the caller and throws std::logic_error.
+class DocWriter {
+ public:
+  using Sink = std::function<void(std::string_view)>;
+  static constexpr size_t kPieceSize = 64 * 1024;
+
+  DocWriter(DocFormat format, Sink sink);
+  DocWriter(const DocWriter&) = delete;
+  DocWriter& operator=(const DocWriter&) = delete;
+
+  // Plain keys of the current table. TOML wants all of them before the
+  // table's first sub-table or array of tables; write them first.
+  void string(std::string_view key, std::string_view value);
+  void integer(std::string_view key, int64_t value);
+  void boolean(std::string_view key, bool value);
+  void real(std::string_view key, double value);   // always with a fraction or exponent
+  void strings(std::string_view key, const std::vector<std::string>& values);
+  void integers(std::string_view key, const std::vector<int>& values);
+  // Counters are unsigned 64-bit; TOML integers are signed. Above INT64_MAX
+  // TOML gets the exact decimal as a string, which a reader expecting an
+  // integer refuses (rather than a wrapped or rounded number). JSON gets the number.
+  void counts(std::string_view key, const std::vector<uint64_t>& values);
+  // An inline table of counters keyed by integers (CPU ids), in the order
+  // given: TOML "key = { 0 = 5, 1 = 0 }", JSON "key": {"0": 5, "1": 0}. A
+  // 256-CPU host has a million of these entries, so they get one tight loop.
+  void count_table(std::string_view key, const std::vector<std::pair<int, uint64_t>>& entries);
+
+  // A table: TOML "[parent.key]", JSON "key": { ... }.
+  void begin_table(std::string_view key);
+  void end_table();
+  // An array of tables: TOML "[[parent.key]]" before each element, JSON
+  // "key": [ {...}, ... ]. An empty one writes nothing in TOML (no header can
+  // say "empty", and a plain `key = []` would land in the previous table);
+  // readers take a missing key as no elements.
+  void begin_table_array(std::string_view key);
+  void begin_element();
+  void end_element();
+  void end_table_array();
+  // An inline table on one line: TOML "key = { a = 1, b = 2 }", JSON
+  // "key": {"a": 1, "b": 2}. Holds plain keys and inline tables only.
+  void begin_inline(std::string_view key);
+  void end_inline();
+
+  // Closes the document and hands the rest to the sink. Call it once, last.
+  void finish();
+
+ private:
+  enum class Kind { kRoot, kTable, kArray, kElement, kInline };
+  struct Frame {
+    Kind kind;
+    std::string path;         // TOML header path ("host.xen"); unused in JSON
+    bool has_items = false;   // JSON: a comma goes before the next item
+    bool closed = false;      // a sub-table was written: no more plain keys
+  };
+
+  void key(std::string_view k, bool plain);   // separator, key and "=" / ":"
+  void end_value();
+  template <typename T, typename Append>
+  void array(std::string_view k, const std::vector<T>& values, Append append);
+  std::string child_path(std::string_view k) const;   // TOML: "parent.key"
+  void header(const char* open, const std::string& path, const char* close);
+  void close(Kind kind, char bracket);
+  void newline_indent(size_t depth);
+  void append_key(std::string_view k);
+  char* put_count(char* out, uint64_t v) const;   // needs 22 bytes at `out`
+  void append_int(int64_t v);
+  void maybe_flush();
+
+  DocFormat format_;
+  Sink sink_;
+  std::string buf_;
+  size_t written_ = 0;   // bytes handed to the sink so far
+  std::vector<Frame> stack_;
+};
+
+}  // namespace irqfleet

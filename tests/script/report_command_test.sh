@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# irqfleet-agent report on the bundled dom0 fixture: full counts by default,
+# --nonzero-counts, the same content in TOML and JSON (read by Python's own
+# parsers, not ours), and exit 1 with a message when stdout cannot be written.
+set -euo pipefail
+
+source_dir=${IRQFLEET_SOURCE:-$(cd "$(dirname "$0")/../.." && pwd)}
+build=${IRQFLEET_BUILD:-$source_dir/build}
+agent=$build/agent/irqfleet-agent
+root=$source_dir/tests/fixtures/dom0-seed/root
+[ -x "$agent" ] || { echo "SKIP: $agent not built"; exit 77; }
+PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3   # not a pyenv shim: ~1 s per call
+"$PY" -c 'import tomllib' 2>/dev/null || { echo "SKIP: $PY has no tomllib"; exit 77; }
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+for form in full nonzero; do
+  opt=(); [ "$form" = nonzero ] && opt=(--nonzero-counts)
+  "$agent" report --root "$root" "${opt[@]}" >"$tmp/$form.toml" || fail "$form TOML report exited $?"
+  "$agent" report --root "$root" "${opt[@]}" --format json >"$tmp/$form.json" || fail "$form JSON report exited $?"
+  "$PY" -m json.tool "$tmp/$form.json" >/dev/null || fail "$form JSON report is not JSON"
+done
+"$PY" - "$tmp" <<'PY' || fail "the reports' counts or content are wrong"
+import json, sys, tomllib
+d = sys.argv[1]
+full, nonzero = (tomllib.load(open(f"{d}/{f}.toml", "rb")) for f in ("full", "nonzero"))
+assert json.load(open(f"{d}/full.json")) == full, "full: JSON and TOML differ"
+assert json.load(open(f"{d}/nonzero.json")) == nonzero, "nonzero: JSON and TOML differ"
+header = [str(c) for c in full["cpus"]["interrupt_header"]]
+assert len(header) == 4, header
+for a, b in zip(full["irq"], nonzero["irq"]):
+    assert list(a["counts"]) == header, (a["irq"], a["counts"])
+    assert b["counts"] == {k: v for k, v in a["counts"].items() if v}, (b["irq"], b["counts"])
+    assert {k: v for k, v in a.items() if k != "counts"} == {k: v for k, v in b.items() if k != "counts"}
+assert any(0 in i["counts"].values() for i in full["irq"]), "no zero count in the full form"
+PY
+
+# A full disk: exit 1, and a message naming the failure.
+if [ -w /dev/full ]; then
+  rc=0; "$agent" report --root "$root" >/dev/full 2>"$tmp/full.err" || rc=$?
+  [ "$rc" -eq 1 ] || fail "report to /dev/full exited $rc, not 1"
+  grep -q 'cannot write the report to standard output: ENOSPC' "$tmp/full.err" ||
+    fail "report to /dev/full said: $(cat "$tmp/full.err")"
+fi
+rc=0; "$agent" report --root "$root" --format json >&- 2>"$tmp/closed.err" || rc=$?
+[ "$rc" -eq 1 ] || fail "report with stdout closed exited $rc, not 1"
+grep -q 'cannot write the report' "$tmp/closed.err" || fail "report with stdout closed said: $(cat "$tmp/closed.err")"
+echo PASS

@@ -1,0 +1,149 @@
+#include <catch2/catch.hpp>
+
+#include <stdexcept>
+
+#include "core/doc_writer.h"
+
+using namespace irqfleet;
+
+namespace {
+
+// One small document exercising every call, in the given format.
+std::string small_document(DocFormat format) {
+  std::string out;
+  DocWriter w(format, [&](std::string_view piece) { out += piece; });
+  w.string("name", "a");
+  w.real("share", 0.25);
+  w.integers("ids", {1, 2});
+  w.begin_table("t");
+  w.boolean("on", true);
+  w.begin_table("a.b");
+  w.integer("x", -3);
+  w.end_table();
+  w.end_table();
+  w.begin_table_array("row");
+  w.begin_element();
+  w.count_table("n", {{0, 7}, {12, 0}});
+  w.begin_inline("in");
+  w.strings("s", {"x\"y"});
+  w.end_inline();
+  w.end_element();
+  w.begin_element();
+  w.end_element();
+  w.end_table_array();
+  w.begin_table_array("none");
+  w.end_table_array();
+  w.finish();
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("doc_writer - TOML: plain keys, headers with dotted paths, quoted keys, inline tables") {
+  CHECK(small_document(DocFormat::kToml) ==
+        "name = \"a\"\n"
+        "share = 0.25\n"
+        "ids = [1, 2]\n"
+        "\n[t]\n"
+        "on = true\n"
+        "\n[t.\"a.b\"]\n"
+        "x = -3\n"
+        "\n[[row]]\n"
+        "n = { 0 = 7, 12 = 0 }\n"
+        "in = { s = [\"x\\\"y\"] }\n"
+        "\n[[row]]\n");   // the empty array of tables writes nothing
+}
+
+TEST_CASE("doc_writer - JSON: the same calls, indented, inline tables on one line") {
+  CHECK(small_document(DocFormat::kJson) ==
+        "{\n"
+        "  \"name\": \"a\",\n"
+        "  \"share\": 0.25,\n"
+        "  \"ids\": [1, 2],\n"
+        "  \"t\": {\n"
+        "    \"on\": true,\n"
+        "    \"a.b\": {\n"
+        "      \"x\": -3\n"
+        "    }\n"
+        "  },\n"
+        "  \"row\": [\n"
+        "    {\n"
+        "      \"n\": {\"0\": 7, \"12\": 0},\n"
+        "      \"in\": {\"s\": [\"x\\\"y\"]}\n"
+        "    },\n"
+        "    {}\n"
+        "  ],\n"
+        "  \"none\": []\n"
+        "}\n");
+}
+
+TEST_CASE("doc_writer - an empty document") {
+  for (DocFormat f : {DocFormat::kToml, DocFormat::kJson}) {
+    std::string out;
+    size_t calls = 0;
+    DocWriter w(f, [&](std::string_view piece) { out += piece, ++calls; });
+    w.finish();
+    CHECK(out == (f == DocFormat::kJson ? "{}\n" : ""));
+    CHECK(calls == (f == DocFormat::kJson ? 1u : 0u));   // never an empty piece
+  }
+}
+
+TEST_CASE("doc_writer - counts above INT64_MAX are quoted in TOML only") {
+  for (DocFormat f : {DocFormat::kToml, DocFormat::kJson}) {
+    std::string out;
+    DocWriter w(f, [&](std::string_view piece) { out += piece; });
+    w.count_table("c", {{3, 9223372036854775807u}, {-1, 9223372036854775808u}});
+    w.counts("v", {18446744073709551615u, 0});
+    w.count_table("none", {});
+    w.finish();
+    if (f == DocFormat::kToml)
+      CHECK(out == "c = { 3 = 9223372036854775807, -1 = \"9223372036854775808\" }\n"
+                   "v = [\"18446744073709551615\", 0]\nnone = {}\n");
+    else
+      CHECK(out == "{\n  \"c\": {\"3\": 9223372036854775807, \"-1\": 9223372036854775808},\n"
+                   "  \"v\": [18446744073709551615, 0],\n  \"none\": {}\n}\n");
+  }
+}
+
+TEST_CASE("doc_writer - a count table larger than the writer's chunk is whole") {
+  std::vector<std::pair<int, uint64_t>> entries;
+  std::string expected = "c = {";
+  for (int cpu = 0; cpu < 4096; ++cpu) {
+    entries.emplace_back(cpu, uint64_t{1} << (cpu % 64));
+    expected += (cpu ? ", " : " ") + std::to_string(cpu) + " = ";
+    const uint64_t v = entries.back().second;
+    expected += v > 9223372036854775807u ? "\"" + std::to_string(v) + "\"" : std::to_string(v);
+  }
+  expected += " }\n";
+  std::string out;
+  DocWriter w(DocFormat::kToml, [&](std::string_view piece) { out += piece; });
+  w.count_table("c", entries);
+  w.finish();
+  CHECK(out == expected);
+}
+
+TEST_CASE("doc_writer - misuse is a bug, not a broken document") {
+  auto sink = [](std::string_view) {};
+  for (DocFormat f : {DocFormat::kToml, DocFormat::kJson}) {
+    DocWriter after_table(f, sink);
+    after_table.begin_table("t");
+    after_table.end_table();
+    CHECK_THROWS_AS(after_table.string("late", "x"), std::logic_error);   // TOML would put it in [t]
+
+    DocWriter unbalanced(f, sink);
+    unbalanced.begin_table("t");
+    CHECK_THROWS_AS(unbalanced.end_table_array(), std::logic_error);
+    CHECK_THROWS_AS(unbalanced.finish(), std::logic_error);
+
+    DocWriter in_inline(f, sink);
+    in_inline.begin_inline("i");
+    CHECK_THROWS_AS(in_inline.begin_table("t"), std::logic_error);
+
+    DocWriter bare_array(f, sink);
+    bare_array.begin_table_array("a");
+    CHECK_THROWS_AS(bare_array.integer("x", 1), std::logic_error);
+    DocWriter no_array(f, sink);
+    CHECK_THROWS_AS(no_array.begin_element(), std::logic_error);
+    CHECK_THROWS_AS(no_array.end_table(), std::logic_error);
+  }
+}
