@@ -28,6 +28,7 @@ Result<Policy> load_policy(const std::string& option, const std::string& root_di
 int plan_command(const Args& args) {
   std::string root_dir, policy_file, previous_file, format = "toml";
   double sample = 0;
+  bool afresh = false;
   po::options_description opts(
       "Usage: irqfleet-agent plan [options]\n\n"
       "Reads this host (as `irqfleet-agent report` does), applies the policy and prints\n"
@@ -42,8 +43,10 @@ int plan_command(const Args& args) {
       ("policy", po::value(&policy_file)->value_name("FILE"),
        "policy file (default: /etc/irqfleet/policy.toml under the root); see the README for every key")
       ("previous", po::value(&previous_file)->value_name("PLAN"),
-       "the plan last applied on this host: its assignments stay unless moving them lowers the "
-       "busiest CPU's load by more than the policy's stability_margin")
+       "the plan to stay close to: its assignments stay unless moving them lowers the busiest CPU's "
+       "load by more than the policy's stability_margin (default: the plan last applied on this host, "
+       "var/lib/irqfleet/last-plan.toml under the root, when there is one)")
+      ("afresh", po::bool_switch(&afresh), "plan without a previous plan, ignoring the last applied one")
       ("sample", po::value(&sample)->default_value(0)->value_name("SECONDS"),
        "weigh IRQs by their rate over SECONDS (reads /proc/interrupts twice) instead of their "
        "counts since boot")
@@ -66,6 +69,10 @@ int plan_command(const Args& args) {
   }
   if (sample < 0) {
     std::cerr << "irqfleet-agent plan: --sample must be positive\n";
+    return 1;
+  }
+  if (afresh && !previous_file.empty()) {
+    std::cerr << "irqfleet-agent plan: --afresh and --previous contradict each other\n";
     return 1;
   }
 
@@ -96,6 +103,7 @@ int plan_command(const Args& args) {
     std::cerr << "irqfleet-agent plan: " << report.error().to_string() << "\n";
     return 1;
   }
+  if (!previous && !afresh && report->last_plan) previous = last_plan_as_plan(*report->last_plan);
   PlanOptions options;
   options.previous = previous ? &*previous : nullptr;
   auto plan = make_plan(*policy, *report, options);

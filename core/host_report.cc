@@ -228,6 +228,19 @@ InterruptTotals interrupt_totals(const InterruptTable& table) {
   return totals;
 }
 
+Plan last_plan_as_plan(const LastPlan& last) {
+  Plan plan;
+  plan.fingerprint = last.fingerprint;
+  plan.policy_hash = last.policy_hash;
+  for (const auto& [identity, cpus] : last.cpus) {
+    PlanEntry e;
+    e.identity = identity;
+    e.cpus = cpus;
+    plan.entries.push_back(std::move(e));
+  }
+  return plan;
+}
+
 Result<HostReport> read_host_report(const FsRoot& root, const CommandRunner& commands,
                                     const ReportOptions& options) {
   HostReport report;

@@ -62,6 +62,11 @@ struct LastPlan {
   std::map<std::string, CpuList> cpus;        // identity → target CPUs
 };
 
+struct Plan;
+// The last applied placement as a previous plan for the planner (its
+// fingerprint included, so a changed topology is warned about).
+Plan last_plan_as_plan(const LastPlan& last);
+
 struct HostReport {
   std::string schema = kReportSchema;
   std::string hostname;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # irqfleet-agent plan and policyscript on the bundled dom0 fixture: exit codes,
-# determinism, --previous, errors with file:line:column, and the irqbalance
-# hook's quiet failure mode.
+# determinism, --previous (by default the last applied plan) and --afresh,
+# errors with file:line:column, and the irqbalance hook's quiet failure mode.
 set -euo pipefail
 
 source_dir=${IRQFLEET_SOURCE:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -27,6 +27,38 @@ grep -q '^identity = "vif/web01/1/q0/tx"$' "$tmp/plan.toml" || fail "the hot vif
 "$agent" plan --root "$root" --policy "$policy" | cmp -s - "$tmp/plan.toml" || fail "two runs differ"
 "$agent" plan --root "$root" --policy "$policy" --previous "$tmp/plan.toml" | cmp -s - "$tmp/plan.toml" ||
   fail "--previous with the same plan changed it"
+
+# The plan last applied on the host (its last-plan.toml) is the previous plan by
+# default: move the lightest entry to another CPU there and it stays, unless
+# --afresh. Same as naming the file with --previous.
+cp -r "$root" "$tmp/root"
+mkdir -p "$tmp/root/var/lib/irqfleet"
+/usr/bin/python3 - "$tmp/plan.toml" "$tmp/root/var/lib/irqfleet/last-plan.toml" <<'PY' >"$tmp/moved"
+import re, sys, tomllib
+text = open(sys.argv[1]).read()
+plan = tomllib.loads(text)
+cpus = sorted({e["cpus"] for e in plan["entry"]})
+light = min(plan["entry"], key=lambda e: (e["load"], e["identity"]))
+other = next(c for c in cpus if c != light["cpus"])
+block = 'identity = "%s"\n' % light["identity"]
+at = text.index(block)
+end = text.index('cpus = "', at)
+text = text[:end] + text[end:].replace('cpus = "%s"' % light["cpus"], 'cpus = "%s"' % other, 1)
+open(sys.argv[2], "w").write(text)
+print(light["identity"], other)
+PY
+read -r moved_identity moved_cpu <"$tmp/moved"
+"$agent" plan --root "$tmp/root" --policy "$policy" >"$tmp/default.toml" || fail "plan with a last-plan.toml exited $?"
+grep -A3 "^identity = \"$moved_identity\"\$" "$tmp/default.toml" | grep -qx "cpus = \"$moved_cpu\"" ||
+  fail "the last applied plan's $moved_identity on CPU $moved_cpu did not stay"
+"$agent" plan --root "$tmp/root" --policy "$policy" --previous "$tmp/root/var/lib/irqfleet/last-plan.toml" |
+  cmp -s - "$tmp/default.toml" || fail "the default previous plan is not last-plan.toml"
+"$agent" plan --root "$tmp/root" --policy "$policy" --afresh | cmp -s - "$tmp/plan.toml" ||
+  fail "--afresh did not ignore last-plan.toml"
+if "$agent" plan --root "$tmp/root" --policy "$policy" --afresh --previous "$tmp/plan.toml" 2>"$tmp/err" >/dev/null; then
+  fail "--afresh with --previous accepted"
+fi
+grep -q "contradict" "$tmp/err" || fail "--afresh with --previous not explained: $(cat "$tmp/err")"
 
 # JSON: same content.
 "$agent" plan --root "$root" --policy "$policy" --format json >"$tmp/plan.json" || fail "json plan exited $?"
