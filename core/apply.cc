@@ -8,6 +8,7 @@
 #include "core/journal.h"
 #include "core/state_dir.h"
 #include "core/state_lock.h"
+#include "core/text.h"
 
 namespace irqfleet {
 
@@ -143,15 +144,6 @@ std::string isolated_note(const CpuTopology& topology, const CpuList& target) {
     if (std::binary_search(topology.isolated.begin(), topology.isolated.end(), cpu)) hit.push_back(cpu);
   if (hit.empty()) return "";
   return "CPU " + format_cpulist(hit) + " is isolated (isolcpus); placed there as the plan asks";
-}
-
-std::string join(const std::vector<std::string>& parts, const char* sep) {
-  std::string out;
-  for (const auto& p : parts) {
-    if (!out.empty()) out += sep;
-    out += p;
-  }
-  return out;
 }
 
 struct Resolution {

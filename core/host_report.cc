@@ -10,6 +10,7 @@
 #include "core/irqbalance.h"
 #include "core/plan.h"
 #include "core/state_dir.h"
+#include "core/text.h"
 
 namespace irqfleet {
 
@@ -26,15 +27,6 @@ const IrqReport* HostReport::find_irq(int irq) const {
 }
 
 namespace {
-
-std::string join(const std::vector<std::string>& parts, const char* sep) {
-  std::string out;
-  for (const auto& p : parts) {
-    if (!out.empty()) out += sep;
-    out += p;
-  }
-  return out;
-}
 
 std::vector<std::string> split_sysfs_actions(const std::string& text) {
   // /sys/kernel/irq/N/actions joins action names with "," (no space).
