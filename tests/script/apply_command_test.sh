@@ -6,17 +6,8 @@
 # message; --force, stdin, JSON and --help.
 set -euo pipefail
 
-source_dir=${IRQFLEET_SOURCE:-$(cd "$(dirname "$0")/../.." && pwd)}
-build=${IRQFLEET_BUILD:-$source_dir/build}
-agent=$build/agent/irqfleet-agent
-fixture=$source_dir/tests/fixtures/dom0-seed/root
-policy=$source_dir/tests/fixtures/policy/example.toml
-[ -x "$agent" ] || { echo "SKIP: $agent not built"; exit 77; }
+source "$(dirname "$0")/agent_lib.sh"
 command -v flock >/dev/null || { echo "SKIP: no flock(1)"; exit 77; }
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 cp -a "$fixture" "$tmp/root"
 root=$tmp/root
 state=$root/var/lib/irqfleet
@@ -48,7 +39,7 @@ cp "$state/journal.toml" "$tmp/journal.first"
 rc=0
 "$agent" apply --root "$root" --format json - <"$tmp/plan.toml" >"$tmp/out.json" || rc=$?
 [ "$rc" = 0 ] || fail "re-apply exited $rc"
-python3 - "$tmp/out.json" <<'PY' || fail "re-apply JSON is wrong: $(cat "$tmp/out.json")"
+"$PY" - "$tmp/out.json" <<'PY' || fail "re-apply JSON is wrong: $(cat "$tmp/out.json")"
 import json, sys
 r = json.load(open(sys.argv[1]))
 assert r["action"] == "apply" and r["exit"] == 0, r
@@ -88,7 +79,7 @@ diff -r "$fixture/proc" "$root/proc" || fail "rollback did not restore /proc"
 grep -qx 'rolled_back = true' "$state/journal.toml" || fail "journal not marked rolled back"
 [ ! -e "$state/last-plan.toml" ] || fail "last-plan.toml kept after rollback"
 [ "$(run rollback --root "$root" --format json)" = 0 ] || fail "second rollback exited non-zero"
-python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["irqs"] == [] and "nothing to do" in r["note"], r' \
+"$PY" -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["irqs"] == [] and "nothing to do" in r["note"], r' \
   "$tmp/out" || fail "second rollback JSON: $(cat "$tmp/out")"
 
 # A rollback with no journal at all.

@@ -4,16 +4,8 @@
 # errors with file:line:column, and the irqbalance hook's quiet failure mode.
 set -euo pipefail
 
-source_dir=${IRQFLEET_SOURCE:-$(cd "$(dirname "$0")/../.." && pwd)}
-build=${IRQFLEET_BUILD:-$source_dir/build}
-agent=$build/agent/irqfleet-agent
-root=$source_dir/tests/fixtures/dom0-seed/root
-policy=$source_dir/tests/fixtures/policy/example.toml
-[ -x "$agent" ] || { echo "SKIP: $agent not built"; exit 77; }
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/agent_lib.sh"
+root=$fixture
 
 # A plan: schema first, one CPU per entry, CPU 0 excluded by the example policy.
 "$agent" plan --root "$root" --policy "$policy" >"$tmp/plan.toml" || fail "plan exited $?"
@@ -33,7 +25,7 @@ grep -q '^identity = "vif/web01/1/q0/tx"$' "$tmp/plan.toml" || fail "the hot vif
 # --afresh. Same as naming the file with --previous.
 cp -r "$root" "$tmp/root"
 mkdir -p "$tmp/root/var/lib/irqfleet"
-/usr/bin/python3 - "$tmp/plan.toml" "$tmp/root/var/lib/irqfleet/last-plan.toml" <<'PY' >"$tmp/moved"
+"$PY" - "$tmp/plan.toml" "$tmp/root/var/lib/irqfleet/last-plan.toml" <<'PY' >"$tmp/moved"
 import re, sys, tomllib
 text = open(sys.argv[1]).read()
 plan = tomllib.loads(text)
@@ -62,7 +54,7 @@ grep -q "contradict" "$tmp/err" || fail "--afresh with --previous not explained:
 
 # JSON: same content.
 "$agent" plan --root "$root" --policy "$policy" --format json >"$tmp/plan.json" || fail "json plan exited $?"
-python3 - "$tmp/plan.json" <<'PY' || fail "json plan is not the same plan"
+"$PY" - "$tmp/plan.json" <<'PY' || fail "json plan is not the same plan"
 import json, sys
 p = json.load(open(sys.argv[1]))
 assert p["schema"] == "irqfleet.plan/1", p["schema"]

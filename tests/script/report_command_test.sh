@@ -4,17 +4,9 @@
 # parsers, not ours), and exit 1 with a message when stdout cannot be written.
 set -euo pipefail
 
-source_dir=${IRQFLEET_SOURCE:-$(cd "$(dirname "$0")/../.." && pwd)}
-build=${IRQFLEET_BUILD:-$source_dir/build}
-agent=$build/agent/irqfleet-agent
-root=$source_dir/tests/fixtures/dom0-seed/root
-[ -x "$agent" ] || { echo "SKIP: $agent not built"; exit 77; }
-PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3   # not a pyenv shim: ~1 s per call
+source "$(dirname "$0")/agent_lib.sh"
+root=$fixture
 "$PY" -c 'import tomllib' 2>/dev/null || { echo "SKIP: $PY has no tomllib"; exit 77; }
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 for form in full nonzero; do
   opt=(); [ "$form" = nonzero ] && opt=(--nonzero-counts)
