@@ -1,6 +1,7 @@
 #include "core/host_report.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <map>
 #include <system_error>
@@ -106,10 +107,6 @@ void read_last_plan(const FsRoot& root, HostReport& report) {
   report.last_plan = std::move(last);
 }
 
-}  // namespace
-
-namespace {
-
 // Each numbered row becomes an IrqReport as it is parsed, keeping only the
 // non-zero counts: on a 256-CPU host almost every column is 0, and the dense
 // table would be most of the agent's memory.
@@ -139,8 +136,10 @@ void read_irq_files(const FsRoot& root, IrqReport& irq, std::vector<std::string>
     }
   }
   if (auto text = read_value(root, dir + "node")) {
-    if (!text->empty() && text->find_first_not_of("0123456789") == std::string::npos)
-      irq.node = std::stoi(*text);   // "-1": no node, left unset
+    // "-1": no node, left unset; so is anything but a number that fits an int.
+    int node = -1;
+    const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), node);
+    if (ec == std::errc() && end == text->data() + text->size() && node >= 0) irq.node = node;
   }
   if (auto text = read_value(root, dir + "effective_affinity_list")) {
     if (auto cpus = parse_cpulist(*text); cpus.ok()) {

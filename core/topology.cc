@@ -75,7 +75,7 @@ CpuTopology read_topology(const FsRoot& root, const CpuList& fallback_online) {
   } else {
     for (const std::string& name : *names) {
       std::string_view id = name;
-      if (id.substr(0, 4) != "node" || !all_digits(id.substr(4))) continue;
+      if (id.substr(0, 4) != "node" || !all_digits(id.substr(4)) || id.size() > 4 + 6) continue;
       const int node = std::stoi(std::string(id.substr(4)));
       if (auto cpus = read_cpulist(root, kNodeDir + name + "/cpulist", false, w)) {
         t.numa_nodes[node] = *cpus;

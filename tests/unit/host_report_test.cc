@@ -163,10 +163,14 @@ TEST_CASE("host_report - an IRQ's NUMA node comes from /proc/irq/N/node, -1 mean
   write_dom0(t, "dom0-01");
   t.write("proc/irq/80/node", "1\n");
   t.write("proc/irq/214/node", "-1\n");
+  t.write("proc/irq/215/node", "99999999999999999999\n");  // no int: no node, no exception
+  t.write("proc/irq/216/node", "1x\n");
   auto report = report_of(t);
   REQUIRE(report.ok());
   CHECK(report->find_irq(80)->node == 1);
   CHECK_FALSE(report->find_irq(214)->node.has_value());
+  CHECK_FALSE(report->find_irq(215)->node.has_value());
+  CHECK_FALSE(report->find_irq(216)->node.has_value());
 }
 
 TEST_CASE("host_report - the last applied plan's placement comes from the state directory") {
