@@ -206,8 +206,19 @@ std::string explain_errno(const std::string& name) {
   return "";
 }
 
+// Whether an IRQ the kernel accepted `target` for still delivers elsewhere.
+bool delivers_outside(const std::string& target, const std::string& effective) {
+  auto want = parse_cpulist(target);
+  auto eff = parse_cpulist(effective);
+  if (!want.ok() || !eff.ok() || eff->empty()) return false;   // nothing to judge by
+  return !std::includes(want->begin(), want->end(), eff->begin(), eff->end());
+}
+
 // Writes `target` (a cpulist) and classifies what the kernel did with it.
-void write_and_verify(const FsRoot& root, int irq, const std::string& target, int settle_ms, IrqOutcome& o) {
+// Returns true when the kernel took it but still delivers elsewhere
+// (effective_affinity_list outside the target): applied for now, to be looked
+// at again by settle_pending, which waits once for all of them.
+bool write_and_verify(const FsRoot& root, int irq, const std::string& target, int settle_ms, IrqOutcome& o) {
   auto pause = [&](int ms) {
     if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
   };
@@ -229,7 +240,7 @@ void write_and_verify(const FsRoot& root, int irq, const std::string& target, in
     if (err == "ENOENT" && !root.exists("/proc/irq/" + std::to_string(irq))) {
       o.outcome = Outcome::kGone;
       add_detail(o, "IRQ " + std::to_string(irq) + " vanished before it could be written");
-      return;
+      return false;
     }
     std::string left = o.after.empty() ? "" : "; left on " + cpus_phrase(o.after);
     if (err == "EINVAL" || err == "ERANGE") {
@@ -239,7 +250,7 @@ void write_and_verify(const FsRoot& root, int irq, const std::string& target, in
       o.outcome = Outcome::kRefused;
       add_detail(o, "kernel refused " + cpus_phrase(target) + " (" + code + ")" + left);
     }
-    return;
+    return false;
   }
 
   bool readable = false;
@@ -251,30 +262,34 @@ void write_and_verify(const FsRoot& root, int irq, const std::string& target, in
     o.outcome = Outcome::kEffectiveMismatch;
     add_detail(o, "written, but smp_affinity_list cannot be read back" +
                       (readable ? " (\"" + o.after + "\" is not a cpulist)" : std::string()));
-    return;
+    return false;
   }
   if (!want.ok() || *shown != *want) {
     o.outcome = Outcome::kEffectiveMismatch;
     add_detail(o, "kernel accepted " + cpus_phrase(target) + " but shows " + o.after);
-    return;
-  }
-  auto outside = [&](const std::string& text) {
-    auto eff = parse_cpulist(text);
-    if (!eff.ok() || eff->empty()) return false;   // nothing to judge by
-    return !std::includes(want->begin(), want->end(), eff->begin(), eff->end());
-  };
-  if (has_effective && outside(o.effective)) {
-    // Without interrupt remapping x86 moves an IRQ at its next interrupt.
-    pause(settle_ms);
-    o.effective = read_trimmed(root, effective_path(irq), &has_effective);
-    if (has_effective && outside(o.effective)) {
-      o.outcome = Outcome::kEffectiveMismatch;
-      add_detail(o, "kernel accepted " + cpus_phrase(target) + " but delivers on " + cpus_phrase(o.effective) +
-                        " (effective_affinity_list); the move may be pending until its next interrupt");
-      return;
-    }
+    return false;
   }
   o.outcome = Outcome::kApplied;
+  return has_effective && delivers_outside(target, o.effective);
+}
+
+// Without interrupt remapping x86 moves an IRQ at its next interrupt: after
+// one pause for all the IRQs write_and_verify left pending (indices in
+// `outcomes`), those still delivered elsewhere are an effective mismatch.
+void settle_pending(const FsRoot& root, std::vector<IrqOutcome>& outcomes, const std::vector<size_t>& pending,
+                    int settle_ms) {
+  if (pending.empty()) return;
+  if (settle_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(settle_ms));
+  for (size_t k : pending) {
+    IrqOutcome& o = outcomes[k];
+    bool has_effective = false;
+    o.effective = read_trimmed(root, effective_path(*o.irq), &has_effective);
+    if (has_effective && delivers_outside(o.target, o.effective)) {
+      o.outcome = Outcome::kEffectiveMismatch;
+      add_detail(o, "kernel accepted " + cpus_phrase(o.target) + " but delivers on " + cpus_phrase(o.effective) +
+                        " (effective_affinity_list); the move may be pending until its next interrupt");
+    }
+  }
 }
 
 // A plan or journal entry on its way through apply or rollback.
@@ -366,8 +381,9 @@ IrqOutcome write_affinity(const FsRoot& root, int irq, const CpuList& cpus, int 
   o.irq = irq;
   o.plan_irq = irq;
   o.before = read_trimmed(root, affinity_path(irq));
-  write_and_verify(root, irq, format_cpulist(cpus), settle_ms, o);
-  return o;
+  std::vector<IrqOutcome> one{std::move(o)};
+  if (write_and_verify(root, irq, format_cpulist(cpus), settle_ms, one[0])) settle_pending(root, one, {0}, settle_ms);
+  return std::move(one[0]);
 }
 
 Result<ApplyResult> apply_plan(const FsRoot& root, const std::string& state_dir, const HostReport& live,
@@ -463,11 +479,17 @@ Result<ApplyResult> apply_plan(const FsRoot& root, const std::string& state_dir,
     result.journal = journal_path(state_dir);
   }
 
+  const size_t first = result.irqs.size();
+  std::vector<size_t> pending;   // in result.irqs
   for (Step& s : steps) {
-    if (s.write) write_and_verify(root, *s.out.irq, s.out.target, options.settle_ms, s.out);
-    if (s.write && s.out.outcome == Outcome::kApplied && s.out.before == s.out.target)
-      add_detail(s.out, "same value written again");
+    if (s.write && write_and_verify(root, *s.out.irq, s.out.target, options.settle_ms, s.out))
+      pending.push_back(result.irqs.size());
     result.irqs.push_back(std::move(s.out));
+  }
+  settle_pending(root, result.irqs, pending, options.settle_ms);
+  for (size_t k = first; k < result.irqs.size(); ++k) {
+    IrqOutcome& o = result.irqs[k];   // written (only a write gives kApplied) with the value it had
+    if (o.outcome == Outcome::kApplied && o.before == o.target) add_detail(o, "same value written again");
   }
 
   if (any_write) {
@@ -513,6 +535,7 @@ Result<ApplyResult> rollback(const FsRoot& root, const std::string& state_dir, c
     result.warnings.push_back("the apply of " + journal.time +
                               " did not finish (killed?); restoring every IRQ it journaled");
 
+  std::vector<size_t> pending;   // in result.irqs
   for (const JournalEntry& e : journal.entries) {
     Step s;
     s.out.identity = e.identity;
@@ -521,9 +544,11 @@ Result<ApplyResult> rollback(const FsRoot& root, const std::string& state_dir, c
     auto cpus = parse_cpulist(e.previous);
     s.target = cpus.ok() ? *cpus : CpuList{};
     prepare(root, live, s, false, false);
-    if (s.write) write_and_verify(root, *s.out.irq, e.previous, options.settle_ms, s.out);
+    if (s.write && write_and_verify(root, *s.out.irq, e.previous, options.settle_ms, s.out))
+      pending.push_back(result.irqs.size());
     result.irqs.push_back(std::move(s.out));
   }
+  settle_pending(root, result.irqs, pending, options.settle_ms);
 
   const bool restored = std::all_of(result.irqs.begin(), result.irqs.end(), [](const IrqOutcome& o) {
     return is_success(o.outcome) || o.outcome == Outcome::kGone;

@@ -510,6 +510,54 @@ TEST_CASE("apply - delivery outside the target is effective-mismatch") {
     CHECK(outcome_of(*result, kQ0Tx).outcome == Outcome::kEffectiveMismatch);
     CHECK(outcome_of(*result, kQ0Tx).detail == "kernel accepted CPU 1 but shows 0-1");
   }
+  SECTION("moves still pending at the first look get one wait for all, then count if they landed") {
+    // The kernel of x86 without interrupt remapping: a written IRQ is still
+    // delivered on its old CPU at the first look and on the new one after.
+    class Pending final : public FsRoot {
+     public:
+      explicit Pending(const FsRoot& inner) : inner_(inner) {}
+      Result<std::string> read(std::string_view p) const override {
+        const std::string path(p);
+        const size_t cut = path.rfind("/effective_affinity_list");
+        if (cut == std::string::npos) return inner_.read(p);
+        const std::string irq = path.substr(10, cut - 10);   // "/proc/irq/N/..."
+        log.push_back("effective " + irq);
+        auto it = written_.find(irq);
+        if (it == written_.end() || it->second.second++ == 0) return inner_.read(p);
+        return it->second.first;
+      }
+      bool exists(std::string_view p) const override { return inner_.exists(p); }
+      Result<std::vector<std::string>> list(std::string_view p) const override { return inner_.list(p); }
+      std::string display(std::string_view p) const override { return inner_.display(p); }
+      Status write(std::string_view p, std::string_view data) const override {
+        const std::string path(p);
+        const std::string irq = path.substr(10, path.rfind('/') - 10);
+        log.push_back("write " + irq);
+        written_[irq] = {std::string(data), 0};
+        return inner_.write(p, data);
+      }
+      mutable std::vector<std::string> log;
+
+     private:
+      const FsRoot& inner_;
+      mutable std::map<std::string, std::pair<std::string, int>> written_;   // IRQ → (value, reads since)
+    } root(dir);
+    auto result = apply_plan(root, state_dir(t), live, plan, quick());
+    REQUIRE(result.ok());
+    CHECK(result->exit_code() == 0);
+    CHECK(outcome_of(*result, kQ0Tx).outcome == Outcome::kApplied);
+    CHECK(outcome_of(*result, kQ0Tx).effective == "1");
+    CHECK(outcome_of(*result, kQ0Rx).effective == "2");
+    // From the first write on: each write with its first look, then the
+    // second look at each, after the one wait (not a wait per IRQ).
+    auto first_write = std::find_if(root.log.begin(), root.log.end(),
+                                    [](const std::string& e) { return e.rfind("write ", 0) == 0; });
+    const std::vector<std::string> after(first_write, root.log.end());
+    REQUIRE(after.size() == 6);
+    const std::string a = after[0].substr(6), b = after[2].substr(6);
+    CHECK(after == std::vector<std::string>{"write " + a, "effective " + a, "write " + b, "effective " + b,
+                                            "effective " + a, "effective " + b});
+  }
 }
 
 TEST_CASE("apply - a multi-CPU target on a Xen event channel says only one CPU gets it") {
