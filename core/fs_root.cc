@@ -35,8 +35,11 @@ Error errno_error(const std::string& what, const std::string& file, int err) {
 namespace {
 
 // open(2), then read(2) into `buf` until the end, handing each piece to `piece`.
+// With `short_read_ends`, a read that does not fill `buf` is the end: true of
+// a regular file, and of a one-value /proc or /sys attribute, which the kernel
+// fills whole in its first read (not of a multi-record file like /proc/interrupts).
 template <typename OnPiece>
-Status read_fd_pieces(const std::string& path, char* buf, size_t size, OnPiece&& piece) {
+Status read_fd_pieces(const std::string& path, char* buf, size_t size, bool short_read_ends, OnPiece&& piece) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return errno_error("cannot open", path, errno);
   for (;;) {
@@ -52,17 +55,15 @@ Status read_fd_pieces(const std::string& path, char* buf, size_t size, OnPiece&&
       ::close(fd);
       return taken;
     }
+    if (short_read_ends && static_cast<size_t>(n) < size) break;
   }
   ::close(fd);
   return ok_status();
 }
 
-}  // namespace
-
-Result<std::string> read_file(const std::string& path) {
+Result<std::string> read_whole(const std::string& path, char* buf, size_t size, bool short_read_ends) {
   std::string data;
-  char buf[65536];
-  Status read = read_fd_pieces(path, buf, sizeof buf, [&](std::string_view piece) {
+  Status read = read_fd_pieces(path, buf, size, short_read_ends, [&](std::string_view piece) {
     data.append(piece);
     return ok_status();
   });
@@ -70,22 +71,18 @@ Result<std::string> read_file(const std::string& path) {
   return data;
 }
 
+}  // namespace
+
+Result<std::string> read_file(const std::string& path) {
+  char buf[65536];
+  return read_whole(path, buf, sizeof buf, false);
+}
+
 Result<std::string> FsRoot::read_attribute(std::string_view path) const { return read(path); }
 
 Result<std::string> DirFsRoot::read_attribute(std::string_view path) const {
-  const std::string full = resolve(path);
-  int fd = ::open(full.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return errno_error("cannot open", full, errno);
   char buf[4096];
-  ssize_t n;
-  do {
-    n = ::read(fd, buf, sizeof buf);
-  } while (n < 0 && errno == EINTR);
-  const int err = errno;
-  ::close(fd);
-  if (n < 0) return errno_error("cannot read", full, err);
-  if (static_cast<size_t>(n) < sizeof buf) return std::string(buf, static_cast<size_t>(n));
-  return read_file(full);  // not one value after all: the whole file, the usual way
+  return read_whole(resolve(path), buf, sizeof buf, true);
 }
 
 Status FsRoot::read_pieces(std::string_view path, const PieceSink& consume) const {
@@ -96,7 +93,7 @@ Status FsRoot::read_pieces(std::string_view path, const PieceSink& consume) cons
 
 Status DirFsRoot::read_pieces(std::string_view path, const PieceSink& consume) const {
   std::vector<char> buf(256 * 1024);
-  return read_fd_pieces(resolve(path), buf.data(), buf.size(), consume);
+  return read_fd_pieces(resolve(path), buf.data(), buf.size(), false, consume);
 }
 
 Result<std::string> DirFsRoot::read(std::string_view path) const { return read_file(resolve(path)); }
