@@ -587,12 +587,12 @@ Result<InterruptTable> read_interrupts(const FsRoot& root, InterruptsParser::Lin
   // Whole lines go to the parser; a line cut at a piece's end waits in `carry`.
   std::string carry;
   Status read = root.read_pieces(kPath, [&](std::string_view piece) -> Status {
-    if (piece.find('\n') == std::string_view::npos) {
+    const size_t first = piece.find('\n');
+    if (first == std::string_view::npos) {
       carry.append(piece);
       return ok_status();
     }
     if (!carry.empty()) {
-      const size_t first = piece.find('\n');
       carry.append(piece.substr(0, first + 1));
       if (Status fed = feed(carry); !fed.ok()) return fed;
       piece.remove_prefix(first + 1);
