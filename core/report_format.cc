@@ -5,7 +5,6 @@
 #include <functional>
 #include <limits>
 
-#include "core/doc_writer.h"
 #include "core/toml_read.h"
 
 namespace irqfleet {
@@ -229,7 +228,7 @@ class ReportDescriber {
 
 void write_report(const HostReport& report, ReportFormat format, const std::function<void(std::string_view)>& sink,
                   const ReportWriteOptions& options) {
-  DocWriter w(format == ReportFormat::kJson ? DocFormat::kJson : DocFormat::kToml, sink);
+  DocWriter w(format, sink);
   ReportDescriber(w, options).report(report);
   w.finish();
 }

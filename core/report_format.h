@@ -7,17 +7,18 @@
 #include <string>
 #include <string_view>
 
+#include "core/doc_writer.h"
 #include "core/host_report.h"
 #include "core/result.h"
 
 namespace irqfleet {
 
-enum class ReportFormat { kToml, kJson };
+using ReportFormat = DocFormat;   // kToml or kJson
 
 struct ReportWriteOptions {
   // false (default): `counts` has one key per CPU of /proc/interrupts' header
   // (HostReport::interrupt_cpus), 0 for CPUs absent from IrqReport::counts — the
-  // schema of issue 2. true: only the non-zero ones (what IrqReport::counts holds).
+  // report schema in README.md. true: only the non-zero ones (what IrqReport::counts holds).
   bool nonzero_counts_only = false;
 };
 
