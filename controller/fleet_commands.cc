@@ -74,6 +74,11 @@ bool outcome_ok(const std::string& outcome) {
   return outcome == "applied" || outcome == "unchanged" || outcome == "would-apply";
 }
 
+// "refused: <the agent's message>", which names the IRQ and identity.
+std::string outcome_phrase(const IrqOutcome& o) {
+  return o.outcome + ": " + (o.message.empty() ? "IRQ " + std::to_string(o.irq) + " (" + o.identity + ")" : o.message);
+}
+
 }  // namespace
 
 Result<AgentOutput> parse_agent_output(std::string_view json_text, const std::string& source) {
@@ -114,6 +119,20 @@ int FleetResult::exit_code() const {
 
 Fleet::Fleet(Transport& transport, std::vector<InventoryHost> hosts, FleetOptions options)
     : transport_(transport), hosts_(std::move(hosts)), options_(std::move(options)) {}
+
+namespace {
+
+// Keeps the agent's `apply`/`rollback --format json` outcomes and warnings in
+// `h`; a parse error (naming the host and verb) is returned instead.
+Status take_agent_output(HostResult& h, const std::string& json_text, const char* verb) {
+  auto parsed = parse_agent_output(json_text, "host " + h.host.name + " " + verb + " output");
+  if (!parsed.ok()) return parsed.error();
+  h.outcomes = std::move(parsed->outcomes);
+  h.agent_warnings = std::move(parsed->warnings);
+  return ok_status();
+}
+
+}  // namespace
 
 std::string Fleet::agent_command(const InventoryHost& host, const std::vector<std::string>& args) {
   // -n: never prompt; a sudo that wants a password fails at once, naming itself.
@@ -217,25 +236,16 @@ Status Fleet::push_plan(HostResult& h) {
   h.agent_exit = out->exit_status;
   h.agent_stderr = out->err;
   if (out->exit_status == 126 || out->exit_status == 127) return make_error(agent_failure(h.host, "apply", *out));
-  auto outcomes = parse_agent_output(out->out, "host " + h.host.name + " apply output");
-  if (outcomes.ok()) {
-    h.outcomes = std::move(outcomes->outcomes);
-    h.agent_warnings = std::move(outcomes->warnings);
-  }
-  if (out->exit_status == 0) {
-    if (!outcomes.ok()) return outcomes.error();
-    return ok_status();
-  }
-  if (out->exit_status == 2 && outcomes.ok()) {
+  const Status parsed = take_agent_output(h, out->out, "apply");
+  if (out->exit_status == 0) return parsed;
+  if (out->exit_status == 2 && parsed.ok()) {
     // Partly applied: name each IRQ that was not.
     std::string msg;
     size_t bad = 0;
     for (const auto& o : h.outcomes) {
       if (outcome_ok(o.outcome)) continue;
       if (++bad > 3) continue;
-      // The agent's message already names the IRQ and identity.
-      msg += (bad > 1 ? "; " : "") + o.outcome + ": " +
-             (o.message.empty() ? "IRQ " + std::to_string(o.irq) + " (" + o.identity + ")" : o.message);
+      msg += (bad > 1 ? "; " : "") + outcome_phrase(o);
     }
     if (bad > 3) msg += "; and " + std::to_string(bad - 3) + " more";
     return make_error("host " + h.host.name + ": " + std::to_string(bad) + " of " +
@@ -334,18 +344,13 @@ Status Fleet::run_rollback(HostResult& h) {
   h.agent_exit = out->exit_status;
   h.agent_stderr = out->err;
   if (out->exit_status == 126 || out->exit_status == 127) return make_error(agent_failure(h.host, "rollback", *out));
-  auto outcomes = parse_agent_output(out->out, "host " + h.host.name + " rollback output");
-  if (outcomes.ok()) {
-    h.outcomes = std::move(outcomes->outcomes);
-    h.agent_warnings = std::move(outcomes->warnings);
-  }
+  const Status parsed = take_agent_output(h, out->out, "rollback");
   if (out->exit_status == 0) return ok_status();
-  if (out->exit_status == 2 && outcomes.ok()) {
+  if (out->exit_status == 2 && parsed.ok()) {
     size_t bad = 0;
     std::string first;
     for (const auto& o : h.outcomes)
-      if (!outcome_ok(o.outcome) && bad++ == 0)
-        first = o.outcome + ": " + (o.message.empty() ? "IRQ " + std::to_string(o.irq) + " (" + o.identity + ")" : o.message);
+      if (!outcome_ok(o.outcome) && bad++ == 0) first = outcome_phrase(o);
     return make_error("host " + h.host.name + ": " + std::to_string(bad) + " IRQs not restored, first " + first);
   }
   return make_error(agent_failure(h.host, "rollback", *out));
