@@ -12,14 +12,15 @@
 #include <vector>
 
 #include "core/fs_root.h"
+#include "forwarding_fs_root.h"
 
 namespace irqfleet::testing {
 
 struct AgentKilled {};
 
-class FaultFsRoot final : public FsRoot {
+class FaultFsRoot final : public ForwardingFsRoot {
  public:
-  explicit FaultFsRoot(const FsRoot& inner) : inner_(inner) {}
+  using ForwardingFsRoot::ForwardingFsRoot;
 
   // Writes to /proc/irq/<irq>/smp_affinity_list fail with `err`.
   void fail_irq(int irq, int err) { failures_[irq] = err; }
@@ -39,11 +40,6 @@ class FaultFsRoot final : public FsRoot {
       if (w.rfind(needle, 0) == 0) return true;
     return false;
   }
-
-  Result<std::string> read(std::string_view path) const override { return inner_.read(path); }
-  bool exists(std::string_view path) const override { return inner_.exists(path); }
-  Result<std::vector<std::string>> list(std::string_view path) const override { return inner_.list(path); }
-  std::string display(std::string_view path) const override { return inner_.display(path); }
 
   Status write(std::string_view path, std::string_view data) const override {
     if (before_write) before_write(path, data);
@@ -77,7 +73,6 @@ class FaultFsRoot final : public FsRoot {
     return n.find_first_not_of("0123456789") == std::string::npos ? std::stoi(n) : -1;
   }
 
-  const FsRoot& inner_;
   std::map<int, int> failures_;
   int kill_after_ = -1;
   bool simulate_effective_ = false;

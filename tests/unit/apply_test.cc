@@ -11,6 +11,7 @@
 #include "core/state_lock.h"
 #include "fake_dom0.h"
 #include "fault_fs_root.h"
+#include "forwarding_fs_root.h"
 #include "temp_tree.h"
 
 using namespace irqfleet;
@@ -493,17 +494,10 @@ TEST_CASE("apply - delivery outside the target is effective-mismatch") {
     CHECK(outcome_of(*result, kQ0Tx).effective == "1");
   }
   SECTION("the kernel shows another mask than the one written") {
-    class Rewriting final : public FsRoot {
+    class Rewriting final : public testing::ForwardingFsRoot {
      public:
-      explicit Rewriting(const FsRoot& inner) : inner_(inner) {}
-      Result<std::string> read(std::string_view p) const override { return inner_.read(p); }
-      bool exists(std::string_view p) const override { return inner_.exists(p); }
-      Result<std::vector<std::string>> list(std::string_view p) const override { return inner_.list(p); }
-      std::string display(std::string_view p) const override { return inner_.display(p); }
+      using ForwardingFsRoot::ForwardingFsRoot;
       Status write(std::string_view p, std::string_view) const override { return inner_.write(p, "0-1\n"); }
-
-     private:
-      const FsRoot& inner_;
     } root(dir);
     auto result = apply_plan(root, state_dir(t), live, plan, quick());
     REQUIRE(result.ok());
@@ -513,9 +507,9 @@ TEST_CASE("apply - delivery outside the target is effective-mismatch") {
   SECTION("moves still pending at the first look get one wait for all, then count if they landed") {
     // The kernel of x86 without interrupt remapping: a written IRQ is still
     // delivered on its old CPU at the first look and on the new one after.
-    class Pending final : public FsRoot {
+    class Pending final : public testing::ForwardingFsRoot {
      public:
-      explicit Pending(const FsRoot& inner) : inner_(inner) {}
+      using ForwardingFsRoot::ForwardingFsRoot;
       Result<std::string> read(std::string_view p) const override {
         const std::string path(p);
         const size_t cut = path.rfind("/effective_affinity_list");
@@ -526,9 +520,6 @@ TEST_CASE("apply - delivery outside the target is effective-mismatch") {
         if (it == written_.end() || it->second.second++ == 0) return inner_.read(p);
         return it->second.first;
       }
-      bool exists(std::string_view p) const override { return inner_.exists(p); }
-      Result<std::vector<std::string>> list(std::string_view p) const override { return inner_.list(p); }
-      std::string display(std::string_view p) const override { return inner_.display(p); }
       Status write(std::string_view p, std::string_view data) const override {
         const std::string path(p);
         const std::string irq = path.substr(10, path.rfind('/') - 10);
@@ -539,7 +530,6 @@ TEST_CASE("apply - delivery outside the target is effective-mismatch") {
       mutable std::vector<std::string> log;
 
      private:
-      const FsRoot& inner_;
       mutable std::map<std::string, std::pair<std::string, int>> written_;   // IRQ → (value, reads since)
     } root(dir);
     auto result = apply_plan(root, state_dir(t), live, plan, quick());
