@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fault injection through real sshd (issue 6) and canary / max-fail (issue 4):
+# Fault injection through real sshd, and canary / max-fail:
 # irqfleet apply on six simulated dom0 hosts while agents are stalled, killed,
 # time out, find their state directory read-only or full, see IRQs renumbered
 # or a CPU go offline after the report, meet a second controller, and while a
