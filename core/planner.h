@@ -6,6 +6,17 @@
 // topology and the same identities get the same entries, and the same inputs
 // always give byte-identical plan text. Every target is a single CPU: a Xen
 // event channel is delivered to one CPU, whatever mask it is given.
+//
+// The objective of "balanced", in order:
+//   1. the busiest CPU's load (rates with --sample, else counts since boot);
+//   2. the number of managed IRQs per CPU: none holds more than
+//      ceil(IRQs / CPUs) + 1, unless sampled rates force it (keeping the cap
+//      would cost the busiest CPU more than 5% and 1,000 interrupts/s).
+//      Counts since boot are history, so with them the cap always holds;
+//   3. the queues of one vif on different CPUs (at most their share per CPU),
+//      as netback's multi-queue intends;
+//   4. with a previous plan, its assignments, within policy.stability_margin.
+// Ties go by identity order and CPU id, so the result is deterministic.
 #pragma once
 
 #include <map>
