@@ -124,5 +124,12 @@ for h in $hosts; do
   diff -r -x effective_affinity_list "$tmp/irq-before-$h" "$r/proc/irq" >/dev/null \
     || { diff -r -x effective_affinity_list "$tmp/irq-before-$h" "$r/proc/irq" | head; fail "$h: rollback did not restore /proc/irq"; }
   [ ! -e "$r/var/lib/irqfleet/last-plan.toml" ] || fail "$h: last-plan.toml left after rollback"
+  grep -q '^reason = "rollback"' "$r/var/lib/irqfleet/reconcile-paused" || fail "$h: rollback.yml did not pause reconcile"
 done
-echo "ok: rollback.yml restored every smp_affinity_list byte for byte"
+"$irqfleet" "${C[@]}" --json status >"$tmp/status-rolled-back.json" && fail "status after rollback.yml: exit 0"
+python3 - "$tmp/status-rolled-back.json" <<'PY' || fail "status after rollback.yml flags the paused reconcile on every host"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert all(any("reconcile paused" in f for f in x["flags"]) for x in d["hosts"]), [x["flags"] for x in d["hosts"]]
+PY
+echo "ok: rollback.yml restored every smp_affinity_list byte for byte and paused reconcile (status flags it)"
