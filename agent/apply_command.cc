@@ -11,6 +11,7 @@
 #include "core/host_report.h"
 #include "core/plan.h"
 #include "core/quote.h"
+#include "core/reconcile_pause.h"
 #include "core/state_dir.h"
 
 namespace po = boost::program_options;
@@ -31,7 +32,7 @@ int fail(const std::string& format, const std::string& verb, const std::string& 
 
 int apply_command(const Args& args) {
   std::string root_dir, format = "text", plan_file;
-  bool check = false, force = false;
+  bool check = false, force = false, reconcile = false;
   double wait = 0;
   po::options_description opts(
       "Usage: irqfleet-agent apply [options] PLAN|-\n\n"
@@ -51,13 +52,18 @@ int apply_command(const Args& args) {
       "nonexistent CPU, EINVAL/ERANGE), gone, ambiguous, effective-mismatch (accepted but\n"
       "delivered or shown outside the target).\n\n"
       "Exit status: 0 every IRQ applied or unchanged (--check: would apply cleanly),\n"
-      "2 some were not, 1 nothing could be done (bad plan, other topology, lock held,\n"
+      "gone ones aside: an identity whose guest stopped since the plan was made is\n"
+      "guest churn, counted (\"N gone\" in the summary, counts.gone in JSON) and listed,\n"
+      "not a failure; 2 some IRQs were refused, invalid-cpu, ambiguous or\n"
+      "effective-mismatch; 1 nothing could be done (bad plan, other topology, lock held,\n"
       "state directory or journal unwritable, host unreadable).\n\nOptions");
   opts.add_options()
       ("help,h", "show this help")
       ("root", po::value(&root_dir), "host under DIR (default: $IRQFLEET_ROOT, else /)")
       ("check", po::bool_switch(&check), "write nothing (no journal, no lock): show before -> target per IRQ")
       ("force", po::bool_switch(&force), "apply a plan made for another topology fingerprint")
+      ("reconcile", po::bool_switch(&reconcile), "the reconcile service's apply: while reconcile is paused (after a "
+       "rollback) write nothing and exit 0; it does not resume it. Every other apply resumes it")
       ("format", po::value(&format)->default_value("text"), "output format: text or json")
       ("wait", po::value(&wait)->default_value(0), "wait up to SECONDS for another apply or rollback to finish");
   po::options_description hidden;
@@ -107,15 +113,21 @@ int apply_command(const Args& args) {
   options.check = check;
   options.force = force;
   options.lock_wait_seconds = wait;
-  auto result = apply_plan(root, state_dir_of(root), *live, *plan, options);
+  options.unless_reconcile_paused = reconcile;
+  const std::string state_dir = state_dir_of(root);
+  auto result = apply_plan(root, state_dir, *live, *plan, options);
   if (!result.ok()) return fail(format, "apply", result.error().to_string());
+  // An apply by hand, the controller or Ansible resumes reconcile.
+  if (!check && !reconcile)
+    if (auto resumed = resume_reconcile(state_dir); !resumed.ok())
+      result->warnings.push_back("cannot resume reconcile (" + resumed.error().to_string() + ")");
 
   if (format == "json") {
     std::cout << apply_result_to_json(*result);
   } else {
     std::cout << apply_result_to_text(*result);
     for (const IrqOutcome& o : result->irqs)
-      if (!is_success(o.outcome)) std::cerr << "irqfleet-agent apply: " << o.message() << "\n";
+      if (is_failure(o.outcome)) std::cerr << "irqfleet-agent apply: " << o.message() << "\n";
   }
   return result->exit_code();
 }

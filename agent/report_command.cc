@@ -64,6 +64,7 @@ int report_command(const Args& args) {
     std::cerr << "irqfleet-agent report: " << report.error().to_string() << "\n";
     return 1;
   }
+  report->agent.version = IRQFLEET_VERSION;
   int write_errno = 0;   // the first failure's; later ones only echo it
   write_report(*report, format == "json" ? ReportFormat::kJson : ReportFormat::kToml,
                [&](std::string_view piece) {

@@ -8,7 +8,9 @@
 #include "core/command_runner.h"
 #include "core/fs_root.h"
 #include "core/host_report.h"
+#include "core/journal.h"
 #include "core/quote.h"
+#include "core/reconcile_pause.h"
 #include "core/state_dir.h"
 
 namespace po = boost::program_options;
@@ -25,9 +27,11 @@ int rollback_command(const Args& args) {
       "restarted since (renumbered IRQs) is still restored; an identity that is gone is\n"
       "reported. Also restores after an apply that was killed half-way. Holds the same\n"
       "lock as apply. When every IRQ is restored (or gone) the journal is marked rolled\n"
-      "back and last-plan.toml is removed: a second rollback does nothing and says so.\n\n"
-      "Exit status: 0 every IRQ restored or unchanged (or nothing to do), 2 some were\n"
-      "not (the journal is kept: run rollback again), 1 nothing could be done (no\n"
+      "back and last-plan.toml is removed: a second rollback does nothing and says so.\n"
+      "Before restoring it pauses reconcile (<root>/var/lib/irqfleet/reconcile-paused): the\n"
+      "reconcile service's `apply --reconcile` writes nothing until the next apply resumes it.\n\n"
+      "Exit status: 0 every IRQ restored, unchanged or gone (or nothing to do), 2 some\n"
+      "were not (the journal is kept: run rollback again), 1 nothing could be done (no\n"
       "journal, lock held, host unreadable).\n\nOptions");
   opts.add_options()
       ("help,h", "show this help")
@@ -64,17 +68,28 @@ int rollback_command(const Args& args) {
   auto live = read_host_report(root, *commands);
   if (!live.ok()) return fail("cannot read the host: " + live.error().to_string());
 
+  // Pause reconcile first, so that no reconcile run re-applies what this
+  // restores; the next apply resumes it. A rollback that restores nothing
+  // (lock held, no journal) leaves the pause as it found it.
+  const std::string state_dir = state_dir_of(root);
+  const bool was_paused = read_reconcile_pause(root).has_value();
+  if (auto paused = pause_reconcile(state_dir, {.since = utc_now(), .reason = "rollback"}); !paused.ok())
+    return fail("cannot pause reconcile (" + paused.error().to_string() + "); nothing was restored");
+
   RollbackOptions options;
   options.lock_wait_seconds = wait;
-  auto result = rollback(root, state_dir_of(root), *live, options);
-  if (!result.ok()) return fail(result.error().to_string());
+  auto result = rollback(root, state_dir, *live, options);
+  if (!result.ok()) {
+    if (!was_paused) (void)resume_reconcile(state_dir);
+    return fail(result.error().to_string());
+  }
 
   if (format == "json") {
     std::cout << apply_result_to_json(*result);
   } else {
     std::cout << apply_result_to_text(*result);
     for (const IrqOutcome& o : result->irqs)
-      if (!is_success(o.outcome)) std::cerr << "irqfleet-agent rollback: " << o.message() << "\n";
+      if (is_failure(o.outcome)) std::cerr << "irqfleet-agent rollback: " << o.message() << "\n";
   }
   return result->exit_code();
 }

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "controller/json.h"
+#include "core/fs_root.h"
 #include "core/report_format.h"
 
 namespace irqfleet::controller {
@@ -70,8 +71,9 @@ const json::Value* first_of(const json::Value& obj, std::initializer_list<const 
   return nullptr;
 }
 
-bool outcome_ok(const std::string& outcome) {
-  return outcome == "applied" || outcome == "unchanged" || outcome == "would-apply";
+// A gone identity (its guest stopped since the report) is churn, not a failure.
+bool outcome_failed(const std::string& outcome) {
+  return outcome != "applied" && outcome != "unchanged" && outcome != "would-apply" && outcome != "gone";
 }
 
 // "refused: <the agent's message>", which names the IRQ and identity.
@@ -80,6 +82,25 @@ std::string outcome_phrase(const IrqOutcome& o) {
 }
 
 }  // namespace
+
+std::vector<std::string> agent_flags(const HostReport& report, const std::string& policy_hash,
+                                     const std::string& controller_version) {
+  std::vector<std::string> flags;
+  const AgentState& a = report.agent;
+  if (!a.policy_hash.empty() && a.policy_hash != policy_hash)
+    flags.push_back("installed policy " + a.policy_hash + " is not the one the host is planned with (" + policy_hash +
+                    "): edited by hand, or not rolled out");
+  if (!controller_version.empty() && a.version != controller_version)
+    flags.push_back(a.version.empty() ? "agent older than the controller's " + controller_version +
+                                            " (its report has no version)"
+                                      : "agent " + a.version + ", controller " + controller_version);
+  if (a.reconcile_paused)
+    flags.push_back("reconcile paused" +
+                    (a.reconcile_paused->since.empty() ? "" : " since " + a.reconcile_paused->since) +
+                    (a.reconcile_paused->reason.empty() ? "" : " (" + a.reconcile_paused->reason + ")") +
+                    "; the next apply resumes it");
+  return flags;
+}
 
 Result<AgentOutput> parse_agent_output(std::string_view json_text, const std::string& source) {
   auto doc = json::parse(json_text, source);
@@ -107,13 +128,20 @@ Result<AgentOutput> parse_agent_output(std::string_view json_text, const std::st
   return out;
 }
 
+std::vector<std::string> HostResult::gone() const {
+  std::vector<std::string> out;
+  for (const auto& o : outcomes)
+    if (o.outcome == "gone") out.push_back(o.identity);
+  return out;
+}
+
 size_t FleetResult::count(TaskState s) const {
   return static_cast<size_t>(std::count_if(hosts.begin(), hosts.end(), [&](const auto& h) { return h.state == s; }));
 }
 
 int FleetResult::exit_code() const {
   for (const auto& h : hosts)
-    if (h.state != TaskState::kOk || h.drifted) return 2;
+    if (h.state != TaskState::kOk || h.drifted || !h.flags.empty()) return 2;
   return 0;
 }
 
@@ -159,44 +187,82 @@ Status Fleet::fetch_report(HostResult& h) {
   return ok_status();
 }
 
+Status Fleet::read_report_file(HostResult& h) {
+  const std::string path = options_.reports_dir + "/" + h.host.name + ".toml";
+  auto text = read_file(path);
+  if (!text.ok()) return make_error("host " + h.host.name + ": no report: " + text.error().to_string());
+  auto report = parse_report(*text, path);
+  if (!report.ok()) return report.error();
+  h.report = std::move(*report);
+  if (options_.previous_plans_dir.empty()) return ok_status();
+  const std::string plan_path = options_.previous_plans_dir + "/" + h.host.name + ".plan.toml";
+  h.report->last_plan.reset();
+  if (!std::filesystem::exists(plan_path)) return ok_status();
+  auto plan_text = read_file(plan_path);
+  if (!plan_text.ok()) return plan_text.error();
+  auto previous = parse_plan(*plan_text, plan_path);
+  if (!previous.ok()) return previous.error();
+  LastPlan last{.fingerprint = previous->fingerprint, .policy_hash = previous->policy_hash, .cpus = {}};
+  for (const auto& e : previous->entries) last.cpus[e.identity] = e.cpus;
+  h.report->last_plan = std::move(last);
+  return ok_status();
+}
+
 void Fleet::collect_reports(FleetResult& result) {
   result.hosts.clear();
   for (const auto& host : hosts_) result.hosts.emplace_back().host = host;
+  const bool from_files = !options_.reports_dir.empty();
   FleetRunner runner({.forks = options_.forks, .progress = options_.progress, .what = "hosts reported"});
-  auto outcomes = runner.run(result.hosts.size(), [&](size_t i) { return fetch_report(result.hosts[i]); });
+  auto outcomes = runner.run(result.hosts.size(), [&](size_t i) {
+    return from_files ? read_report_file(result.hosts[i]) : fetch_report(result.hosts[i]);
+  });
   for (size_t i = 0; i < outcomes.size(); ++i) {
     result.hosts[i].state = outcomes[i].state;
     result.hosts[i].error = outcomes[i].error;
   }
 }
 
-void Fleet::make_plans(FleetResult& result, const Policy& policy) {
-  result.policy_hash = policy_hash(policy);
-  std::vector<const HostReport*> reports;
-  std::vector<std::string> names;
-  std::vector<size_t> index;
+void Fleet::make_plans(FleetResult& result, const std::vector<Policy>& policies) {
+  // One plan_fleet per distinct policy, in the order hosts first use it: hosts
+  // are grouped for planning only with hosts of the same policy.
+  std::vector<std::string> hashes;
   for (size_t i = 0; i < result.hosts.size(); ++i) {
-    if (result.hosts[i].state != TaskState::kOk) continue;
-    reports.push_back(&*result.hosts[i].report);
-    names.push_back(result.hosts[i].host.name);
-    index.push_back(i);
+    hashes.push_back(policy_hash(policies.at(i)));
+    result.hosts[i].policy_hash = hashes.back();
   }
-  FleetPlans plans = plan_fleet(policy, reports, names);
-  result.groups = std::move(plans.groups);
-  for (size_t k = 0; k < index.size(); ++k) {
-    HostResult& h = result.hosts[index[k]];
-    if (!plans.plans[k].ok()) {
-      h.state = TaskState::kFailed;
-      h.error = plans.plans[k].error().to_string();
-      continue;
+  const bool one_policy = std::all_of(hashes.begin(), hashes.end(), [&](const auto& h) { return h == hashes.front(); });
+  result.policy_hash = one_policy && !hashes.empty() ? hashes.front() : "";
+  std::vector<bool> done(result.hosts.size(), false);
+  for (size_t first = 0; first < result.hosts.size(); ++first) {
+    if (done[first]) continue;
+    std::vector<const HostReport*> reports;
+    std::vector<std::string> names;
+    std::vector<size_t> index;
+    for (size_t i = first; i < result.hosts.size(); ++i) {
+      if (hashes[i] != hashes[first]) continue;
+      done[i] = true;
+      if (result.hosts[i].state != TaskState::kOk) continue;
+      reports.push_back(&*result.hosts[i].report);
+      names.push_back(result.hosts[i].host.name);
+      index.push_back(i);
     }
-    h.plan = std::move(*plans.plans[k]);
-    h.moves = plan_moves(*h.report, *h.plan);
-    if (!options_.out_dir.empty()) {
-      auto st = write_file(options_.out_dir, h.host.name + ".plan.toml", plan_to_toml(*h.plan));
-      if (!st.ok()) {
+    FleetPlans plans = plan_fleet(policies[first], reports, names);
+    for (auto& g : plans.groups) result.groups.push_back(std::move(g));
+    for (size_t k = 0; k < index.size(); ++k) {
+      HostResult& h = result.hosts[index[k]];
+      if (!plans.plans[k].ok()) {
         h.state = TaskState::kFailed;
-        h.error = st.error().to_string();
+        h.error = plans.plans[k].error().to_string();
+        continue;
+      }
+      h.plan = std::move(*plans.plans[k]);
+      h.moves = plan_moves(*h.report, *h.plan);
+      if (!options_.out_dir.empty()) {
+        auto st = write_file(options_.out_dir, h.host.name + ".plan.toml", plan_to_toml(*h.plan));
+        if (!st.ok()) {
+          h.state = TaskState::kFailed;
+          h.error = st.error().to_string();
+        }
       }
     }
   }
@@ -209,21 +275,24 @@ FleetResult Fleet::report() {
   return result;
 }
 
-FleetResult Fleet::plan(const Policy& policy) {
+FleetResult Fleet::plan(const std::vector<Policy>& policies) {
   FleetResult result;
   result.command = "plan";
   collect_reports(result);
-  make_plans(result, policy);
+  make_plans(result, policies);
   return result;
 }
 
-FleetResult Fleet::status(const Policy& policy) {
+FleetResult Fleet::status(const std::vector<Policy>& policies) {
   FleetResult result;
   result.command = "status";
   collect_reports(result);
-  make_plans(result, policy);
-  for (auto& h : result.hosts)
-    if (h.state == TaskState::kOk) h.drifted = !h.moves.empty();
+  make_plans(result, policies);
+  for (auto& h : result.hosts) {
+    if (h.state != TaskState::kOk) continue;
+    h.drifted = !h.moves.empty();
+    h.flags = agent_flags(*h.report, h.policy_hash, options_.controller_version);
+  }
   return result;
 }
 
@@ -243,7 +312,7 @@ Status Fleet::push_plan(HostResult& h) {
     std::string msg;
     size_t bad = 0;
     for (const auto& o : h.outcomes) {
-      if (outcome_ok(o.outcome)) continue;
+      if (!outcome_failed(o.outcome)) continue;
       if (++bad > 3) continue;
       msg += (bad > 1 ? "; " : "") + outcome_phrase(o);
     }
@@ -267,12 +336,12 @@ void Fleet::push_plans(FleetResult& result, const std::vector<size_t>& indices, 
   }
 }
 
-FleetResult Fleet::apply(const Policy& policy) {
+FleetResult Fleet::apply(const std::vector<Policy>& policies) {
   FleetResult result;
   result.command = "apply";
   result.check = options_.check;
   collect_reports(result);
-  make_plans(result, policy);
+  make_plans(result, policies);
 
   std::vector<size_t> pending;
   for (size_t i = 0; i < result.hosts.size(); ++i)
@@ -350,7 +419,7 @@ Status Fleet::run_rollback(HostResult& h) {
     size_t bad = 0;
     std::string first;
     for (const auto& o : h.outcomes)
-      if (!outcome_ok(o.outcome) && bad++ == 0) first = outcome_phrase(o);
+      if (outcome_failed(o.outcome) && bad++ == 0) first = outcome_phrase(o);
     return make_error("host " + h.host.name + ": " + std::to_string(bad) + " IRQs not restored, first " + first);
   }
   return make_error(agent_failure(h.host, "rollback", *out));

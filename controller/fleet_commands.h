@@ -23,11 +23,18 @@ struct FleetOptions {
   int forks = 32;
   std::ostream* progress = nullptr;  // progress line (a TTY), or none
   std::string out_dir{};             // report/plan: also write one file per host here
+  // plan: read each host's report from DIR/<host>.toml instead of asking the
+  // host (no SSH at all), however the files were collected.
+  std::string reports_dir{};
+  // plan with reports_dir: DIR/<host>.plan.toml is the host's last applied plan
+  // (a host without one has none), instead of the [last_plan] its report carries.
+  std::string previous_plans_dir{};
   double sample_seconds = 0;         // > 0: `agent report --sample S` (rates as weights)
   bool check = false;                // apply --check: show what would change, write nothing
   int serial = 0;                    // apply in batches of N hosts, stopping between batches on --max-fail
   int canary = 0;                    // apply to N hosts first; stop if any of them fails
   int max_fail = 0;                  // stop starting hosts after N failed ones (0: never)
+  std::string controller_version{};  // status: an agent of another version is flagged
 };
 
 // One IRQ's outcome as the agent reported it (apply, apply --check, rollback).
@@ -47,12 +54,20 @@ struct HostResult {
   std::string error;                 // failed or skipped: why, naming the host
   std::optional<HostReport> report;
   std::optional<Plan> plan;
+  std::string policy_hash;           // plan/apply/status: the hash of the policy this host is planned with
   std::vector<Move> moves;           // plan/status: entries differing from the live affinity
   std::vector<IrqOutcome> outcomes;  // apply/rollback
+  // apply/rollback: identities whose guest stopped since the report ("gone"):
+  // listed, never a reason to fail the host.
+  std::vector<std::string> gone() const;
   int agent_exit = -1;               // apply/rollback: the agent's exit status
   std::string agent_stderr;          // apply/rollback: what the agent said on stderr
   std::vector<std::string> agent_warnings;  // apply/rollback: e.g. an earlier apply that was killed
   bool drifted = false;              // status
+  // status: drift beyond placement, one sentence each: the installed policy
+  // is not the one the host is planned with, the agent's version is not the
+  // controller's, reconcile is paused.
+  std::vector<std::string> flags;
 };
 
 struct FleetResult {
@@ -61,10 +76,10 @@ struct FleetResult {
   std::vector<HostResult> hosts;     // inventory order
   std::vector<PlanGroup> groups;     // plan/apply/status
   std::string stopped;               // set when a rollout stopped early, and why
-  std::string policy_hash;
+  std::string policy_hash;           // when every host has the same policy; else empty
 
   size_t count(TaskState s) const;
-  // 0 every host ok (and, for status, none drifted); 2 otherwise.
+  // 0 every host ok (and, for status, none drifted or flagged); 2 otherwise.
   int exit_code() const;
 };
 
@@ -72,10 +87,16 @@ class Fleet {
  public:
   Fleet(Transport& transport, std::vector<InventoryHost> hosts, FleetOptions options);
 
+  // plan, apply and status take one policy per host (in the order the hosts
+  // were given), or one for all. Hosts share a plan group only with hosts of
+  // the same policy hash.
   FleetResult report();
-  FleetResult plan(const Policy& policy);
-  FleetResult apply(const Policy& policy);
-  FleetResult status(const Policy& policy);
+  FleetResult plan(const std::vector<Policy>& policies);
+  FleetResult apply(const std::vector<Policy>& policies);
+  FleetResult status(const std::vector<Policy>& policies);
+  FleetResult plan(const Policy& policy) { return plan(one_for_all(policy)); }
+  FleetResult apply(const Policy& policy) { return apply(one_for_all(policy)); }
+  FleetResult status(const Policy& policy) { return status(one_for_all(policy)); }
   FleetResult rollback();
 
   // The remote command lines, e.g. "irqfleet-agent report" (the agent
@@ -83,13 +104,16 @@ class Fleet {
   static std::string agent_command(const InventoryHost& host, const std::vector<std::string>& args);
 
  private:
-  // Fetches and parses every host's report into `result` (state set on failure).
+  // Fetches and parses every host's report into `result` (state set on
+  // failure): over SSH, or from options_.reports_dir when set.
   void collect_reports(FleetResult& result);
-  void make_plans(FleetResult& result, const Policy& policy);
+  std::vector<Policy> one_for_all(const Policy& policy) const { return std::vector<Policy>(hosts_.size(), policy); }
+  void make_plans(FleetResult& result, const std::vector<Policy>& policies);
   // Pushes the plan to hosts `indices` (which hold a plan), in parallel.
   void push_plans(FleetResult& result, const std::vector<size_t>& indices, int max_fail);
 
   Status fetch_report(HostResult& host);
+  Status read_report_file(HostResult& host);
   Status push_plan(HostResult& host);
   Status run_rollback(HostResult& host);
 
@@ -97,6 +121,12 @@ class Fleet {
   std::vector<InventoryHost> hosts_;
   FleetOptions options_;
 };
+
+// status: what is off on a host beyond its placement (HostResult::flags).
+// An installed policy other than `policy_hash`, an agent version other than
+// `controller_version` (none: not checked), a paused reconcile.
+std::vector<std::string> agent_flags(const HostReport& report, const std::string& policy_hash,
+                                     const std::string& controller_version);
 
 // The agent's `apply/rollback --format json` output.
 struct AgentOutput {

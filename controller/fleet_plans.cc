@@ -180,6 +180,7 @@ FleetPlans plan_fleet(const Policy& policy, const std::vector<const HostReport*>
     auto group_plan = make_plan(policy, rep, options);
 
     PlanGroup group;
+    group.policy_hash = policy_hash(policy);
     group.fingerprint = key.first;
     group.identities_hash = key.second;
     group.identities = identity_counts[members.front()];

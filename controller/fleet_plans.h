@@ -20,6 +20,7 @@
 namespace irqfleet::controller {
 
 struct PlanGroup {
+  std::string policy_hash;          // the policy every host of the group is planned with
   std::string fingerprint;          // topology fingerprint shared by the group
   std::string identities_hash;      // FNV-1a of the sorted managed identities
   size_t identities = 0;            // how many managed IRQs each host has

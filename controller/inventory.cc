@@ -19,6 +19,11 @@ namespace irqfleet::controller {
 
 namespace {
 
+// Variables as the readers found them: ansible-inventory's typed JSON values;
+// INI host-line values read as literals (ini_literal), [group:vars] as strings,
+// as Ansible reads them.
+using Vars = std::map<std::string, json::Value>;
+
 // What both readers produce before variables become an InventoryHost.
 struct RawGroup {
   std::vector<std::string> hosts;     // in file order, each once
@@ -27,12 +32,12 @@ struct RawGroup {
     if (host_index.insert(name).second) hosts.push_back(name);
   }
   std::vector<std::string> children;
-  std::map<std::string, std::string> vars;
+  Vars vars;
 };
 
 struct RawInventory {
   std::vector<std::string> host_order;
-  std::map<std::string, std::map<std::string, std::string>> host_vars;
+  std::map<std::string, Vars> host_vars;
   std::map<std::string, RawGroup> groups;   // always has "all"
 
   void add_host(const std::string& name) {
@@ -129,7 +134,7 @@ Result<Inventory> finish(RawInventory raw, const std::string& source) {
     std::stable_sort(order.begin(), order.end(), [&](const std::string& a, const std::string& b) {
       return depth[a] < depth[b];
     });
-    std::map<std::string, std::string> vars;
+    Vars vars;
     for (const auto& g : order) {
       auto it = raw.groups.find(g);
       if (it == raw.groups.end()) continue;
@@ -139,7 +144,7 @@ Result<Inventory> finish(RawInventory raw, const std::string& source) {
 
     auto get = [&](std::initializer_list<const char*> keys) -> std::string {
       for (const char* k : keys)
-        if (auto it = vars.find(k); it != vars.end()) return it->second;
+        if (auto it = vars.find(k); it != vars.end()) return it->second.scalar_text();
       return {};
     };
     host.address = get({"ansible_host", "ansible_ssh_host"});
@@ -163,6 +168,8 @@ Result<Inventory> finish(RawInventory raw, const std::string& source) {
       host.become_user = get({"ansible_become_user", "ansible_sudo_user"});
       if (host.become_user.empty()) host.become_user = "root";
     }
+    for (const auto& [k, v] : vars)
+      if (k.rfind(kPolicyVarPrefix, 0) == 0) host.policy_vars[k] = v;
     inv.hosts.push_back(std::move(host));
   }
   if (inv.hosts.empty()) return make_error("inventory has no hosts", source);
@@ -170,6 +177,20 @@ Result<Inventory> finish(RawInventory raw, const std::string& source) {
 }
 
 // ---- INI -------------------------------------------------------------------
+
+// A host-line value the way Ansible's INI reader takes it (a Python literal
+// where it is one): numbers, True/False, and lists and dicts written as JSON
+// (`irqfleet_policy_classes='["xen-vif"]'`); anything else is a string.
+json::Value ini_literal(const std::string& text) {
+  if (text == "True") return true;
+  if (text == "False") return false;
+  if (!text.empty() && (text.front() == '[' || text.front() == '{' || text.front() == '-' ||
+                        std::isdigit(static_cast<unsigned char>(text.front())))) {
+    auto parsed = json::parse(text, "");
+    if (parsed.ok() && !parsed->is_string()) return *parsed;
+  }
+  return json::Value(text);
+}
 
 struct Token {
   std::string text;
@@ -323,7 +344,7 @@ Result<Inventory> parse_inventory_ini(std::string_view text, const std::string& 
         return make_error("expected key=value in [" + group + ":vars]", source, lineno, indent);
       std::string key = trimmed(std::string_view(stripped).substr(0, eq));
       if (key.empty()) return make_error("empty variable name", source, lineno, indent);
-      raw.groups[group].vars[key] = unquote(trimmed(std::string_view(stripped).substr(eq + 1)));
+      raw.groups[group].vars[key] = json::Value(unquote(trimmed(std::string_view(stripped).substr(eq + 1))));
       continue;
     }
 
@@ -354,7 +375,7 @@ Result<Inventory> parse_inventory_ini(std::string_view text, const std::string& 
     if (pattern.empty()) return make_error("host line without a host name", source, lineno, first.column);
     auto names = expand_range(pattern, source, lineno, first.column);
     if (!names.ok()) return names.error();
-    std::map<std::string, std::string> vars;
+    Vars vars;
     if (!port.empty()) vars["ansible_port"] = port;
     for (size_t i = 1; i < words->size(); ++i) {
       const Token& w = (*words)[i];
@@ -362,7 +383,7 @@ Result<Inventory> parse_inventory_ini(std::string_view text, const std::string& 
       if (eq == std::string::npos || eq == 0)
         return make_error("expected key=value after host '" + first.text + "', got '" + w.text + "'", source, lineno,
                           w.column);
-      vars[w.text.substr(0, eq)] = w.text.substr(eq + 1);
+      vars[w.text.substr(0, eq)] = ini_literal(w.text.substr(eq + 1));
     }
     for (const auto& name : *names) {
       raw.add_host(name);
@@ -404,7 +425,7 @@ Result<Inventory> parse_inventory_json(std::string_view text, const std::string&
       }
     // `--list` merges group variables into _meta.hostvars; `--export` keeps them here.
     if (const auto* vars = body.find("vars"))
-      for (const auto& [k, v] : vars->as_object()) g.vars[k] = v.scalar_text();
+      for (const auto& [k, v] : vars->as_object()) g.vars[k] = v;
   }
   // Host order: walk from "all" so it follows the groups' order.
   std::set<std::string> seen_groups;
@@ -420,7 +441,7 @@ Result<Inventory> parse_inventory_json(std::string_view text, const std::string&
       for (const auto& [host, vars] : hostvars->as_object()) {
         if (host.empty()) return make_error("_meta.hostvars: a host with an empty name", source);
         raw.add_host(host);
-        for (const auto& [k, v] : vars.as_object()) raw.host_vars[host][k] = v.scalar_text();
+        for (const auto& [k, v] : vars.as_object()) raw.host_vars[host][k] = v;
       }
   return finish(std::move(raw), source);
 }
@@ -433,7 +454,7 @@ Result<Inventory> inventory_from_hosts(std::string_view list) {
   for (std::string item; std::getline(ss, item, ',');) {
     item = trimmed(item);
     if (item.empty()) continue;
-    std::map<std::string, std::string> vars;
+    Vars vars;
     if (size_t at = item.find('@'); at != std::string::npos) {
       vars["ansible_user"] = item.substr(0, at);
       item = item.substr(at + 1);
@@ -448,6 +469,11 @@ Result<Inventory> inventory_from_hosts(std::string_view list) {
   }
   if (raw.host_order.empty()) return make_error("--hosts: no host names given");
   return finish(std::move(raw), "--hosts");
+}
+
+void default_become(Inventory& inventory, const std::string& user) {
+  for (auto& host : inventory.hosts)
+    if (host.become_user.empty()) host.become_user = user;
 }
 
 namespace {
@@ -504,8 +530,10 @@ Result<Inventory> load_inventory(const std::string& path, InventoryParser parser
   if (!inv.ok()) return inv;
   fs::path dir = fs::path(path).parent_path();
   for (const char* sub : {"group_vars", "host_vars"})
-    if (fs::exists(dir / sub, ec))
+    if (fs::exists(dir / sub, ec)) {
       inv->warnings.push_back(path + ": " + sub + "/ ignored: only ansible-inventory reads it");
+      inv->var_dirs_ignored = true;
+    }
   return inv;
 }
 

@@ -5,6 +5,7 @@
 // plain INI files are parsed here. See inventories/README.md.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,8 @@
 namespace irqfleet::controller {
 
 inline constexpr const char* kDefaultAgent = "irqfleet-agent";
+// The role's policy variables (irqfleet_policy_strategy, ...): see inventory_policy.h.
+inline constexpr const char* kPolicyVarPrefix = "irqfleet_policy_";
 
 struct InventoryHost {
   std::string name;                 // inventory name: what summaries and --limit use
@@ -25,6 +28,9 @@ struct InventoryHost {
   std::string agent = kDefaultAgent;  // irqfleet_agent: the agent's path on the host
   std::string become_user;          // ansible_become: run the agent as this user via `sudo -n -u`
   std::vector<std::string> groups;  // every group it belongs to, through children too; sorted
+  // irqfleet_policy_* variables as the inventory resolves them for this host
+  // (host over child group over parent group over all), typed as read.
+  std::map<std::string, json::Value> policy_vars;
 };
 
 struct Inventory {
@@ -32,6 +38,9 @@ struct Inventory {
   std::vector<InventoryHost> hosts;   // in inventory order, each name once
   std::vector<std::string> groups;    // every group name, sorted (with "all" and "ungrouped")
   std::vector<std::string> warnings;
+  // The builtin parser left group_vars/ or host_vars/ beside the file unread,
+  // so variables (the policy's too) may be missing.
+  bool var_dirs_ignored = false;
 };
 
 // Pure: `ansible-inventory --list` output.
@@ -44,6 +53,10 @@ Result<Inventory> parse_inventory_ini(std::string_view text, const std::string& 
 
 // `--hosts a,b:2222,user@c` for a run without an inventory.
 Result<Inventory> inventory_from_hosts(std::string_view list);
+
+// `--become [USER]` (like ansible-playbook's --become): every host whose
+// inventory does not set ansible_become runs the agent with `sudo -n -u USER`.
+void default_become(Inventory& inventory, const std::string& user);
 
 enum class InventoryParser { kAuto, kAnsible, kBuiltin };
 

@@ -6,10 +6,12 @@
 #include <boost/program_options.hpp>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #include "controller/fleet_commands.h"
 #include "controller/inventory.h"
+#include "controller/inventory_policy.h"
 #include "controller/ssh_transport.h"
 #include "controller/summary.h"
 #include "core/policy.h"
@@ -28,10 +30,13 @@ Commands:
   report     run `irqfleet-agent report` on every host and print a fleet summary
              (Xen version, vCPUs, vif IRQs, how many are on CPU 0, imbalance)
   plan       compute every host's plan on this machine from the reports;
-             identical hosts (same topology fingerprint and guests) get one placement
+             identical hosts (same topology fingerprint and guests) get one placement;
+             with --from-reports DIR, from report files and without SSH
   apply      report, plan, then push each plan to `irqfleet-agent apply -` over
              the SSH channel's stdin and collect every IRQ's outcome
-  status     drift: hosts whose live affinities differ from what the policy places now
+  status     drift: hosts whose live affinities differ from what the policy places now,
+             and flags: an installed policy other than the host's, an agent of
+             another version, a paused reconcile
   rollback   run `irqfleet-agent rollback` on every host
 
 Exit status: 0 every host succeeded (status: and none drifted); 2 some hosts
@@ -44,6 +49,13 @@ int fail_start(const std::string& message) {
   return 1;
 }
 
+// 2.5 → "2.5", 30 → "30".
+std::string format_seconds(double s) {
+  std::ostringstream out;
+  out << s;
+  return out.str();
+}
+
 Result<std::string> read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return make_error("cannot read (ENOENT or EACCES)", path);
@@ -52,11 +64,49 @@ Result<std::string> read_text(const std::string& path) {
   return buf.str();
 }
 
+Result<Policy> read_policy_file(const std::string& path) {
+  auto text = read_text(path);
+  if (!text.ok()) return text.error();
+  return parse_policy(*text, path);
+}
+
+// --policy FILE for every host, --policies DIR/<host>.toml for each, else
+// each host's irqfleet_policy_* inventory variables with the role's defaults
+// (inventory_policy.h).
+Result<std::vector<Policy>> host_policies(const Inventory& inventory, const std::vector<InventoryHost>& hosts,
+                                          const std::string& policy_path, const std::string& policies_dir) {
+  if (!policy_path.empty()) {
+    auto parsed = read_policy_file(policy_path);
+    if (!parsed.ok()) return parsed.error();
+    return std::vector<Policy>(hosts.size(), *parsed);
+  }
+  if (!policies_dir.empty()) {
+    std::vector<Policy> out;
+    for (const auto& h : hosts) {
+      auto parsed = read_policy_file(policies_dir + "/" + h.name + ".toml");
+      if (!parsed.ok()) return parsed.error();
+      out.push_back(std::move(*parsed));
+    }
+    return out;
+  }
+  if (inventory.var_dirs_ignored)
+    return make_error("the policy comes from the inventory's irqfleet_policy_* variables, but the builtin parser "
+                      "does not read the group_vars/ and host_vars/ beside it: use --inventory-parser ansible, "
+                      "or give --policy FILE", inventory.source);
+  std::vector<Policy> out;
+  for (const auto& h : hosts) {
+    auto p = inventory_policy(h);
+    if (!p.ok()) return p.error();
+    out.push_back(std::move(*p));
+  }
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string inventory_path, hosts_list, limit, known_hosts, ssh_config, parser_name = "auto";
-  std::string command, out_dir, policy_path;
+  std::string command, out_dir, policy_path, policies_dir, become_user, reports_dir, previous_dir;
   int forks = 32, timeout = 30, serial = 0, canary = 0, max_fail = 0;
   double sample = 0;
 
@@ -69,6 +119,9 @@ int main(int argc, char** argv) {
        "host variable irqfleet_agent is the agent command on the host (default irqfleet-agent on the remote PATH). "
        "See inventories/README.md")
       ("hosts", po::value(&hosts_list), "comma-separated [user@]host[:port] list instead of an inventory")
+      ("become", po::value(&become_user)->implicit_value("root"), "--become [USER]: run the agent with "
+       "`sudo -n -u USER` (default root) on every host whose inventory does not set ansible_become to true; with --hosts, on "
+       "every host. sudo must not ask for a password")
       ("limit,l", po::value(&limit), "only these hosts/groups: comma-separated names, wildcards (dom0-*), !name to exclude")
       ("inventory-parser", po::value(&parser_name), "auto (default: ansible-inventory when on PATH), ansible, or builtin (INI only, no Python start-up)")
       ("forks,f", po::value(&forks), "hosts worked on in parallel (default 32)")
@@ -83,8 +136,18 @@ int main(int argc, char** argv) {
       ("no-progress", "no progress line, even on a terminal");
   po::options_description commands("Command options");
   commands.add_options()
-      ("policy,p", po::value(&policy_path), "plan/apply/status: the policy TOML file (see irqfleet-agent plan --help)")
-      ("out,o", po::value(&out_dir), "report: write DIR/<host>.toml; plan: write DIR/<host>.toml and DIR/<host>.plan.toml")
+      ("policy,p", po::value(&policy_path), "plan/apply/status/--list-hosts: the policy TOML file for every host (see "
+       "irqfleet-agent plan --help). Without it each host's policy is built from its irqfleet_policy_* inventory "
+       "variables, with the Ansible role's defaults where unset: the policy the role installs on the host")
+      ("policies", po::value(&policies_dir), "plan/apply/status/--list-hosts: DIR/<host>.toml is each host's policy "
+       "(rollout.yml renders them there with the role's template); instead of --policy and the inventory's variables")
+      ("out,o", po::value(&out_dir), "report: write DIR/<host>.toml; plan: write DIR/<host>.toml and DIR/<host>.plan.toml "
+       "(with --from-reports: DIR/<host>.plan.toml only)")
+      ("from-reports", po::value(&reports_dir), "plan: read each selected host's report from DIR/<host>.toml (named by "
+       "inventory host; `irqfleet report --out`, Ansible's report.yml, ...) instead of connecting to it: no SSH. The plans "
+       "are byte-identical to those planned over SSH from the same reports")
+      ("previous-plans", po::value(&previous_dir), "plan --from-reports: DIR/<host>.plan.toml is each host's last applied "
+       "plan (a host without one has none), instead of the [last_plan] its report carries")
       ("sample", po::value(&sample), "report/plan/apply/status: have each agent sample interrupts for S seconds so plans "
        "weigh IRQs by rate instead of count since boot")
       ("check", "apply: show every host's changes (IRQ, identity, before -> after) and write nothing")
@@ -111,6 +174,13 @@ int main(int argc, char** argv) {
   }
 
   // 1. What to do.
+  // "--become report": Boost takes the word after --become as its optional
+  // USER; when no command is left, that word was the command.
+  const std::set<std::string> verbs = {"report", "plan", "apply", "status", "rollback"};
+  if (vm.count("become") && command.empty() && verbs.count(become_user)) {
+    command = become_user;
+    become_user = "root";
+  }
   const bool list_only = vm.count("list-hosts") > 0;
   const bool needs_policy = command == "plan" || command == "apply" || command == "status";
   if (list_only && !command.empty()) return fail_start("--list-hosts takes no command");
@@ -119,14 +189,23 @@ int main(int argc, char** argv) {
   if (!list_only) {
     if (!needs_policy && command != "report" && command != "rollback")
       return fail_start("unknown command '" + command + "' (report, plan, apply, status, rollback)");
-    if (needs_policy && policy_path.empty()) return fail_start(command + " needs --policy FILE");
-    if (!needs_policy && !policy_path.empty()) return fail_start("--policy is for plan, apply and status");
+    if (!needs_policy && !(policy_path.empty() && policies_dir.empty()))
+      return fail_start("--policy and --policies are for plan, apply and status");
     if (command != "apply" && (vm.count("check") || serial || canary || max_fail))
       return fail_start("--check, --serial, --canary and --max-fail are apply options");
     if (serial && canary) return fail_start("--serial and --canary exclude each other");
     if (forks < 1 || timeout < 1 || serial < 0 || canary < 0 || max_fail < 0 || sample < 0)
       return fail_start("--forks and --timeout must be at least 1; --serial, --canary, --max-fail and --sample not negative");
     if (!out_dir.empty() && command != "report" && command != "plan") return fail_start("--out is for report and plan");
+    if (!reports_dir.empty() && command != "plan") return fail_start("--from-reports is for plan");
+    if (!previous_dir.empty() && reports_dir.empty()) return fail_start("--previous-plans needs --from-reports DIR");
+    if (!reports_dir.empty() && sample > 0)
+      return fail_start("--sample asks the hosts to sample; with --from-reports nothing is asked (sample in the reports)");
+    // The agent samples inside the remote command, which --timeout bounds.
+    if (sample > 0 && sample >= timeout)
+      return fail_start("--sample " + format_seconds(sample) + " is not shorter than --timeout " +
+                        std::to_string(timeout) + ": every agent would be cut off while it samples; raise --timeout "
+                        "(e.g. --timeout " + std::to_string(static_cast<int>(sample) + 30) + ") or lower --sample");
   }
 
   // 2. Which hosts.
@@ -138,23 +217,26 @@ int main(int argc, char** argv) {
   else return fail_start("--inventory-parser must be auto, ansible or builtin");
   auto inventory = hosts_list.empty() ? load_inventory(inventory_path, parser) : inventory_from_hosts(hosts_list);
   if (!inventory.ok()) return fail_start(inventory.error().to_string());
+  if (vm.count("become")) {
+    if (become_user.empty()) return fail_start("--become= needs a user name (or give --become alone for root)");
+    default_become(*inventory, become_user);
+  }
   for (const auto& w : inventory->warnings) std::cerr << "irqfleet: warning: " << w << "\n";
   auto hosts = select_hosts(*inventory, limit);
   if (!hosts.ok()) return fail_start(hosts.error().to_string());
   sort_by_name(*hosts);
-  if (list_only) {
-    std::cout << (vm.count("json") ? json::dump(hosts_json(*hosts), 2) + "\n" : format_hosts(*hosts));
-    return 0;
-  }
 
-  // 3. The policy, read once here: every plan is made on this machine.
-  Policy policy;
-  if (needs_policy) {
-    auto text = read_text(policy_path);
-    if (!text.ok()) return fail_start(text.error().to_string());
-    auto parsed = parse_policy(*text, policy_path);
-    if (!parsed.ok()) return fail_start(parsed.error().to_string());
-    policy = std::move(*parsed);
+  // 3. Each host's policy, made here: every plan is made on this machine.
+  std::vector<Policy> policies;
+  if (needs_policy || list_only) {
+    if (!policy_path.empty() && !policies_dir.empty()) return fail_start("--policy and --policies exclude each other");
+    auto made = host_policies(*inventory, *hosts, policy_path, policies_dir);
+    if (!made.ok()) return fail_start(made.error().to_string());
+    policies = std::move(*made);
+  }
+  if (list_only) {
+    std::cout << (vm.count("json") ? json::dump(hosts_json(*hosts, policies), 2) + "\n" : format_hosts(*hosts, policies));
+    return 0;
   }
 
   // 4. Run it.
@@ -165,16 +247,19 @@ int main(int argc, char** argv) {
   FleetOptions options{.forks = forks,
                        .progress = (!vm.count("no-progress") && isatty(STDERR_FILENO)) ? &std::cerr : nullptr,
                        .out_dir = out_dir,
+                       .reports_dir = reports_dir,
+                       .previous_plans_dir = previous_dir,
                        .sample_seconds = sample,
                        .check = vm.count("check") > 0,
                        .serial = serial,
                        .canary = canary,
-                       .max_fail = max_fail};
+                       .max_fail = max_fail,
+                       .controller_version = IRQFLEET_VERSION};
   Fleet fleet(transport, std::move(*hosts), options);
   FleetResult result = command == "report"   ? fleet.report()
-                       : command == "plan"   ? fleet.plan(policy)
-                       : command == "apply"  ? fleet.apply(policy)
-                       : command == "status" ? fleet.status(policy)
+                       : command == "plan"   ? fleet.plan(policies)
+                       : command == "apply"  ? fleet.apply(policies)
+                       : command == "status" ? fleet.status(policies)
                                              : fleet.rollback();
 
   // 5. Say what happened.

@@ -97,10 +97,10 @@ std::map<std::string, std::string> group_labels(const FleetResult& r) {
   return label;
 }
 
-std::string join_hosts(const std::vector<std::string>& hosts, size_t max = 8) {
+std::string join_names(const std::vector<std::string>& names, size_t max = 8) {
   std::string out;
-  for (size_t i = 0; i < hosts.size() && i < max; ++i) out += (i ? ", " : "") + hosts[i];
-  if (hosts.size() > max) out += ", ... (" + std::to_string(hosts.size() - max) + " more)";
+  for (size_t i = 0; i < names.size() && i < max; ++i) out += (i ? ", " : "") + names[i];
+  if (names.size() > max) out += ", ... (" + std::to_string(names.size() - max) + " more)";
   return out;
 }
 
@@ -125,8 +125,9 @@ std::string format_summary(const FleetResult& r) {
            " load / mean over the usable CPUs, 1.00 = perfectly even)\n";
   } else if (r.command == "plan" || r.command == "status") {
     bool status = r.command == "status";
-    Table t(status ? std::vector<std::string>{"HOST", "STATE", "GROUP", "MANAGED", "DRIFTED", "IMBALANCE NOW", "POLICY"}
-                   : std::vector<std::string>{"HOST", "GROUP", "MANAGED", "MOVES", "IMBALANCE NOW", "PLANNED"});
+    Table t(status ? std::vector<std::string>{"HOST", "STATE", "GROUP", "MANAGED", "DRIFTED", "IMBALANCE NOW", "POLICY",
+                                              "FLAGS"}
+                   : std::vector<std::string>{"HOST", "GROUP", "POLICY HASH", "MANAGED", "MOVES", "IMBALANCE NOW", "PLANNED"});
     for (const auto& h : r.hosts) {
       if (!h.plan || !h.report) continue;
       std::string now = fixed(live_imbalance(*h.report, nullptr));
@@ -135,12 +136,16 @@ std::string format_summary(const FleetResult& r) {
       std::string moves = std::to_string(h.moves.size());
       std::string group = labels.count(h.host.name) ? labels[h.host.name] : "-";
       if (status)
-        t.add({h.host.name, h.drifted ? "DRIFT" : "in sync", group, n, moves, now, planned});
+        t.add({h.host.name, h.drifted ? "DRIFT" : h.flags.empty() ? "in sync" : "FLAGGED", group, n, moves, now, planned,
+               std::to_string(h.flags.size())});
       else
-        t.add({h.host.name, group, n, moves, now, planned});
+        t.add({h.host.name, group, h.policy_hash, n, moves, now, planned});
     }
     out += t.str();
     if (status) {
+      for (const auto& h : r.hosts)
+        for (const auto& f : h.flags) out += "\n" + h.host.name + ": flagged: " + f;
+      if (std::any_of(r.hosts.begin(), r.hosts.end(), [](const auto& h) { return !h.flags.empty(); })) out += "\n";
       for (const auto& h : r.hosts) {
         if (!h.drifted) continue;
         out += "\n" + h.host.name + ": " + std::to_string(h.moves.size()) + " IRQ" +
@@ -157,12 +162,13 @@ std::string format_summary(const FleetResult& r) {
       }
     }
     if (!status && !r.groups.empty()) {
-      out += "\nPlan groups (same topology fingerprint and managed IRQs: one placement for all):\n";
+      out += "\nPlan groups (same policy, topology fingerprint and managed IRQs: one placement for all):\n";
       for (size_t g = 0; g < r.groups.size(); ++g) {
         const auto& grp = r.groups[g];
-        out += "  " + labels[grp.hosts.front()] + "  " + grp.fingerprint + "  " + std::to_string(grp.identities) +
+        out += "  " + labels[grp.hosts.front()] + "  " + grp.policy_hash + "  " + grp.fingerprint + "  " +
+               std::to_string(grp.identities) +
                " IRQs  " + std::to_string(grp.hosts.size()) + " host" + (grp.hosts.size() == 1 ? "" : "s") + ": " +
-               join_hosts(grp.hosts) + "\n";
+               join_names(grp.hosts) + "\n";
       }
     }
   } else if (r.command == "apply" || r.command == "rollback") {
@@ -186,18 +192,19 @@ std::string format_summary(const FleetResult& r) {
     }
     Table t(r.command == "apply"
                 ? std::vector<std::string>{"HOST", "RESULT", check ? "WOULD CHANGE" : "APPLIED", "UNCHANGED", "NOT APPLIED",
-                                           "IMBALANCE BEFORE", "AFTER"}
-                : std::vector<std::string>{"HOST", "RESULT", "RESTORED", "UNCHANGED", "NOT RESTORED"});
+                                           "GONE", "IMBALANCE BEFORE", "AFTER"}
+                : std::vector<std::string>{"HOST", "RESULT", "RESTORED", "UNCHANGED", "NOT RESTORED", "GONE"});
     for (const auto& h : r.hosts) {
       if (h.outcomes.empty() && h.state != TaskState::kOk) continue;
-      size_t changed = 0, unchanged = 0, bad = 0;
+      size_t changed = 0, unchanged = 0, bad = 0, gone = 0;
       for (const auto& o : h.outcomes) {
         if (o.outcome == "unchanged") ++unchanged;
         else if (o.outcome == "applied" || o.outcome == "would-apply") ++changed;
+        else if (o.outcome == "gone") ++gone;
         else ++bad;
       }
       std::vector<std::string> row = {h.host.name, state_name(h.state), std::to_string(changed),
-                                      std::to_string(unchanged), std::to_string(bad)};
+                                      std::to_string(unchanged), std::to_string(bad), std::to_string(gone)};
       if (r.command == "apply") {
         row.push_back(h.report ? fixed(live_imbalance(*h.report, nullptr)) : "-");
         row.push_back(h.report && h.plan ? fixed(planned_imbalance(*h.report, *h.plan)) : "-");
@@ -205,6 +212,14 @@ std::string format_summary(const FleetResult& r) {
       t.add(row);
     }
     out += t.str();
+    bool any_gone = false;
+    for (const auto& h : r.hosts) {
+      const auto gone = h.gone();
+      if (gone.empty()) continue;
+      if (!any_gone) out += "\nGone since the report (guest stopped or restarted; not a failure):\n";
+      any_gone = true;
+      out += "  " + h.host.name + ": " + join_names(gone) + "\n";
+    }
   }
 
   bool any_warning = false;
@@ -229,7 +244,9 @@ std::string format_summary(const FleetResult& r) {
   if (skipped) out += ", " + std::to_string(skipped) + " not attempted";
   if (r.command == "status") {
     size_t drifted = static_cast<size_t>(std::count_if(r.hosts.begin(), r.hosts.end(), [](auto& h) { return h.drifted; }));
-    out += ", " + std::to_string(drifted) + " drifted";
+    size_t flagged =
+        static_cast<size_t>(std::count_if(r.hosts.begin(), r.hosts.end(), [](auto& h) { return !h.flags.empty(); }));
+    out += ", " + std::to_string(drifted) + " drifted, " + std::to_string(flagged) + " flagged";
   }
   out += "\n";
   return out;
@@ -246,7 +263,7 @@ json::Value summary_json(const FleetResult& r) {
   auto labels = group_labels(r);
 
   json::Value hosts = json::Value::array();
-  size_t drifted = 0;
+  size_t drifted = 0, flagged = 0;
   for (const auto& h : r.hosts) {
     json::Value j = json::Value::object();
     j["host"] = h.host.name;
@@ -268,6 +285,7 @@ json::Value summary_json(const FleetResult& r) {
       for (const auto& w : h.report->warnings) warnings.push_back(w);
       j["warnings"] = warnings;
     }
+    if (!h.policy_hash.empty()) j["policy_hash"] = h.policy_hash;
     if (h.plan) {
       json::Value p = json::Value::object();
       p["group"] = labels.count(h.host.name) ? json::Value(labels[h.host.name]) : json::Value();
@@ -283,6 +301,18 @@ json::Value summary_json(const FleetResult& r) {
     if (r.command == "status") {
       j["drifted"] = h.drifted;
       if (h.drifted) ++drifted;
+      json::Value flags = json::Value::array();
+      for (const auto& f : h.flags) flags.push_back(f);
+      j["flags"] = flags;
+      if (!h.flags.empty()) ++flagged;
+    }
+    if (h.report) {
+      json::Value agent = json::Value::object();
+      agent["version"] = h.report->agent.version.empty() ? json::Value() : json::Value(h.report->agent.version);
+      agent["policy_hash"] =
+          h.report->agent.policy_hash.empty() ? json::Value() : json::Value(h.report->agent.policy_hash);
+      agent["reconcile_paused"] = h.report->agent.reconcile_paused.has_value();
+      j["agent"] = agent;
     }
     if (r.command == "status" || r.command == "plan") {
       json::Value moves = json::Value::array();
@@ -313,6 +343,9 @@ json::Value summary_json(const FleetResult& r) {
       for (const auto& [name, n] : outcome_counts(h)) counts[name] = static_cast<uint64_t>(n);
       j["outcomes"] = outcomes;
       j["outcome_counts"] = counts;
+      json::Value gone = json::Value::array();
+      for (const auto& id : h.gone()) gone.push_back(id);
+      j["gone"] = gone;
       j["agent_exit"] = h.agent_exit;
       if (!h.agent_stderr.empty()) j["agent_stderr"] = h.agent_stderr;
       json::Value agent_warnings = json::Value::array();
@@ -327,6 +360,7 @@ json::Value summary_json(const FleetResult& r) {
   for (const auto& g : r.groups) {
     json::Value gj = json::Value::object();
     gj["label"] = labels[g.hosts.front()];
+    gj["policy_hash"] = g.policy_hash;
     gj["fingerprint"] = g.fingerprint;
     gj["identities"] = static_cast<uint64_t>(g.identities);
     json::Value hs = json::Value::array();
@@ -341,28 +375,35 @@ json::Value summary_json(const FleetResult& r) {
   totals["ok"] = static_cast<uint64_t>(r.count(TaskState::kOk));
   totals["failed"] = static_cast<uint64_t>(r.count(TaskState::kFailed));
   totals["skipped"] = static_cast<uint64_t>(r.count(TaskState::kSkipped));
-  if (r.command == "status") totals["drifted"] = static_cast<uint64_t>(drifted);
+  if (r.command == "status") {
+    totals["drifted"] = static_cast<uint64_t>(drifted);
+    totals["flagged"] = static_cast<uint64_t>(flagged);
+  }
   doc["totals"] = totals;
   return doc;
 }
 
-std::string format_hosts(const std::vector<InventoryHost>& hosts) {
-  Table t({"HOST", "ADDRESS", "PORT", "USER", "KEY", "AGENT", "GROUPS"});
-  for (const auto& h : hosts) {
+std::string format_hosts(const std::vector<InventoryHost>& hosts, const std::vector<Policy>& policies) {
+  Table t({"HOST", "ADDRESS", "PORT", "USER", "KEY", "AGENT", "GROUPS", "POLICY HASH"});
+  for (size_t i = 0; i < hosts.size(); ++i) {
+    const auto& h = hosts[i];
     std::string groups;
     for (const auto& g : h.groups)
       if (g != "all") groups += (groups.empty() ? "" : ",") + g;
     t.add({h.name, h.address, h.port ? std::to_string(h.port) : "-", h.user.empty() ? "-" : h.user,
            h.key_file.empty() ? "-" : h.key_file,
-           (h.become_user.empty() ? "" : "sudo -u " + h.become_user + " ") + h.agent, groups});
+           (h.become_user.empty() ? "" : "sudo -u " + h.become_user + " ") + h.agent, groups,
+           i < policies.size() ? policy_hash(policies[i]) : "-"});
   }
   return t.str() + std::to_string(hosts.size()) + " host" + (hosts.size() == 1 ? "" : "s") + "\n";
 }
 
-json::Value hosts_json(const std::vector<InventoryHost>& hosts) {
+json::Value hosts_json(const std::vector<InventoryHost>& hosts, const std::vector<Policy>& policies) {
   json::Value out = json::Value::array();
-  for (const auto& h : hosts) {
+  for (size_t i = 0; i < hosts.size(); ++i) {
+    const auto& h = hosts[i];
     json::Value j = json::Value::object();
+    j["policy_hash"] = i < policies.size() ? json::Value(policy_hash(policies[i])) : json::Value();
     j["host"] = h.name;
     j["address"] = h.address;
     j["port"] = h.port ? json::Value(h.port) : json::Value();

@@ -14,8 +14,9 @@ std::string format_summary(const FleetResult& result);
 // Schema "irqfleet.fleet/1": {command, exit_code, hosts: [...], groups, totals, stopped}.
 json::Value summary_json(const FleetResult& result);
 
-// --list-hosts: what the inventory and --limit selected, and how each is reached.
-std::string format_hosts(const std::vector<InventoryHost>& hosts);
-json::Value hosts_json(const std::vector<InventoryHost>& hosts);
+// --list-hosts: what the inventory and --limit selected, how each is reached,
+// and the hash of its policy (`policies[i]` is hosts[i]'s; none when empty).
+std::string format_hosts(const std::vector<InventoryHost>& hosts, const std::vector<Policy>& policies = {});
+json::Value hosts_json(const std::vector<InventoryHost>& hosts, const std::vector<Policy>& policies = {});
 
 }  // namespace irqfleet::controller

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include "core/journal.h"
+#include "core/reconcile_pause.h"
 #include "core/state_dir.h"
 #include "core/state_lock.h"
 #include "core/text.h"
@@ -29,6 +31,8 @@ std::string_view to_string(Outcome outcome) {
 bool is_success(Outcome outcome) {
   return outcome == Outcome::kUnchanged || outcome == Outcome::kApplied || outcome == Outcome::kWouldApply;
 }
+
+bool is_failure(Outcome outcome) { return !is_success(outcome) && outcome != Outcome::kGone; }
 
 std::string_view to_string(ApplyKind kind) {
   switch (kind) {
@@ -59,7 +63,7 @@ std::map<Outcome, int> ApplyResult::counts() const {
 
 int ApplyResult::exit_code() const {
   for (const IrqOutcome& o : irqs)
-    if (!is_success(o.outcome)) return 2;
+    if (is_failure(o.outcome)) return 2;
   return 0;
 }
 
@@ -431,6 +435,12 @@ Result<ApplyResult> apply_plan(const FsRoot& root, const std::string& state_dir,
     e.message += "; nothing was written";
     return e;
   }
+  // Under the lock: a rollback that paused reconcile just before is seen.
+  if (options.unless_reconcile_paused && std::filesystem::exists(reconcile_pause_path(state_dir))) {
+    result.note = "reconcile is paused (" + reconcile_pause_path(state_dir) +
+                  ", written by rollback); nothing written until the next apply resumes it";
+    return result;
+  }
   for (Step& s : steps) prepare(root, live, s, options.write_unchanged, true);
 
   // An unreadable journal may hold the only record of the original
@@ -550,9 +560,8 @@ Result<ApplyResult> rollback(const FsRoot& root, const std::string& state_dir, c
   }
   settle_pending(root, result.irqs, pending, options.settle_ms);
 
-  const bool restored = std::all_of(result.irqs.begin(), result.irqs.end(), [](const IrqOutcome& o) {
-    return is_success(o.outcome) || o.outcome == Outcome::kGone;
-  });
+  const bool restored = std::none_of(result.irqs.begin(), result.irqs.end(),
+                                     [](const IrqOutcome& o) { return is_failure(o.outcome); });
   if (!restored) {
     result.warnings.push_back("some IRQs were not restored; the journal is kept, run rollback again once fixed");
     return result;

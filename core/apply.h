@@ -50,6 +50,10 @@ enum class Outcome {
 std::string_view to_string(Outcome outcome);
 // unchanged, applied and would-apply.
 bool is_success(Outcome outcome);
+// Anything but success and gone. A gone identity is guest churn (the guest
+// stopped or restarted since the plan was made): nothing is left to place, so
+// it is reported but fails neither the apply nor the host.
+bool is_failure(Outcome outcome);
 
 struct IrqOutcome {
   std::string identity;       // empty for write_affinity()
@@ -80,7 +84,7 @@ struct ApplyResult {
   std::string note;                    // rollback with nothing to do says why
 
   std::map<Outcome, int> counts() const;
-  // 0 when every IRQ is unchanged/applied/would-apply, 2 otherwise.
+  // 0 when no IRQ is a failure (gone ones are counted, not failed), 2 otherwise.
   int exit_code() const;
 };
 
@@ -88,6 +92,9 @@ struct ApplyOptions {
   bool check = false;              // write nothing, no lock, no journal
   bool force = false;              // apply a plan made for another topology
   bool write_unchanged = false;    // write even an IRQ already on its target
+  // The reconcile service's apply: write nothing while reconcile is paused
+  // (reconcile_pause.h), checked under the lock.
+  bool unless_reconcile_paused = false;
   double lock_wait_seconds = 0;    // 0: fail at once when the lock is held
   int settle_ms = 20;              // before re-reading an effective affinity outside the target
   std::string now;                 // journal time; "" = utc_now()

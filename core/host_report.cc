@@ -10,6 +10,7 @@
 #include "core/fingerprint.h"
 #include "core/irqbalance.h"
 #include "core/plan.h"
+#include "core/policy.h"
 #include "core/state_dir.h"
 #include "core/text.h"
 
@@ -105,6 +106,17 @@ void read_last_plan(const FsRoot& root, HostReport& report) {
   last.policy_hash = plan->policy_hash;
   for (const PlanEntry& e : plan->entries) last.cpus[e.identity] = e.cpus;
   report.last_plan = std::move(last);
+}
+
+// The installed policy's hash and the reconcile pause (the version is the
+// agent's to fill in: core does not know it).
+void read_agent_state(const FsRoot& root, HostReport& report) {
+  if (root.exists(kDefaultPolicyPath)) {
+    auto policy = read_policy(root, kDefaultPolicyPath);
+    if (policy.ok()) report.agent.policy_hash = policy_hash(*policy);
+    else report.warnings.push_back("installed policy ignored: " + policy.error().to_string());
+  }
+  report.agent.reconcile_paused = read_reconcile_pause(root);
 }
 
 // Each numbered row becomes an IrqReport as it is parsed, keeping only the
@@ -268,6 +280,7 @@ Result<HostReport> read_host_report(const FsRoot& root, const CommandRunner& com
   disambiguate_identities(report.irqs);
   report.summaries = std::move(table->summaries);
   read_last_plan(root, report);
+  read_agent_state(root, report);
 
   if (options.sample_seconds > 0) {
     std::this_thread::sleep_for(std::chrono::duration<double>(options.sample_seconds));

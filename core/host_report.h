@@ -14,6 +14,7 @@
 #include "core/fs_root.h"
 #include "core/interrupts.h"
 #include "core/irq_identity.h"
+#include "core/reconcile_pause.h"
 #include "core/result.h"
 #include "core/topology.h"
 #include "core/xen_info.h"
@@ -67,6 +68,15 @@ struct Plan;
 // fingerprint included, so a changed topology is warned about).
 Plan last_plan_as_plan(const LastPlan& last);
 
+// What keeps the placement on the host beyond the IRQs themselves, for
+// `irqfleet status`: which agent, which installed policy, whether reconcile
+// is paused.
+struct AgentState {
+  std::string version;          // of the agent that wrote the report; "" when unknown (an older agent)
+  std::string policy_hash;      // of <root>/etc/irqfleet/policy.toml; "" when there is none or it is invalid
+  std::optional<ReconcilePause> reconcile_paused;
+};
+
 struct HostReport {
   std::string schema = kReportSchema;
   std::string hostname;
@@ -81,6 +91,7 @@ struct HostReport {
   std::vector<int> interrupt_cpus;  // CPU ids of /proc/interrupts' header
   std::optional<double> sample_seconds;
   std::optional<LastPlan> last_plan;  // none when nothing was applied (or it was rolled back)
+  AgentState agent;
   std::vector<std::string> warnings;
 
   const IrqReport* find_irq(int irq) const;

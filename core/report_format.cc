@@ -32,6 +32,7 @@ class ReportDescriber {
     for (const SummaryRow& row : r.summaries) summary(row);
     w_.end_table_array();
     if (r.last_plan) last_plan(*r.last_plan);
+    agent(r.agent);
   }
 
  private:
@@ -204,6 +205,19 @@ class ReportDescriber {
     w_.counts("values", row.values);
     nonempty("description", row.description);
     w_.end_element();
+  }
+
+  void agent(const AgentState& a) {
+    if (a.version.empty() && a.policy_hash.empty() && !a.reconcile_paused) return;
+    w_.begin_table("agent");
+    nonempty("version", a.version);
+    nonempty("policy_hash", a.policy_hash);
+    w_.boolean("reconcile_paused", a.reconcile_paused.has_value());
+    if (a.reconcile_paused) {
+      nonempty("reconcile_paused_since", a.reconcile_paused->since);
+      nonempty("reconcile_paused_reason", a.reconcile_paused->reason);
+    }
+    w_.end_table();
   }
 
   void last_plan(const LastPlan& plan) {
@@ -532,6 +546,13 @@ Result<HostReport> parse_report(std::string_view text, const std::string& source
     if (const toml::table* cpus = (*last)["cpus"].as_table())
       for (const auto& [identity, node] : *cpus) lp.cpus[std::string(identity.str())] = rd.cpulist(*cpus, identity.str());
     r.last_plan = std::move(lp);
+  }
+  if (const toml::table* agent = root["agent"].as_table()) {
+    r.agent.version = rd.str(*agent, "version");
+    r.agent.policy_hash = rd.str(*agent, "policy_hash");
+    if (rd.boolean(*agent, "reconcile_paused"))
+      r.agent.reconcile_paused =
+          ReconcilePause{rd.str(*agent, "reconcile_paused_since"), rd.str(*agent, "reconcile_paused_reason")};
   }
   if (rd.error) return *rd.error;
   return r;

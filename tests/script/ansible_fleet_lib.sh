@@ -79,6 +79,8 @@ irqfleet_prefix: "{{ irqfleet_root }}/usr"
 irqfleet_config_dir: "{{ irqfleet_root }}/etc/irqfleet"
 irqfleet_irqbalance_defaults_file: "{{ irqfleet_root }}/etc/default/irqbalance"
 irqfleet_manage_units: false
+# rollout.yml plans the fleet on this machine with the built controller.
+irqfleet_controller_path: $build/controller/irqfleet
 EOF
 
 fleet_setup() {

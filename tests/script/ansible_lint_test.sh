@@ -72,6 +72,7 @@ cat > "$tmp/render.yml" <<YML
     __irqfleet_root_args: []
     __irqfleet_policy_path: /etc/irqfleet/policy.toml
     __irqfleet_last_plan: /var/lib/irqfleet/last-plan.toml
+    __irqfleet_state_dir: /var/lib/irqfleet
   tasks:
     - name: Render
       ansible.builtin.template:

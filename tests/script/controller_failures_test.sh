@@ -3,7 +3,7 @@
 # sshd: unreachable, wrong key, changed host key, unknown host key (and
 # --accept-new), a command that times out, a missing agent. Each failure is
 # named per host, the good host still succeeds, the run exits 2; runs that
-# cannot start exit 1.
+# cannot start exit 1. And --hosts --become runs the agent through sudo.
 source "$(dirname "$0")/controller_lib.sh"
 
 cat >"$WORK/fleet.spec" <<'EOF'
@@ -105,6 +105,33 @@ rc=0; "$IRQFLEET" -i "$WORK/nope.ini" report >/dev/null 2>&1 || rc=$?
 [ "$rc" -eq 1 ] || fail "missing inventory: exit $rc, expected 1"
 rc=0; "$IRQFLEET" "${I[@]}" --limit nosuch report >/dev/null 2>"$WORK/limit.err" || rc=$?
 [ "$rc" -eq 1 ] && grep -q "nosuch" "$WORK/limit.err" || fail "unknown --limit: exit $rc, expected 1 naming it"
-rc=0; "$IRQFLEET" "${I[@]}" apply >/dev/null 2>&1 || rc=$?
-[ "$rc" -eq 1 ] || fail "apply without --policy: exit $rc, expected 1"
+rc=0; "$IRQFLEET" "${I[@]}" apply --policy "$WORK/bad-policy.toml" --policies "$WORK" >/dev/null 2>&1 || rc=$?
+[ "$rc" -eq 1 ] || fail "apply with --policy and --policies: exit $rc, expected 1"
+rc=0; "$IRQFLEET" "${I[@]}" --sample 4 report >/dev/null 2>"$WORK/sample.err" || rc=$?
+[ "$rc" -eq 1 ] && grep -q -- "--sample 4 is not shorter than --timeout 4" "$WORK/sample.err" ||
+  fail "--sample >= --timeout: exit $rc, expected 1 saying why ($(cat "$WORK/sample.err"))"
+
+echo "== --hosts --become runs the agent through sudo -n"
+# A stand-in sudo first on the login user's PATH: it logs its arguments, then
+# runs the command (this test cannot change users; the command line is what counts).
+cat >"$FLEET/hosts/dom0-01/bin/sudo" <<'EOF'
+#!/bin/sh
+echo "$*" >>"$HOME/sudo.log"
+[ "$1" = -n ] && [ "$2" = -u ] || exit 1
+shift 3
+exec "$@"
+EOF
+chmod 755 "$FLEET/hosts/dom0-01/bin/sudo"
+H=(--hosts dom0-01 --ssh-config "$FLEET/ssh_config" --known-hosts "$KNOWN_HOSTS" --timeout 10)
+irqfleet_json become "${H[@]}" --become report
+expect_rc become 0
+grep -qx -- "-n -u root irqfleet-agent report --nonzero-counts" "$FLEET/hosts/dom0-01/home/sudo.log" ||
+  fail "--become: the agent ran through 'sudo -n -u root' ($(cat "$FLEET/hosts/dom0-01/home/sudo.log" 2>&1))"
+irqfleet_json become-user "${H[@]}" --become operator report
+expect_rc become-user 0
+grep -qx -- "-n -u operator irqfleet-agent report --nonzero-counts" "$FLEET/hosts/dom0-01/home/sudo.log" ||
+  fail "--become operator: the agent ran through 'sudo -n -u operator'"
+irqfleet_json plain "${H[@]}" report
+expect_rc plain 0
+[ "$(wc -l <"$FLEET/hosts/dom0-01/home/sudo.log")" -eq 2 ] || fail "without --become, no sudo"
 echo "PASS"

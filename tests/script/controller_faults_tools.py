@@ -17,6 +17,8 @@
                                moves to a new number
   reuse ROOT OUT.json          a vif's guest is gone and its IRQ number now serves another
                                guest's vif (vif99.0-q0-tx)
+  newguest ROOT OUT.json       a new guest (dom99) starts: its vif's tx and rx IRQs appear
+                               at new numbers, on CPU 0 as the kernel puts them
   offline ROOT CPU [OUT.json]  CPU goes offline as the kernel shows it: cpu/online,
                                cpu/offline, cpuN/online, no cpuN/topology, its column and
                                per-CPU rows gone from /proc/interrupts, xl vcpu-list "-"
@@ -122,6 +124,9 @@ def restore(pristine, root):
 # ------------------------------------------------------------------- verify
 
 SUCCESS = ("applied", "unchanged", "would-apply")
+# A gone identity (its guest stopped since the report) is churn: the host may
+# still be ok, and its IRQ number must not have been written.
+SETTLED = SUCCESS + ("gone",)
 
 
 def read_journal(root):
@@ -186,11 +191,11 @@ def verify(result_path, fleet_dir, pristine, expect, befores):
                                    f"{before.get(irq)!r} -> {live.get(irq)!r}")
         if x and x["state"] == "failed" and name not in (x.get("error") or ""):
             bad.append(f"failed, but its error does not name it: {x.get('error')!r}")
-        if x and x["state"] == "ok" and any(o["outcome"] not in SUCCESS for o in outcomes):
+        if x and x["state"] == "ok" and any(o["outcome"] not in SETTLED for o in outcomes):
             bad.append("state ok with a failed outcome")
         if not changed:
             cls = "untouched"
-        elif x and x["state"] == "ok" and all(o["outcome"] in SUCCESS for o in outcomes):
+        elif x and x["state"] == "ok" and all(o["outcome"] in SETTLED for o in outcomes):
             cls = "applied"
         else:
             cls = "partial"
@@ -270,6 +275,39 @@ def reuse(root, out):
     lines[iw] = lines[iw].rstrip()[: -len(action)] + "vif99.0-q0-tx"
     write_rows(root, lines)
     snapshot(root, out, reused=w, old_action=action)
+
+
+def copy_owned(src, dst):
+    # As its source's owner (the fleet's login user), so the agent can write it.
+    shutil.copytree(src, dst)
+    st = os.stat(src)
+    for d, _, files in os.walk(dst):
+        os.chown(d, st.st_uid, st.st_gid)
+        for f in files:
+            os.chown(os.path.join(d, f), st.st_uid, st.st_gid)
+
+
+def newguest(root, out):
+    lines = read_rows(root)
+    src, isrc = vif_rows(lines)[-1]
+    action = VIF.search(lines[isrc].rstrip()).group(0)
+    top = max(int(ROW.match(line).group(2)) for line in lines if ROW.match(line))
+    added = []
+    for k, new_action in enumerate(("vif99.0-q0-tx", "vif99.0-q0-rx")):
+        irq = top + 1 + k
+        lines.append(relabel(lines[isrc].rstrip()[: -len(action)] + new_action, irq))
+        copy_owned(os.path.join(root, f"proc/irq/{src}"), os.path.join(root, f"proc/irq/{irq}"))
+        for f in ("smp_affinity_list", "effective_affinity_list"):
+            p = os.path.join(root, f"proc/irq/{irq}/{f}")
+            if os.path.exists(p):
+                write(p, "0\n")
+        sysdir = os.path.join(root, f"sys/kernel/irq/{src}")
+        if os.path.isdir(sysdir):
+            copy_owned(sysdir, os.path.join(root, f"sys/kernel/irq/{irq}"))
+            write(os.path.join(root, f"sys/kernel/irq/{irq}/actions"), new_action + "\n")
+        added.append(irq)
+    write_rows(root, lines)
+    snapshot(root, out, added=added)
 
 
 def offline(root, cpu, out=None):
@@ -359,6 +397,8 @@ def main(argv):
         renumber(*args)
     elif cmd == "reuse":
         reuse(*args)
+    elif cmd == "newguest":
+        newguest(*args)
     elif cmd == "offline":
         offline(args[0], int(args[1]), args[2] if len(args) > 2 else None)
     elif cmd == "blackhole":

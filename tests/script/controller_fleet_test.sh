@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # irqfleet through real sshd on 8 simulated dom0 hosts: report → plan →
-# apply --check → apply → second apply (a no-op) → status → drift after a
-# fake root is edited → rollback. One host has a managed IRQ that refuses.
+# plan --from-reports (the same plans from files, no SSH) → apply --check →
+# apply → second apply (a no-op) → status → drift after a fake root is
+# edited → rollback, which pauses reconcile → apply resumes it →
+# a new guest: reconcile places only its IRQs → status flags a hand-edited
+# policy and an older agent. One host has a managed IRQ that refuses.
 source "$(dirname "$0")/controller_lib.sh"
 
 cat >"$WORK/fleet.spec" <<'EOF'
@@ -51,6 +54,29 @@ check plan 'all(x["plan"]["predicted_imbalance"] < x["plan"]["current_imbalance"
   "every plan improves the balance"
 check plan 'all("0" not in x["plan"]["placement"].values() for x in d["hosts"])' "exclude_cpus = 0 is honoured"
 [ -s "$WORK/plans/dom0-05.plan.toml" ] || fail "plan --out: no dom0-05.plan.toml"
+
+echo "== plan --from-reports: the same plans from report files, without SSH"
+# Full-count reports fetched with plain ssh (as Ansible's report.yml does), named by host.
+mkdir -p "$WORK/fetched"
+for n in 01 02 03 04 05 06 07 08; do
+  ssh -F "$FLEET/ssh_config" "dom0-$n" irqfleet-agent report >"$WORK/fetched/dom0-$n.toml" ||
+    fail "ssh dom0-$n irqfleet-agent report"
+done
+# --hosts with no SSH settings at all: any connection attempt would fail.
+ALL=dom0-01,dom0-02,dom0-03,dom0-04,dom0-05,dom0-06,dom0-07,dom0-08
+irqfleet_json offline --hosts "$ALL" plan --policy "$WORK/policy.toml" --from-reports "$WORK/fetched" --out "$WORK/offline"
+expect_rc offline 0
+for n in 01 02 03 04 05 06 07 08; do
+  cmp "$WORK/plans/dom0-$n.plan.toml" "$WORK/offline/dom0-$n.plan.toml" ||
+    fail "plan --from-reports: dom0-$n's plan differs from the one planned over SSH"
+done
+check offline '[g["hosts"] for g in d["groups"]] == [g["hosts"] for g in json.load(open("'"$WORK"'/plan.json"))["groups"]]' \
+  "the same plan groups"
+[ ! -e "$WORK/offline/dom0-01.toml" ] || fail "plan --from-reports writes plans only"
+irqfleet_json offline-missing --hosts dom0-01,dom0-09 plan --policy "$WORK/policy.toml" --from-reports "$WORK/fetched"
+expect_rc offline-missing 2
+check offline-missing 'h["dom0-01"]["state"] == "ok" and "'"$WORK"'/fetched/dom0-09.toml" in h["dom0-09"]["error"]' \
+  "a host without a report file fails, naming the file"
 
 echo "== apply --check"
 irqfleet_json check "${I[@]}" apply --check --policy "$WORK/policy.toml"
@@ -124,4 +150,81 @@ check rollback "all(affinity(n, o['irq']) == '0' for n in ['dom0-01', 'dom0-05']
 "$IRQFLEET" "${I[@]}" --no-progress report --out "$WORK/reports-after-rollback" >/dev/null 2>&1 || true
 [ "$(ls "$WORK"/reports-after-rollback/*.toml | wc -l)" -eq 8 ] || fail "report --out after rollback wrote every host"
 ! grep -l '^\[last_plan' "$WORK"/reports-after-rollback/*.toml || fail "after rollback no host reports a last plan"
+
+# The reconcile service's two commands, as irqfleet-reconcile.service runs
+# them (its policy is the host's /etc/irqfleet/policy.toml, its previous plan
+# the last applied one).
+reconcile() {
+  ssh -F "$FLEET/ssh_config" "$1" 'irqfleet-agent plan >"$HOME/reconcile-plan.toml" &&
+    irqfleet-agent apply --reconcile "$HOME/reconcile-plan.toml"' >"$WORK/reconcile-$1.out" 2>&1 ||
+    { cat "$WORK/reconcile-$1.out" >&2; fail "reconcile on $1"; }
+}
+affinities() { (cd "$FLEET/hosts/$1/root/proc/irq" && grep -H . */smp_affinity_list); }
+for h in dom0-01 dom0-02; do
+  mkdir -p "$FLEET/hosts/$h/root/etc/irqfleet"
+  cp "$WORK/policy.toml" "$FLEET/hosts/$h/root/etc/irqfleet/policy.toml"   # as the Ansible role installs it
+done
+
+echo "== rollback paused reconcile; status flags it; the next apply resumes it"
+affinities dom0-01 >"$WORK/rolled-back.aff"
+reconcile dom0-01
+grep -q "reconcile is paused" "$WORK/reconcile-dom0-01.out" || fail "a paused reconcile says so ($(cat "$WORK/reconcile-dom0-01.out"))"
+affinities dom0-01 | cmp -s - "$WORK/rolled-back.aff" || fail "a reconcile run after rollback re-applied"
+irqfleet_json paused "${I[@]}" --limit dom0-01 status --policy "$WORK/policy.toml"
+expect_rc paused 2
+check paused 'any("reconcile paused" in f and "rollback" in f for f in h["dom0-01"]["flags"]) and h["dom0-01"]["agent"]["reconcile_paused"]' \
+  "status flags the paused reconcile, from the host's report"
+irqfleet_json resume "${I[@]}" --limit dom0-01,dom0-02 apply --policy "$WORK/policy.toml"
+expect_rc resume 0
+[ ! -e "$FLEET/hosts/dom0-01/root/var/lib/irqfleet/reconcile-paused" ] || fail "apply did not resume reconcile"
+affinities dom0-01 >"$WORK/applied.aff"
+reconcile dom0-01
+affinities dom0-01 | cmp -s - "$WORK/applied.aff" || fail "reconcile right after the apply moved IRQs"
+echo "ok: paused after rollback (a reconcile run writes nothing), flagged by status, resumed by apply"
+
+echo "== a new guest after the apply: reconcile places its IRQs and keeps the fleet's placement"
+PYTHONPATH="$SRC/tests/fleet" python3 "$SRC/tests/script/controller_faults_tools.py" newguest "$FLEET/hosts/dom0-01/root" "$WORK/newguest.json" ||
+  fail "newguest"
+reconcile dom0-01
+python3 - "$WORK/applied.aff" <(affinities dom0-01) "$WORK/newguest.json" <<'PY' || fail "reconcile moved IRQs other than the new guest's"
+import json, sys
+def load(p):
+    return dict(line.strip().split("/smp_affinity_list:") for line in open(p) if line.strip())
+before, after = load(sys.argv[1]), load(sys.argv[2])
+added = {str(i) for i in json.load(open(sys.argv[3]))["added"]}
+assert {k for k in after if k not in before} == added, (sorted(after.keys() - before.keys()), added)
+moved = [k for k in before if before[k] != after[k]]
+assert not moved, f"IRQs of the fleet's placement moved: {moved}"
+assert all(after[k] != "0" for k in added), {k: after[k] for k in added}
+print(f"  new guest's IRQs {sorted(added)} placed on {[after[k] for k in sorted(added)]}; nothing else moved")
+PY
+irqfleet_json newguest "${I[@]}" --limit dom0-01,dom0-02 status --policy "$WORK/policy.toml"
+expect_rc newguest 0
+check newguest 'not h["dom0-01"]["drifted"] and not h["dom0-01"]["flags"] and not h["dom0-02"]["drifted"]' \
+  "status: the host is in sync with the fleet's plan extended by its new guest"
+check newguest 'any(k.startswith("vif/dom99/") for k in h["dom0-01"]["plan"]["placement"])' "the new guest is in its plan"
+
+echo "== status flags a hand-edited policy and an older agent"
+printf '[policy]\nstrategy = "spread"\n' >"$FLEET/hosts/dom0-02/root/etc/irqfleet/policy.toml"
+# An older agent: its report has no [agent] version.
+cat >"$WORK/old-agent" <<EOF
+#!/bin/sh
+if [ "\$1" = report ]; then "$FLEET/bin/irqfleet-agent" "\$@" | sed '/^version = /d'; exit; fi
+exec "$FLEET/bin/irqfleet-agent" "\$@"
+EOF
+chmod 755 "$WORK/old-agent"
+sed -e "/^dom0-01 /s|irqfleet_agent=[^ ]*|irqfleet_agent=$WORK/old-agent|" "$INVENTORY" >"$WORK/old-agent.ini"
+irqfleet_json flags -i "$WORK/old-agent.ini" --inventory-parser builtin --known-hosts "$KNOWN_HOSTS" \
+  --limit dom0-01,dom0-02,dom0-04 status --policy "$WORK/policy.toml"
+expect_rc flags 2
+check flags 'any("installed policy" in f and "edited by hand" in f for f in h["dom0-02"]["flags"]) and len(h["dom0-02"]["flags"]) == 1' \
+  "the hand-edited policy is flagged"
+check flags 'any("agent older than the controller" in f for f in h["dom0-01"]["flags"]) and len(h["dom0-01"]["flags"]) == 1' \
+  "the older agent is flagged"
+check flags 'len(h["dom0-04"]["flags"]) == 1 and "reconcile paused" in h["dom0-04"]["flags"][0] and d["totals"]["flagged"] == 3' \
+  "nothing else is (dom0-04 is still paused by the rollback)"
+"$IRQFLEET" -i "$WORK/old-agent.ini" --inventory-parser builtin --known-hosts "$KNOWN_HOSTS" --no-progress \
+  --limit dom0-01,dom0-02 status --policy "$WORK/policy.toml" >"$WORK/flags.txt" || true
+grep -q "dom0-02: flagged: installed policy" "$WORK/flags.txt" && grep -q "2 flagged" "$WORK/flags.txt" ||
+  fail "the summary names each flagged host ($(cat "$WORK/flags.txt"))"
 echo "PASS"

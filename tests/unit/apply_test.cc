@@ -7,6 +7,7 @@
 #include "core/apply_format.h"
 #include "core/journal.h"
 #include "core/plan.h"
+#include "core/reconcile_pause.h"
 #include "core/state_dir.h"
 #include "core/state_lock.h"
 #include "fake_dom0.h"
@@ -293,7 +294,9 @@ TEST_CASE("apply - a gone identity is skipped; its old number, now another guest
 
   auto result = apply_plan(root, state_dir(t), live, plan, quick());
   REQUIRE(result.ok());
-  CHECK(result->exit_code() == 2);
+  // Guest churn, not a failure: counted and listed, exit 0.
+  CHECK(result->exit_code() == 0);
+  CHECK(apply_summary(*result) == "apply: 2 IRQs: 2 gone; nothing to write");
   const IrqOutcome& tx = outcome_of(*result, kQ0Tx);
   CHECK(tx.outcome == Outcome::kGone);
   CHECK_FALSE(tx.irq);
@@ -305,6 +308,37 @@ TEST_CASE("apply - a gone identity is skipped; its old number, now another guest
   // Nothing to write, so no journal either.
   CHECK(result->journal.empty());
   CHECK_FALSE(fs::exists(journal_path(state_dir(t))));
+}
+
+TEST_CASE("apply - while reconcile is paused the reconcile apply writes nothing; the report shows the pause") {
+  TempTree t;
+  testing::write_fake_dom0(t, base_irqs());
+  DirFsRoot dir(t.str());
+  HostReport live = testing::read_fake_dom0(t);
+  CHECK_FALSE(live.agent.reconcile_paused);
+  Plan plan = plan_for(live, {{kQ0Tx, "1"}, {kQ0Rx, "2"}});
+  REQUIRE(pause_reconcile(state_dir(t), {.since = "2026-11-25T21:00:00Z", .reason = "rollback"}).ok());
+
+  ApplyOptions reconcile = quick();
+  reconcile.unless_reconcile_paused = true;
+  auto paused = apply_plan(dir, state_dir(t), testing::read_fake_dom0(t), plan, reconcile);
+  REQUIRE(paused.ok());
+  CHECK(paused->irqs.empty());
+  CHECK(paused->exit_code() == 0);
+  CHECK_THAT(apply_summary(*paused), Catch::Contains("reconcile is paused"));
+  CHECK(t.read("proc/irq/214/smp_affinity_list") == "0\n");
+  const HostReport shown = testing::read_fake_dom0(t);
+  REQUIRE(shown.agent.reconcile_paused);
+  CHECK(shown.agent.reconcile_paused->since == "2026-11-25T21:00:00Z");
+  CHECK(shown.agent.reconcile_paused->reason == "rollback");
+
+  // Any other apply writes; resuming is the agent's next step.
+  auto applied = apply_plan(dir, state_dir(t), testing::read_fake_dom0(t), plan, quick());
+  REQUIRE(applied.ok());
+  CHECK(outcome_of(*applied, kQ0Tx).outcome == Outcome::kApplied);
+  REQUIRE(resume_reconcile(state_dir(t)).ok());
+  CHECK_FALSE(testing::read_fake_dom0(t).agent.reconcile_paused);
+  CHECK(resume_reconcile(state_dir(t)).ok());   // no marker: not an error
 }
 
 TEST_CASE("apply - an IRQ whose actions changed since the host was read is not written") {
@@ -319,6 +353,7 @@ TEST_CASE("apply - an IRQ whose actions changed since the host was read is not w
 
   auto result = apply_plan(root, state_dir(t), live, plan, quick());
   REQUIRE(result.ok());
+  CHECK(result->exit_code() == 0);   // applied, one gone: success
   CHECK(outcome_of(*result, kQ0Tx).outcome == Outcome::kGone);
   CHECK(outcome_of(*result, kQ0Tx).detail.find("now serves \"vif27.0-q0-tx\"") != std::string::npos);
   CHECK(outcome_of(*result, kQ0Rx).outcome == Outcome::kApplied);
@@ -731,7 +766,7 @@ TEST_CASE("apply - rollback finds renumbered IRQs by identity and reports gone o
 
   auto rolled = rollback(root, state_dir(t), testing::read_fake_dom0(t), quick_rollback());
   REQUIRE(rolled.ok());
-  CHECK(rolled->exit_code() == 2);
+  CHECK(rolled->exit_code() == 0);   // a gone guest has nothing to restore
   const IrqOutcome& tx = outcome_of(*rolled, kQ0Tx);
   CHECK(tx.outcome == Outcome::kApplied);
   CHECK(tx.irq == 240);

@@ -8,6 +8,7 @@
 #include "controller/summary.h"
 #include "core/fingerprint.h"
 #include "core/report_format.h"
+#include "temp_tree.h"
 
 using namespace irqfleet;
 using namespace irqfleet::controller;
@@ -195,6 +196,106 @@ TEST_CASE("fleet_commands - identical hosts get one placement whatever their cou
   CHECK(planned_imbalance(*a.report, *a.plan) < live_imbalance(*a.report, nullptr));
 }
 
+TEST_CASE("fleet_commands - hosts share a plan group only with hosts of the same policy") {
+  FakeTransport t;
+  for (const char* n : {"a", "b", "c"}) t.hosts[n] = agent(make_report(n, {100, 200, 300, 400, 50, 60}));
+  auto spread = parse_policy("[policy]\nstrategy = \"spread\"\nexclude_cpus = \"0\"\n", "spread.toml");
+  REQUIRE(spread.ok());
+  // a and c: one policy; b: another. All three have one topology and one set of guests.
+  FleetResult r = Fleet(t, hosts_named({"a", "b", "c"}), {}).plan(std::vector<Policy>{balanced(), *spread, balanced()});
+  REQUIRE(r.exit_code() == 0);
+  REQUIRE(r.groups.size() == 2);
+  CHECK(r.groups[0].hosts == std::vector<std::string>{"a", "c"});
+  CHECK(r.groups[0].policy_hash == policy_hash(balanced()));
+  CHECK(r.groups[1].hosts == std::vector<std::string>{"b"});
+  CHECK(r.groups[1].policy_hash == policy_hash(*spread));
+  CHECK(result_for(r, "b").plan->policy_hash == policy_hash(*spread));
+  CHECK(result_for(r, "b").policy_hash == policy_hash(*spread));
+  CHECK(result_for(r, "a").plan->policy_hash == policy_hash(balanced()));
+  CHECK(r.policy_hash.empty());   // no one policy for the whole run
+  for (const auto& e : result_for(r, "b").plan->entries) CHECK(e.cpus != CpuList{0});
+
+  // Each host's policy hash, in the table and in --json.
+  const std::string summary = format_summary(r);
+  CHECK_THAT(summary, Catch::Contains("POLICY HASH") && Catch::Contains(policy_hash(*spread)));
+  auto j = summary_json(r);
+  CHECK(j.find("hosts")->as_array()[1].find("policy_hash")->as_string() == policy_hash(*spread));
+  CHECK(j.find("groups")->as_array()[1].find("policy_hash")->as_string() == policy_hash(*spread));
+  CHECK(j.find("policy_hash") == nullptr);
+}
+
+TEST_CASE("fleet_commands - plan --from-reports plans from report files, byte-identical to over SSH, without SSH") {
+  const HostReport ra = make_report("a", {1000, 10, 500, 20, 300, 5, 250, 1});
+  const HostReport rb = make_report("b", {900, 30, 600, 10, 280, 2, 260, 3});
+  const HostReport rc = make_report("c", {1000, 10, 500, 20}, 8);
+  FakeTransport ssh;
+  ssh.hosts["a"] = agent(ra);
+  ssh.hosts["b"] = agent(rb);
+  ssh.hosts["c"] = agent(rc);
+  FleetResult over_ssh = Fleet(ssh, hosts_named({"a", "b", "c"}), {.forks = 2}).plan(balanced());
+  REQUIRE(over_ssh.exit_code() == 0);
+
+  // Full counts, as Ansible's report.yml writes them; named by inventory host.
+  testing::TempTree dir;
+  dir.write("a.toml", report_to_toml(ra));
+  dir.write("b.toml", report_to_toml(rb));
+  dir.write("c.toml", report_to_toml(rc));
+  FakeTransport none;
+  FleetResult offline = Fleet(none, hosts_named({"a", "b", "c", "d"}), {.forks = 2, .out_dir = dir.str() + "/plans",
+                                                                            .reports_dir = dir.str()})
+                            .plan(balanced());
+  CHECK(none.calls.empty());
+  for (const char* n : {"a", "b", "c"}) {
+    REQUIRE(result_for(offline, n).plan);
+    const std::string text = plan_to_toml(*result_for(offline, n).plan);
+    CHECK(text == plan_to_toml(*result_for(over_ssh, n).plan));
+    CHECK(dir.read(std::string("plans/") + n + ".plan.toml") == text);
+  }
+  CHECK_FALSE(std::filesystem::exists(dir.path() / "plans" / "a.toml"));   // the reports are inputs here
+  CHECK(offline.groups.size() == over_ssh.groups.size());
+  const auto& d = result_for(offline, "d");
+  CHECK(d.state == TaskState::kFailed);
+  CHECK_THAT(d.error, Catch::Contains("host d: no report") && Catch::Contains(dir.str() + "/d.toml"));
+}
+
+TEST_CASE("fleet_commands - plan --previous-plans: each host's plan file is its last placement, none without one") {
+  HostReport ra = make_report("a", {100, 200, 300, 400});
+  ra.last_plan = LastPlan{.fingerprint = ra.fingerprint, .policy_hash = "x", .cpus = {{ra.irqs[0].identity, {3}}}};
+  HostReport rb = make_report("b", {100, 200, 300, 400});
+  rb.last_plan = ra.last_plan;
+  testing::TempTree dir;
+  dir.write("reports/a.toml", report_to_toml(ra));
+  dir.write("reports/b.toml", report_to_toml(rb));
+  Plan previous;
+  previous.hostname = "a";
+  previous.strategy = "balanced";
+  previous.weights = "count";
+  previous.fingerprint = ra.fingerprint;
+  previous.policy_hash = "p";
+  for (const auto& irq : ra.irqs) previous.entries.push_back({.identity = irq.identity, .irq = irq.irq, .cpus = {2}});
+  dir.write("previous/a.plan.toml", plan_to_toml(previous));
+
+  FakeTransport none;
+  FleetResult r = Fleet(none, hosts_named({"a", "b"}), {.reports_dir = dir.str() + "/reports",
+                                                        .previous_plans_dir = dir.str() + "/previous"})
+                      .plan(balanced());
+  INFO(result_for(r, "a").error << result_for(r, "b").error);
+  REQUIRE(r.exit_code() == 0);
+  const auto& a = result_for(r, "a");
+  REQUIRE(a.report->last_plan);
+  CHECK(a.report->last_plan->policy_hash == "p");
+  CHECK(a.report->last_plan->cpus.size() == ra.irqs.size());
+  CHECK(a.report->last_plan->cpus.at(ra.irqs[1].identity) == CpuList{2});
+  CHECK_FALSE(result_for(r, "b").report->last_plan);   // its report's [last_plan] is not used
+
+  dir.write("previous/a.plan.toml", "schema = 'irqfleet.plan/1'\n[[entry]\n");
+  FleetResult bad = Fleet(none, hosts_named({"a"}), {.reports_dir = dir.str() + "/reports",
+                                                     .previous_plans_dir = dir.str() + "/previous"})
+                        .plan(balanced());
+  CHECK(result_for(bad, "a").state == TaskState::kFailed);
+  CHECK_THAT(result_for(bad, "a").error, Catch::Contains("previous/a.plan.toml"));
+}
+
 TEST_CASE("fleet_commands - apply pushes each plan on stdin and collects outcomes") {
   FakeTransport t;
   t.hosts["a"] = agent(make_report("a", {100, 200, 300, 400}), apply_all);
@@ -257,6 +358,48 @@ TEST_CASE("fleet_commands - a failed canary stops the rollout before the other h
   CHECK_FALSE(r.stopped.empty());
 }
 
+TEST_CASE("fleet_commands - a guest gone since the report is listed, and neither fails the host nor trips the canary") {
+  FakeTransport t;
+  // What the agent prints when a plan entry's guest stopped after the report:
+  // exit 0, the entry "gone".
+  auto some_gone = [](const std::string& plan_text) -> Result<CommandOutput> {
+    auto out = apply_all(plan_text);
+    const std::string applied = "\"outcome\": \"applied\"";
+    out->out.replace(out->out.find(applied), applied.size(), "\"outcome\": \"gone\"");
+    return out;
+  };
+  t.hosts["h1"] = agent(make_report("h1", {1, 2, 3, 4}), some_gone);
+  // A refused IRQ beside a gone one: the host fails for the refusal alone.
+  t.hosts["h2"] = agent(make_report("h2", {1, 2, 3, 4}), [](const std::string&) -> Result<CommandOutput> {
+    return CommandOutput{2,
+                         R"({"irqs": [{"irq": 107, "identity": "vif/guest3/0/q0/tx", "outcome": "refused",
+                             "message": "EPERM: managed interrupt"},
+                            {"irq": null, "plan_irq": 108, "identity": "vif/guest3/0/q0/rx", "outcome": "gone"}]})",
+                         ""};
+  });
+  t.hosts["h3"] = agent(make_report("h3", {1, 2, 3, 4}), apply_all);
+  Fleet fleet(t, hosts_named({"h1", "h2", "h3"}), {.forks = 1, .canary = 1});
+  FleetResult r = fleet.apply(balanced());
+  CHECK(r.stopped.empty());
+  const auto& h1 = result_for(r, "h1");
+  CHECK(h1.state == TaskState::kOk);
+  CHECK(h1.gone() == std::vector<std::string>{h1.outcomes[0].identity});
+  CHECK(result_for(r, "h3").state == TaskState::kOk);   // the canary passed: the rollout went on
+  const auto& h2 = result_for(r, "h2");
+  CHECK(h2.state == TaskState::kFailed);
+  CHECK_THAT(h2.error, Catch::Contains("1 of 2 IRQs not applied: refused: EPERM") && !Catch::Contains("gone"));
+  CHECK(r.exit_code() == 2);
+
+  const std::string summary = format_summary(r);
+  CHECK_THAT(summary, Catch::Contains("Gone since the report") &&
+                          Catch::Contains("h1: " + h1.outcomes[0].identity) && Catch::Contains("h2: vif/guest3/0/q0/rx"));
+  auto j = summary_json(r);
+  const auto& j1 = j.find("hosts")->as_array()[0];
+  REQUIRE(j1.find("gone")->as_array().size() == 1);
+  CHECK(j1.find("gone")->as_array()[0].scalar_text() == h1.outcomes[0].identity);
+  CHECK(j1.find("outcome_counts")->find("gone")->as_number() == 1);
+}
+
 TEST_CASE("fleet_commands - --max-fail with --serial stops between batches") {
   FakeTransport t;
   auto refuse = [](const std::string&) -> Result<CommandOutput> { return CommandOutput{1, "", "boom\n"}; };
@@ -305,6 +448,37 @@ TEST_CASE("fleet_commands - status reports drift only where live differs from th
   REQUIRE(result_for(r, "moved").moves.size() == 1);
   CHECK(result_for(r, "moved").moves[0].identity == base.irqs[1].identity);
   CHECK_THAT(format_summary(r), Catch::Contains("1 drifted"));
+}
+
+TEST_CASE("fleet_commands - status flags an installed policy, an agent version and a paused reconcile") {
+  HostReport clean = make_report("clean", {100, 200, 300, 400});
+  clean.agent = AgentState{"1.2.0", policy_hash(balanced()), std::nullopt};
+  HostReport edited = clean, old = clean, paused = clean, bare = clean;
+  edited.agent.policy_hash = "pol1-0000000000000000";
+  old.agent.version = "";
+  paused.agent.reconcile_paused = ReconcilePause{"2026-11-25T21:00:00Z", "rollback"};
+  bare.agent.policy_hash = "";   // no policy installed (a host the role never configured): nothing to compare
+  const std::string p = policy_hash(balanced());
+  CHECK(agent_flags(clean, p, "1.2.0").empty());
+  CHECK(agent_flags(bare, p, "1.2.0").empty());
+  REQUIRE(agent_flags(edited, p, "1.2.0").size() == 1);
+  CHECK_THAT(agent_flags(edited, p, "1.2.0")[0], Catch::Contains("pol1-0000000000000000") && Catch::Contains(p));
+  CHECK_THAT(agent_flags(old, p, "1.2.0").at(0), Catch::Contains("older than the controller's 1.2.0"));
+  CHECK_THAT(agent_flags(clean, p, "1.3.0").at(0), Catch::Contains("agent 1.2.0, controller 1.3.0"));
+  CHECK_THAT(agent_flags(paused, p, "1.2.0").at(0),
+             Catch::Contains("reconcile paused since 2026-11-25T21:00:00Z (rollback)"));
+
+  FakeTransport t;
+  t.hosts["a"] = agent(paused);
+  t.hosts["b"] = agent(clean);
+  FleetResult r = Fleet(t, hosts_named({"a", "b"}), {.controller_version = "1.2.0"}).status(balanced());
+  CHECK(r.exit_code() == 2);
+  CHECK(result_for(r, "a").flags.size() == 1);
+  CHECK(result_for(r, "b").flags.empty());
+  CHECK_THAT(format_summary(r), Catch::Contains("a: flagged: reconcile paused") && Catch::Contains("1 flagged"));
+  auto j = summary_json(r);
+  CHECK(j.find("totals")->find("flagged")->as_number() == 1);
+  CHECK(j.find("hosts")->as_array()[0].find("flags")->as_array().size() == 1);
 }
 
 TEST_CASE("fleet_commands - rollback runs the agent's rollback on every host") {

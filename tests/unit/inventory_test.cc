@@ -201,6 +201,20 @@ TEST_CASE("inventory - --hosts list with users and ports") {
   CHECK_FALSE(inventory_from_hosts("a:notaport").ok());
 }
 
+TEST_CASE("inventory - --become sudoes hosts the inventory does not, and keeps those it does") {
+  auto hosts = inventory_from_hosts("a,b");
+  REQUIRE(hosts.ok());
+  default_become(*hosts, "root");
+  CHECK(host_named(*hosts, "a").become_user == "root");
+  CHECK(host_named(*hosts, "b").become_user == "root");
+
+  auto inv = parse_inventory_ini("[g]\nplain\nsudoed ansible_become=yes ansible_become_user=irq\n", "b.ini");
+  REQUIRE(inv.ok());
+  default_become(*inv, "operator");
+  CHECK(host_named(*inv, "plain").become_user == "operator");
+  CHECK(host_named(*inv, "sudoed").become_user == "irq");   // the inventory's own become wins
+}
+
 TEST_CASE("inventory - load_inventory reads INI files with the builtin parser") {
   irqfleet::testing::TempTree tree;
   tree.write("hosts.ini", "[g]\nh1 ansible_port=2201\n");

@@ -105,6 +105,7 @@ HostReport every_field_report() {
   r.irqs.push_back(single);
   r.summaries.push_back(SummaryRow{"LOC", {5, 6, 7, 8}, "Local timer interrupts", 0});
   r.last_plan = LastPlan{r.fingerprint, "fnv1a64:00ff", {{"vif/web01/0/q0/tx", {2}}, {"vif/web01/0/q0/rx", {0, 1}}}};
+  r.agent = AgentState{"0.1.0", "pol1-0123456789abcdef", ReconcilePause{"2026-11-25T21:00:00Z", "rollback"}};
   r.warnings.push_back("a warning with \"quotes\"");
   return r;
 }
@@ -206,6 +207,13 @@ void check_same_report(const HostReport& back, const HostReport& orig) {
     CHECK(back.last_plan->fingerprint == orig.last_plan->fingerprint);
     CHECK(back.last_plan->policy_hash == orig.last_plan->policy_hash);
     CHECK(back.last_plan->cpus == orig.last_plan->cpus);
+  }
+  CHECK(back.agent.version == orig.agent.version);
+  CHECK(back.agent.policy_hash == orig.agent.policy_hash);
+  REQUIRE(back.agent.reconcile_paused.has_value() == orig.agent.reconcile_paused.has_value());
+  if (orig.agent.reconcile_paused) {
+    CHECK(back.agent.reconcile_paused->since == orig.agent.reconcile_paused->since);
+    CHECK(back.agent.reconcile_paused->reason == orig.agent.reconcile_paused->reason);
   }
 }
 

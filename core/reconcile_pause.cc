@@ -1,0 +1,36 @@
+#include "core/reconcile_pause.h"
+
+#include "core/quote.h"
+#include "core/state_dir.h"
+#include "core/toml_read.h"
+
+namespace irqfleet {
+
+namespace {
+constexpr const char* kFile = "reconcile-paused";
+}
+
+std::string reconcile_pause_path(const std::string& state_dir) { return state_dir + "/" + kFile; }
+
+Status pause_reconcile(const std::string& state_dir, const ReconcilePause& pause) {
+  if (auto st = ensure_dir(state_dir); !st.ok()) return st;
+  return write_file_atomically(reconcile_pause_path(state_dir),
+                               "since = " + toml_quote(pause.since) + "\nreason = " + toml_quote(pause.reason) + "\n");
+}
+
+Status resume_reconcile(const std::string& state_dir) { return remove_file(reconcile_pause_path(state_dir)); }
+
+std::optional<ReconcilePause> read_reconcile_pause(const FsRoot& root) {
+  const std::string path = std::string(kStateDir) + "/" + kFile;
+  if (!root.exists(path)) return std::nullopt;
+  ReconcilePause pause;
+  auto text = root.read(path);
+  if (!text.ok()) return pause;
+  auto doc = parse_toml(*text, root.display(path));
+  if (!doc.ok()) return pause;
+  if (auto since = (*doc)["since"].value<std::string>()) pause.since = *since;
+  if (auto reason = (*doc)["reason"].value<std::string>()) pause.reason = *reason;
+  return pause;
+}
+
+}  // namespace irqfleet
