@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Packaging: what `cmake --install` puts on a dom0 besides the two binaries
 # (their install() rules live in agent/ and controller/), and the CPack
 # settings that turn it into irqfleet_<version>_<arch>.deb, plus an .rpm
@@ -90,7 +91,7 @@ find_program(IRQFLEET_RPMBUILD rpmbuild)
 if(IRQFLEET_RPMBUILD)
   list(APPEND CPACK_GENERATOR "RPM")
   set(CPACK_RPM_FILE_NAME RPM-DEFAULT)
-  set(CPACK_RPM_PACKAGE_LICENSE "see README.md")
+  set(CPACK_RPM_PACKAGE_LICENSE "Apache-2.0")
   set(CPACK_RPM_PACKAGE_GROUP "System Environment/Base")
   set(CPACK_RPM_PACKAGE_AUTOREQ ON)
   set(CPACK_RPM_PACKAGE_SUGGESTS "irqbalance")

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # rollout.yml against a simulated fleet (real sshd hosts on loopback, one fake
 # dom0 root each): the canary batch runs alone first, every host applies and
 # passes the agent's verify (apply --check of the applied plan: all

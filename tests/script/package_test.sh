@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The Debian package CPack makes from this build (cmake/packaging.cmake):
 # named irqfleet_<version>_<arch>.deb; holds both binaries, the units, the
 # udev rule, irqbalance's hook and the default policy (a conffile), all
