@@ -131,6 +131,12 @@ for name in irqfleet-agent irqfleet; do
   [ "$(rpm -qp --qf '%{LICENSE}' "$(pkg $name "$version" rpm)" 2>/dev/null)" = Apache-2.0 ] ||
     fail "$name.rpm: License is not Apache-2.0"
 done
+# rpm 4.11 (CentOS 7, XCP-ng 8) and 4.13 (Fedora 26) read gzip and xz
+# payloads, not zstd.
+for name in irqfleet-agent irqfleet; do
+  c=$(rpm -qp --qf '%{PAYLOADCOMPRESSOR}' "$(pkg $name "$version" rpm)" 2>/dev/null)
+  case $c in gzip|xz) ;; *) fail "$name.rpm: payload compressed with $c, which CentOS 7's rpm cannot read" ;; esac
+done
 # %config(noreplace): rpm keeps an edited policy even when a new version
 # changes the packaged one (the upgrade below keeps the same default).
 for f in $conffiles_agent; do
