@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // irqfleet-agent apply: a plan (file or stdin) onto this host, verified and journaled.
 #include <boost/program_options.hpp>
 #include <iostream>

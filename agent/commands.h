@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One function per agent verb; main.cc only dispatches. Each takes the
 // arguments after the verb and returns the process exit code:
 // 0 success, 1 nothing could be done (bad input, unreadable host), 2 partly

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // irqfleet-agent: runs on each dom0. Reads the host, plans, applies, rolls back.
 #include <cstring>
 #include <iostream>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // irqfleet-agent plan: read the host, apply the policy, print the plan.
 #include <boost/program_options.hpp>
 #include <filesystem>

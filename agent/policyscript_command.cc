@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // irqfleet-agent policyscript DEVPATH IRQ: irqbalance's --policyscript hook.
 //
 // irqbalance runs the script once per IRQ with the device's sysfs path (may

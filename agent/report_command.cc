@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // irqfleet-agent report: the host as TOML or JSON.
 #include <boost/program_options.hpp>
 #include <cerrno>

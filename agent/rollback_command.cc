@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // irqfleet-agent rollback: restore the affinities the last apply journaled.
 #include <boost/program_options.hpp>
 #include <iostream>

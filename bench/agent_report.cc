@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench_agent_report: what one `irqfleet-agent report` costs on a big dom0.
 // Builds a fake root (tests/fleet/make_root.py) of a 256-vCPU dom0 on a
 // current kernel (effective_affinity_list, /sys/kernel/irq/N/*) with about

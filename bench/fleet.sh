@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Benchmark (not a test): report + plan + apply on simulated fleets of 50 and
 # 200 dom0 hosts (real sshd on 127.0.0.x), timed for irqfleet and for the
 # same agent commands driven by Ansible with its default settings (ad-hoc

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench_parse_interrupts: how much parsing a huge /proc/interrupts costs over
 // just reading its bytes. Generates a 4096-CPU x 10,000-IRQ file in the kernel's
 // format, then times (a) reading it into memory (cat-equivalent) and (b) the

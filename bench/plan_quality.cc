@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench/plan_quality: how close the planner gets to the best possible busiest
 // CPU on generated dom0 loads (tests/support/dom0_loads.h: a few very hot -tx
 // queues, some medium, most near idle, like the seed's dom0).

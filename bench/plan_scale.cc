@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench_plan_scale: planning a whole fleet on the controller, as `irqfleet
 // plan` does once the reports are in: controller::plan_fleet() (hosts grouped
 // by topology fingerprint and managed identities, one placement per group)

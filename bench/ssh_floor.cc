@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The floor a controller is measured against (bench/fleet.sh): a minimal
 // libssh client that, for every host of an inventory, connects (curve25519),
 // checks the host key, authenticates with the inventory's key, runs ONE

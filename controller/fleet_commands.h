@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The controller's commands over a set of hosts: report, plan, apply,
 // status (drift) and rollback. Each runs the agent on the hosts through a
 // Transport, in parallel, and returns what happened on every host; main.cc

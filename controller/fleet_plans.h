@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Plans for a whole fleet, made on the controller from the hosts' reports.
 //
 // Consistency: hosts with the same topology fingerprint and the same set of

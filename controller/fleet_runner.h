@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A bounded pool of worker threads that runs one task per host (--forks N),
 // stops starting new hosts after --max-fail failures, and keeps a progress
 // line up to date on a terminal.

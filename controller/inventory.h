@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The operator's Ansible inventory, as the controller needs it: which hosts,
 // how to reach each one (address, port, user, key) and where its agent is.
 // Read through `ansible-inventory --list` when Ansible is installed (INI,

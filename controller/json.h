@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A small JSON value: the controller reads `ansible-inventory --list` and the
 // agent's `--format json` output, and writes its own `--json` summary. Debian
 // 12 ships no JSON library that the build already depends on, and these

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // irqfleet: the fleet controller. Options → inventory → policy → one fleet
 // command over SSH → summary → exit code (0 all ok, 2 some hosts failed or
 // drifted, 1 could not start).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "controller/ssh_transport.h"
 
 #include <libssh/libssh.h>

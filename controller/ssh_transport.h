@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The real Transport: libssh, one session per host kept open for the run
 // (report then apply reuse it), OpenSSH's known_hosts semantics, ssh-agent
 // or the inventory's key, ~/.ssh/config honoured, a timeout on everything.

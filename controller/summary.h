@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the operator sees after a fleet command: a table per command plus the
 // failed hosts with their errors, or the same facts as JSON (--json).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The seam between the fleet logic and the network: run one command on one
 // host, feed it stdin, get back its exit status, stdout and stderr.
 // SshTransport (libssh) is the real one; unit tests use a fake.

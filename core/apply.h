@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Plan → writes to /proc/irq/N/smp_affinity_list, verified, journaled, and
 // the rollback that undoes them.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How an apply, check or rollback is shown: a short table for a person, or
 // JSON (same content) for the controller and scripts.
 #pragma once

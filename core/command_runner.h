@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The seam for the few facts only a command knows (xl info, xl vcpu-list,
 // xenstore-ls). On a live host the command runs; under a fake root the
 // recorded output is read from <root>/commands/<name>, so

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The kernel's cpulist format ("0-3,6,8-11"), as in smp_affinity_list,
 // /sys/devices/system/cpu/online and NUMA node cpulists.
 #pragma once

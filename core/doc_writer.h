@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One document written as TOML or JSON from the same calls, streamed: the
 // report is described once and printed in either form without building a tree
 // in memory. Text goes to a sink in pieces of kPieceSize bytes (the last one

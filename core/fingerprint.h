@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The topology fingerprint: a hash of what decides placement (usable CPUs,
 // their packages/cores/siblings/NUMA nodes, dom0 vCPU pinning), identical on
 // identically built hosts and blind to hostnames, boot ids and IRQ numbers.

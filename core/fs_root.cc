@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/fs_root.h"
 
 #include <dirent.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one seam to /proc, /sys and the agent's state directory. Every path the
 // library touches is relative to a root ("/" on a live host, a fixture tree in
 // tests), so a test or a simulated host never reaches the real kernel files.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Everything irqfleet knows about one host at one moment: the model behind
 // `irqfleet-agent report`, the planner's input and what the controller
 // collects from every host. Serialised by report_format.h.

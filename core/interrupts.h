@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // /proc/interrupts: what the kernel's show_interrupts() prints, kept column by
 // column. The pure parser gets the golden tests and the fuzzer; the reader
 // only opens the file.

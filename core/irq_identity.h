@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What an IRQ is, independent of its number: vif26.1-q0-tx is the same
 // interrupt after a guest restart renumbers it. Classes decide what irqfleet
 // may move; identities decide which plan entry an IRQ is.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Whether irqbalance runs beside us, which version, and whether that version
 // sees Xen's event channels at all: kernels since 4.x print the chip name
 // split ("xen-dyn    -event"), which irqbalance before 1.5.0 did not parse,

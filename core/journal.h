@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The journal of the last apply: every IRQ it was about to write, with the
 // smp_affinity_list it had before, written (atomically, fsynced) before the
 // first write so that `irqfleet-agent rollback` can restore the host even

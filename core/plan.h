@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A plan: where each managed IRQ of one host should go, keyed by identity.
 // Made by the planner (planner.h), applied by apply.h, carried between
 // controller and agent as TOML (schema "irqfleet.plan/1").

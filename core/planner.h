@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Policy + host report (+ the host's previous plan) → plan. Pure.
 //
 // The placement is a function of the policy, the usable CPU list, the

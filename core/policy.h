@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The operator's policy: which IRQ classes irqfleet manages, on which CPUs,
 // and how it places them. A small TOML file, by default
 // /etc/irqfleet/policy.toml (under the agent's --root), overridable with

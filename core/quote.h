@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writing strings and numbers into hand-built TOML and JSON (reports, plans,
 // policy canonical form), where key order matters and toml++'s sorted tables
 // would lose it.

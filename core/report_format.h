@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HostReport ⇄ text. TOML is the native form; JSON carries the same content.
 // Written by a streaming writer (doc_writer.h), read back with toml++.
 // Schema "irqfleet.report/1"; see README.md for every key.

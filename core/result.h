@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Expected failures as values: a Result<T> holds either a T or an Error that
 // says where things went wrong (file, line, column, host, IRQ).
 #pragma once

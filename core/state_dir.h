@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The agent's state directory, <root>/var/lib/irqfleet: the journal of the
 // last apply, the last applied plan and the lock. Unlike /proc and /sys these
 // are real files that must survive a crash, so they are written with plain

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The agent's lock: flock(2) on <root>/var/lib/irqfleet/lock, held for a
 // whole apply or rollback so two never interleave (an Ansible run and an
 // operator's shell, a timer and a controller). flock dies with its holder, so

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the readers of our TOML documents (plan, journal, policy, report)
 // share: parsing with toml++'s syntax errors turned into our Error, and
 // errors placed at a node, so every message reads "plan.toml:7:12: ...".

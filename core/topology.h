@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CPUs as dom0's kernel sees them: online/possible/offline/isolated lists,
 // per-CPU package/core/thread siblings and NUMA nodes, from sysfs. Any file
 // may be missing (containers, old kernels, Xen dom0s hide NUMA): what is known

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Xen facts a dom0 knows: whether this is dom0, `xl info`, dom0's vCPU →
 // physical CPU pinning, guest names from xenstore and xen_netback's module
 // parameters. Parsers are pure; readers go through FsRoot and CommandRunner.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What each fuzz target asks of its parser, shared by the libFuzzer targets
 // (fuzz/fuzz_*.cc, which abort on a failed check) and the regression test
 // (tests/unit/fuzz_regressions_test.cc, which reports it).

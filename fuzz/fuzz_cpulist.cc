@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: parse_cpulist() and parse_cpumask_hex() (core/cpulist.h).
 // Checks: fuzz/checks.h check_cpulist(). Seeds: fuzz/corpus/cpulist/.
 #include "fuzz/target.h"

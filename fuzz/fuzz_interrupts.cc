@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: parse_interrupts() (core/interrupts.h) over any /proc/interrupts text.
 // Checks: fuzz/checks.h check_interrupts(). Seeds: fuzz/corpus/interrupts/.
 #include "fuzz/target.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: parse_inventory_ini() (controller/inventory.h), Ansible INI inventories.
 // Checks: fuzz/checks.h check_inventory_ini(). Seeds: fuzz/corpus/inventory_ini/.
 #include "fuzz/target.h"

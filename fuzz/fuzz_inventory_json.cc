@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: parse_inventory_json() (controller/inventory.h): ansible-inventory --list output, and json::parse under it.
 // Checks: fuzz/checks.h check_inventory_json(). Seeds: fuzz/corpus/inventory_json/.
 #include "fuzz/target.h"

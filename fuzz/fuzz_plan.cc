@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: parse_plan() (core/plan.h), the agent's reader of plans from the controller.
 // Checks: fuzz/checks.h check_plan(). Seeds: fuzz/corpus/plan/.
 #include "fuzz/target.h"

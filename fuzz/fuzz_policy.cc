@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: parse_policy() (core/policy.h), the operator's policy.toml.
 // Checks: fuzz/checks.h check_policy(). Seeds: fuzz/corpus/policy/.
 #include "fuzz/target.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: parse_report() (core/report_format.h), the controller's reader of agent reports.
 // Checks: fuzz/checks.h check_report(). Seeds: fuzz/corpus/report/.
 #include "fuzz/target.h"

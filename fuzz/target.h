@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The body of every fuzz_<name>.cc: run one check over libFuzzer's bytes and
 // turn a failed check into a crash libFuzzer keeps (abort → crash-<sha1> file).
 #pragma once

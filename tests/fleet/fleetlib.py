@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The simulated fleet: real sshd processes on 127.0.0.x, one fake dom0 root each.
 
 Shared by start-fleet, stop-fleet and fleet-host (see README.md). A fleet

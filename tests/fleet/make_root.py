@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Builds a fake Xen dom0 root (tests/FAKE_ROOT.md) from a few parameters.
 
     make_root.py --out DIR --hostname dom0-01 --cpus 8 --nodes 2 --guests 10 --seed 7

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Ed25519 host keys in OpenSSH's format, without a process per key.
 
 ssh-keygen costs ~35 ms of CPU per key (exec, libcrypto); this costs ~2 ms,

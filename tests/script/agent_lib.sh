@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The set-up the agent's script tests share (sourced, not run): where the
 # source tree, the build, the agent and the bundled dom0 fixture are, fail(),
 # and $tmp, a directory removed on exit. Skips (exit 77) without a built agent.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A rollout whose canary fails stops there: the canary's fake root refuses
 # one IRQ the plan moves (its smp_affinity_list is read-only to the fleet's
 # login user, so the kernel-like write fails with EACCES), the agent reports

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Sourced by the ansible_*_test.sh scripts that run the playbooks against a
 # simulated fleet (tests/fleet/start-fleet: real sshd processes on
 # 127.0.0.x, one fake dom0 root each, login user irqfleet-sim).

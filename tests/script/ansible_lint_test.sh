@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The Ansible side passes its checks: `ansible-playbook --syntax-check` on every
 # playbook, `ansible-lint --offline` with the production profile, yamllint on
 # the role, playbooks and inventories; and the units the role writes for the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # rollout.yml against a simulated fleet (real sshd hosts on loopback, one fake
 # dom0 root each) with two clusters of their own policies, as in
 # inventories/example: the fleet is planned once on this machine from the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # site.yml against a simulated fleet (real sshd hosts on loopback, one fake
 # dom0 root each): it installs the agent into each host's prefix, writes the
 # policy and irqbalance's hook, moves no IRQ; a second run changes nothing

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The systemd units and the udev rule the package and the Ansible role install:
 # `systemd-analyze verify` accepts the units, and the udev rule starts the
 # reconcile service for vif* network devices only.

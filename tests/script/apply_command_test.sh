@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # irqfleet-agent apply and rollback on a copy of the bundled dom0 fixture:
 # --check writes nothing, apply writes and journals, a re-apply is unchanged,
 # rollback restores every file byte for byte and a second one is a no-op; a

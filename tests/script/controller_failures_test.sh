@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # irqfleet against hosts that fail in every way it must survive, through real
 # sshd: unreachable, wrong key, changed host key, unknown host key (and
 # --accept-new), a command that times out, a missing agent. Each failure is

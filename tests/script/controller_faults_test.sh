@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Fault injection through real sshd, and canary / max-fail:
 # irqfleet apply on six simulated dom0 hosts while agents are stalled, killed,
 # time out, find their state directory read-only or full, see IRQs renumbered

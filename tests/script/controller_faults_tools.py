@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Helpers for controller_faults_test.sh (standard library only).
 
   restore FLEET PRISTINE [HOST ...]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # irqfleet through real sshd on 8 simulated dom0 hosts: report → plan →
 # plan --from-reports (the same plans from files, no SSH) → apply --check →
 # apply → second apply (a no-op) → status → drift after a fake root is

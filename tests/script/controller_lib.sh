@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by tests/script/controller_*_test.sh (sourced, not a test itself):
 # starts a small simulated fleet in a temporary directory, stops it by PID on
 # exit, runs irqfleet with --json and checks the JSON with python3.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The simulated fleet: start 4 hosts, log in to each with plain OpenSSH and
 # check it sees its own fake root (and, once the agent reports, that the agent
 # names that host), then check a changed host key is refused. Skips (77) only

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Every fuzz target, built with clang, libFuzzer, ASan and UBSan, runs once over
 # each input of its checked-in corpus (fuzz/corpus/<target>/) and of the crash
 # fixtures (tests/fixtures/fuzz-crashes/<target>/). Any crash, sanitizer

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # irqfleet-agent plan and policyscript on the bundled dom0 fixture: exit codes,
 # determinism, --previous (by default the last applied plan) and --afresh,
 # errors with file:line:column, and the irqbalance hook's quiet failure mode.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # irqfleet-agent report on the bundled dom0 fixture: full counts by default,
 # --nonzero-counts, the same content in TOML and JSON (read by Python's own
 # parsers, not ours), and exit 1 with a message when stdout cannot be written.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The unit tests and the end-to-end script tests of the agent and the
 # controller, once more with both binaries and the test binary built with
 # AddressSanitizer and UBSan (-DIRQFLEET_SANITIZE=ON, a Debug build in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Synthetic dom0 host reports for the planner's tests and bench/plan_quality:
 // vif queues skewed like the seed's Fedora 26 dom0, where one -tx carried
 // 3,457,479 interrupts, a few carried ~150k-380k and most carried 1.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A small fake dom0 under a TempTree, for apply and rollback tests: the
 // /proc/interrupts lines, smp_affinity_list (and optionally
 // effective_affinity_list) files, /sys/kernel/irq/N/actions, CPUs and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An FsRoot around another one that records every write and can make chosen
 // writes fail as the kernel would (EPERM for a managed IRQ, EIO, EINVAL...),
 // run a hook before each write, or "kill" the process after N writes (by

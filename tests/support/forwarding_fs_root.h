@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An FsRoot that hands every call to another one: the base of the tests'
 // fakes that change one thing (a write that fails, a mask the kernel
 // rewrites, a move that lands late) and leave the rest alone.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A throwaway fake root for tests: files are written relative to it and the
 // whole tree is removed when the object goes away.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Apply against the real kernel, when the test runs as root on Linux with
 // /proc/irq. It only ever writes an IRQ's own current smp_affinity_list back
 // (read again just before the write); the journal goes to a temp directory,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every input a fuzz target ever crashed on (tests/fixtures/fuzz-crashes/<target>/)
 // and every seed of the checked-in corpora (fuzz/corpus/<target>/) goes through
 // the same checks as the libFuzzer targets (fuzz/checks.h), in this build's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SshTransport's failures that need no sshd (a real sshd is exercised by
 // tests/script/controller_*_test.sh through the simulated fleet).
 #include <catch2/catch.hpp>
