@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The policy a host gets from its inventory: the same irqfleet_policy_*
 // variables the Ansible role renders into the host's /etc/irqfleet/policy.toml
 // (templates/policy.toml.j2), with the role's defaults

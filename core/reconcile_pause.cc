@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/reconcile_pause.h"
 
 #include "core/quote.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The reconcile pause: <state>/reconcile-paused, written by rollback and
 // removed by the next apply. While it exists the reconcile service's apply
 // (`irqfleet-agent apply --reconcile`, checked under the apply lock) writes

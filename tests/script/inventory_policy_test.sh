@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The policy the controller builds from the inventory is the policy the
 # Ansible role installs: for every host of inventories/example (group_vars/,
 # host_vars/, two clusters) and of an INI inventory with [group:vars] and
