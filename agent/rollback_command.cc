@@ -2,12 +2,14 @@
 #include <boost/program_options.hpp>
 #include <iostream>
 
+#include "agent/audit.h"
 #include "agent/commands.h"
 #include "core/apply.h"
 #include "core/apply_format.h"
 #include "core/command_runner.h"
 #include "core/fs_root.h"
 #include "core/host_report.h"
+#include "core/journal.h"
 #include "core/quote.h"
 #include "core/state_dir.h"
 
@@ -17,6 +19,7 @@ namespace irqfleet::agent {
 
 int rollback_command(const Args& args) {
   std::string root_dir, format = "text";
+  std::string by;
   double wait = 0;
   po::options_description opts(
       "Usage: irqfleet-agent rollback [options]\n\n"
@@ -28,12 +31,17 @@ int rollback_command(const Args& args) {
       "back and last-plan.toml is removed: a second rollback does nothing and says so.\n\n"
       "Exit status: 0 every IRQ restored or unchanged (or nothing to do), 2 some were\n"
       "not (the journal is kept: run rollback again), 1 nothing could be done (no\n"
-      "journal, lock held, host unreadable).\n\nOptions");
+      "journal, lock held, host unreadable).\n\n"
+      "A rollback that restored something is recorded like an apply: one line to syslog\n"
+      "(who, policy hash, IRQs per outcome; $IRQFLEET_SYSLOG_SOCKET overrides /dev/log),\n"
+      "<root>/var/lib/irqfleet/last-apply.toml and an entry of `irqfleet-agent history`.\n\nOptions");
   opts.add_options()
       ("help,h", "show this help")
       ("root", po::value(&root_dir), "host under DIR (default: $IRQFLEET_ROOT, else /)")
       ("format", po::value(&format)->default_value("text"), "output format: text or json")
-      ("wait", po::value(&wait)->default_value(0), "wait up to SECONDS for another apply or rollback to finish");
+      ("wait", po::value(&wait)->default_value(0), "wait up to SECONDS for another apply or rollback to finish")
+      ("by", po::value(&by)->value_name("USER"),
+       "who asked, for the audit trail (the controller passes its user; default $SUDO_USER, else the process's user)");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(opts).run(), vm);
@@ -68,6 +76,9 @@ int rollback_command(const Args& args) {
   options.lock_wait_seconds = wait;
   auto result = rollback(root, state_dir_of(root), *live, options);
   if (!result.ok()) return fail(result.error().to_string());
+  auto journal = read_journal(state_dir_of(root));
+  const std::string policy = journal.ok() && *journal ? (*journal)->policy_hash : "";
+  audit_run("rollback", root, *result, nullptr, policy, by);
 
   if (format == "json") {
     std::cout << apply_result_to_json(*result);
