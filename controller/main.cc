@@ -9,10 +9,13 @@
 #include <sstream>
 
 #include "controller/fleet_commands.h"
+#include "controller/host_view.h"
 #include "controller/inventory.h"
 #include "controller/ssh_transport.h"
 #include "controller/summary.h"
+#include "core/apply_record.h"
 #include "core/policy.h"
+#include "core/terminal.h"
 
 namespace po = boost::program_options;
 using namespace irqfleet;
@@ -52,13 +55,22 @@ Result<std::string> read_text(const std::string& path) {
   return buf.str();
 }
 
+// Who runs this controller, for the hosts' audit trail: "alice@ops-box".
+std::string controller_user() {
+  std::string user = audit_user("");
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) == 0 && host[0]) user += std::string("@") + host;
+  return user;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string inventory_path, hosts_list, limit, known_hosts, ssh_config, parser_name = "auto";
+  std::string host_name;
   std::string command, out_dir, policy_path;
   int forks = 32, timeout = 30, serial = 0, canary = 0, max_fail = 0;
-  double sample = 0;
+  double sample = 0, measure = 0;
 
   po::options_description general("Hosts and connections");
   general.add_options()
@@ -84,9 +96,15 @@ int main(int argc, char** argv) {
   po::options_description commands("Command options");
   commands.add_options()
       ("policy,p", po::value(&policy_path), "plan/apply/status: the policy TOML file (see irqfleet-agent plan --help)")
+      ("host", po::value(&host_name)->value_name("NAME"),
+       "report: only host NAME (an inventory name), and its per-CPU load bars under the summary (managed "
+       "IRQs '#' against the rest '='; with --policy, the IRQs that policy manages)")
       ("out,o", po::value(&out_dir), "report: write DIR/<host>.toml; plan: write DIR/<host>.toml and DIR/<host>.plan.toml")
       ("sample", po::value(&sample), "report/plan/apply/status: have each agent sample interrupts for S seconds so plans "
        "weigh IRQs by rate instead of count since boot")
+      ("measure", po::value(&measure)->value_name("S"),
+       "apply: each agent samples interrupt rates for S seconds before and after its writes; the summary and "
+       "--json show the measured imbalance beside the predicted one")
       ("check", "apply: show every host's changes (IRQ, identity, before -> after) and write nothing")
       ("serial", po::value(&serial), "apply: push plans in batches of N hosts, checking --max-fail between batches")
       ("canary", po::value(&canary), "apply: push to the first N hosts first; stop if any of them fails")
@@ -120,9 +138,13 @@ int main(int argc, char** argv) {
     if (!needs_policy && command != "report" && command != "rollback")
       return fail_start("unknown command '" + command + "' (report, plan, apply, status, rollback)");
     if (needs_policy && policy_path.empty()) return fail_start(command + " needs --policy FILE");
-    if (!needs_policy && !policy_path.empty()) return fail_start("--policy is for plan, apply and status");
-    if (command != "apply" && (vm.count("check") || serial || canary || max_fail))
-      return fail_start("--check, --serial, --canary and --max-fail are apply options");
+    if (!needs_policy && !policy_path.empty() && host_name.empty())
+      return fail_start("--policy is for plan, apply, status and report --host");
+    if (!host_name.empty() && (command != "report" || !limit.empty()))
+      return fail_start("--host is a report option and replaces --limit");
+    if (command != "apply" && (vm.count("check") || serial || canary || max_fail || measure != 0))
+      return fail_start("--check, --serial, --canary, --max-fail and --measure are apply options");
+    if (measure < 0) return fail_start("--measure must be a number of seconds >= 0");
     if (serial && canary) return fail_start("--serial and --canary exclude each other");
     if (forks < 1 || timeout < 1 || serial < 0 || canary < 0 || max_fail < 0 || sample < 0)
       return fail_start("--forks and --timeout must be at least 1; --serial, --canary, --max-fail and --sample not negative");
@@ -139,7 +161,7 @@ int main(int argc, char** argv) {
   auto inventory = hosts_list.empty() ? load_inventory(inventory_path, parser) : inventory_from_hosts(hosts_list);
   if (!inventory.ok()) return fail_start(inventory.error().to_string());
   for (const auto& w : inventory->warnings) std::cerr << "irqfleet: warning: " << w << "\n";
-  auto hosts = select_hosts(*inventory, limit);
+  auto hosts = select_hosts(*inventory, host_name.empty() ? limit : host_name);
   if (!hosts.ok()) return fail_start(hosts.error().to_string());
   sort_by_name(*hosts);
   if (list_only) {
@@ -149,7 +171,7 @@ int main(int argc, char** argv) {
 
   // 3. The policy, read once here: every plan is made on this machine.
   Policy policy;
-  if (needs_policy) {
+  if (!policy_path.empty()) {
     auto text = read_text(policy_path);
     if (!text.ok()) return fail_start(text.error().to_string());
     auto parsed = parse_policy(*text, policy_path);
@@ -169,7 +191,9 @@ int main(int argc, char** argv) {
                        .check = vm.count("check") > 0,
                        .serial = serial,
                        .canary = canary,
-                       .max_fail = max_fail};
+                       .max_fail = max_fail,
+                       .measure_seconds = measure,
+                       .by = controller_user()};
   Fleet fleet(transport, std::move(*hosts), options);
   FleetResult result = command == "report"   ? fleet.report()
                        : command == "plan"   ? fleet.plan(policy)
@@ -180,5 +204,8 @@ int main(int argc, char** argv) {
   // 5. Say what happened.
   if (vm.count("json")) std::cout << json::dump(summary_json(result), 2) << "\n";
   else std::cout << format_summary(result);
+  if (!host_name.empty() && !vm.count("json"))
+    std::cout << format_host_loads(result, host_name, policy,
+                                   {terminal_width(STDOUT_FILENO), terminal_color(STDOUT_FILENO)});
   return result.exit_code();
 }
