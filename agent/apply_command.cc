@@ -146,9 +146,10 @@ int apply_command(const Args& args) {
   if (!result.ok()) return fail(format, "apply", result.error().to_string());
   if (!check) audit_run("apply", root, *result, &*plan, plan->policy_hash, by);
 
-  // The host after the writes (under --check, the plan's placement stands in).
+  // The host after the writes, for the pictures and --measure (under --check,
+  // the plan's placement stands in); JSON without --measure needs neither.
   std::optional<HostReport> after;
-  if (!check) {
+  if (!check && (format == "text" || measure > 0)) {
     auto reread = read_host_report(root, *commands, ReportOptions{measure});
     if (reread.ok()) after = std::move(*reread);
     else std::cerr << "irqfleet-agent apply: warning: cannot read the host again: " << reread.error().to_string() << "\n";
