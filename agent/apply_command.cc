@@ -1,19 +1,28 @@
 // SPDX-License-Identifier: Apache-2.0
 // irqfleet-agent apply: a plan (file or stdin) onto this host, verified and journaled.
+#include <unistd.h>
+
 #include <boost/program_options.hpp>
 #include <iostream>
 #include <iterator>
+#include <optional>
 
+#include "agent/audit.h"
 #include "agent/commands.h"
+#include "agent/policy_option.h"
 #include "core/apply.h"
 #include "core/apply_format.h"
 #include "core/command_runner.h"
 #include "core/fs_root.h"
+#include "core/cpu_load.h"
 #include "core/host_report.h"
+#include "core/load_bars.h"
+#include "core/measure.h"
 #include "core/plan.h"
 #include "core/quote.h"
 #include "core/reconcile_pause.h"
 #include "core/state_dir.h"
+#include "core/terminal.h"
 
 namespace po = boost::program_options;
 
@@ -33,8 +42,9 @@ int fail(const std::string& format, const std::string& verb, const std::string& 
 
 int apply_command(const Args& args) {
   std::string root_dir, format = "text", plan_file;
+  std::string policy_file, by;
   bool check = false, force = false, reconcile = false;
-  double wait = 0;
+  double wait = 0, measure = 0;
   po::options_description opts(
       "Usage: irqfleet-agent apply [options] PLAN|-\n\n"
       "Applies a plan (irqfleet.plan/1 TOML, from a file or - for stdin) to this host.\n"
@@ -57,7 +67,15 @@ int apply_command(const Args& args) {
       "guest churn, counted (\"N gone\" in the summary, counts.gone in JSON) and listed,\n"
       "not a failure; 2 some IRQs were refused, invalid-cpu, ambiguous or\n"
       "effective-mismatch; 1 nothing could be done (bad plan, other topology, lock held,\n"
-      "state directory or journal unwritable, host unreadable).\n\nOptions");
+      "state directory or journal unwritable, host unreadable).\n\n"
+      "The text output ends with per-CPU load bars, before -> after side by side (before ->\n"
+      "target with --check). With --measure S, interrupt rates are sampled for S seconds\n"
+      "before and after the writes, and the measured rates per CPU and per managed IRQ,\n"
+      "the imbalance and the busiest CPU's share are printed (JSON: \"measured\").\n\n"
+      "An apply that wrote something logs one line to syslog (who, policy and plan hashes,\n"
+      "IRQs per outcome; $IRQFLEET_SYSLOG_SOCKET overrides /dev/log) and keeps the plan in\n"
+      "<root>/var/lib/irqfleet/history/ (`irqfleet-agent history`); every apply but --check\n"
+      "updates <root>/var/lib/irqfleet/last-apply.toml (read by `irqfleet-agent metrics`).\n\nOptions");
   opts.add_options()
       ("help,h", "show this help")
       ("root", po::value(&root_dir), "host under DIR (default: $IRQFLEET_ROOT, else /)")
@@ -66,7 +84,14 @@ int apply_command(const Args& args) {
       ("reconcile", po::bool_switch(&reconcile), "the reconcile service's apply: while reconcile is paused (after a "
        "rollback) write nothing and exit 0; it does not resume it. Every other apply resumes it")
       ("format", po::value(&format)->default_value("text"), "output format: text or json")
-      ("wait", po::value(&wait)->default_value(0), "wait up to SECONDS for another apply or rollback to finish");
+      ("wait", po::value(&wait)->default_value(0), "wait up to SECONDS for another apply or rollback to finish")
+      ("measure", po::value(&measure)->default_value(0)->value_name("SECONDS"),
+       "sample interrupt rates for SECONDS before and after applying and report both")
+      ("policy", po::value(&policy_file)->value_name("FILE"),
+       "policy deciding which IRQs the bars and --measure count as managed (default: "
+       "/etc/irqfleet/policy.toml under the root, else the built-in default)")
+      ("by", po::value(&by)->value_name("USER"),
+       "who asked, for the audit trail (the controller passes its user; default $SUDO_USER, else the process's user)");
   po::options_description hidden;
   hidden.add_options()("plan", po::value(&plan_file));
   po::options_description all;
@@ -91,6 +116,7 @@ int apply_command(const Args& args) {
   }
   if (plan_file.empty()) return fail(format, "apply", "no plan given: pass a plan file, or - to read it from stdin");
   if (wait < 0) return fail(format, "apply", "--wait must be a number of seconds >= 0");
+  if (measure < 0) return fail(format, "apply", "--measure must be a number of seconds >= 0");
 
   std::string text, source = plan_file;
   if (plan_file == "-") {
@@ -107,7 +133,16 @@ int apply_command(const Args& args) {
   const std::string dir = choose_root(root_dir);
   DirFsRoot root(dir);
   auto commands = make_command_runner(root, dir);
-  auto live = read_host_report(root, *commands);
+  // The plan decides what is written; the policy only what the pictures call
+  // managed, so a broken default policy file does not stop an apply.
+  auto policy = load_policy_or_default(policy_file, dir);
+  if (!policy.ok() && !policy_file.empty()) return fail(format, "apply", policy.error().to_string());
+  if (!policy.ok()) {
+    std::cerr << "irqfleet-agent apply: warning: " << policy.error().to_string() << "; the built-in policy decides "
+              << "what the load bars call managed\n";
+    policy = Policy{};
+  }
+  auto live = read_host_report(root, *commands, ReportOptions{measure});
   if (!live.ok()) return fail(format, "apply", "cannot read the host: " + live.error().to_string());
 
   ApplyOptions options;
@@ -122,11 +157,31 @@ int apply_command(const Args& args) {
   if (!check && !reconcile)
     if (auto resumed = resume_reconcile(state_dir); !resumed.ok())
       result->warnings.push_back("cannot resume reconcile (" + resumed.error().to_string() + ")");
+  if (!check) audit_run("apply", root, *result, &*plan, plan->policy_hash, by);
+
+  // The host after the writes, for the pictures and --measure (under --check,
+  // the plan's placement stands in); JSON without --measure needs neither.
+  std::optional<HostReport> after;
+  if (!check && (format == "text" || measure > 0)) {
+    auto reread = read_host_report(root, *commands, ReportOptions{measure});
+    if (reread.ok()) after = std::move(*reread);
+    else std::cerr << "irqfleet-agent apply: warning: cannot read the host again: " << reread.error().to_string() << "\n";
+  }
+  std::optional<Measurement> measured;
+  if (measure > 0 && after) measured = measure_effect(*live, *after, *policy);
 
   if (format == "json") {
-    std::cout << apply_result_to_json(*result);
+    std::cout << apply_result_to_json(*result, measured ? measurement_to_json(*measured) : "");
   } else {
     std::cout << apply_result_to_text(*result);
+    const CpuLoads before_loads = live_cpu_loads(*live, *policy);
+    const CpuLoads after_loads = after ? live_cpu_loads(*after, *policy) : planned_cpu_loads(*live, *policy, *plan);
+    const BarOptions bars{terminal_width(STDOUT_FILENO), terminal_color(STDOUT_FILENO)};
+    std::cout << "\n";
+    for (const std::string& line :
+         render_load_bars_side_by_side(before_loads, after_loads, "before", after ? "after" : "target", bars))
+      std::cout << line << "\n";
+    if (measured) std::cout << "\n" << measurement_to_text(*measured);
     for (const IrqOutcome& o : result->irqs)
       if (is_failure(o.outcome)) std::cerr << "irqfleet-agent apply: " << o.message() << "\n";
   }

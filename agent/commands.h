@@ -17,5 +17,8 @@ int plan_command(const Args& args);         // plan_command.cc
 int apply_command(const Args& args);        // apply_command.cc
 int rollback_command(const Args& args);     // rollback_command.cc
 int policyscript_command(const Args& args); // policyscript_command.cc
+int metrics_command(const Args& args);      // metrics_command.cc
+int top_command(const Args& args);          // top_command.cc
+int history_command(const Args& args);      // history_command.cc
 
 }  // namespace irqfleet::agent

@@ -18,6 +18,9 @@ Commands:
   apply         apply a plan (file or - for stdin), verify, journal the old values
   rollback      restore the affinities recorded by the last apply
   policyscript  irqbalance --policyscript hook: ban=true for IRQs irqfleet manages
+  metrics       Prometheus metrics (node_exporter textfile format)
+  top           live per-CPU load bars and the hottest IRQs; q quits
+  history       the last applies and rollbacks: when, who, what
 
 Every command takes --root DIR (default $IRQFLEET_ROOT, else /) and --help.
 
@@ -40,6 +43,9 @@ int main(int argc, char** argv) {
   if (verb == "apply") return apply_command(args);
   if (verb == "rollback") return rollback_command(args);
   if (verb == "policyscript") return policyscript_command(args);
+  if (verb == "metrics") return metrics_command(args);
+  if (verb == "top") return top_command(args);
+  if (verb == "history") return history_command(args);
   if (verb == "--version" || verb == "version") {
     std::cout << "irqfleet-agent " IRQFLEET_VERSION "\n";
     return 0;

@@ -1,35 +1,31 @@
 // SPDX-License-Identifier: Apache-2.0
 // irqfleet-agent plan: read the host, apply the policy, print the plan.
+#include <unistd.h>
+
 #include <boost/program_options.hpp>
 #include <filesystem>
 #include <iostream>
 
 #include "agent/commands.h"
+#include "agent/policy_option.h"
 #include "core/command_runner.h"
+#include "core/cpu_load.h"
 #include "core/fs_root.h"
 #include "core/host_report.h"
+#include "core/load_bars.h"
 #include "core/plan.h"
 #include "core/planner.h"
 #include "core/policy.h"
+#include "core/terminal.h"
 
 namespace po = boost::program_options;
 
 namespace irqfleet::agent {
 
-namespace {
-
-// --policy FILE is a path on this machine; the default lives under --root.
-Result<Policy> load_policy(const std::string& option, const std::string& root_dir) {
-  if (option.empty()) return read_policy(DirFsRoot(root_dir), kDefaultPolicyPath);
-  return read_policy(DirFsRoot("/"), std::filesystem::absolute(option).string());
-}
-
-}  // namespace
-
 int plan_command(const Args& args) {
   std::string root_dir, policy_file, previous_file, format = "toml";
   double sample = 0;
-  bool afresh = false;
+  bool afresh = false, summary = false;
   po::options_description opts(
       "Usage: irqfleet-agent plan [options]\n\n"
       "Reads this host (as `irqfleet-agent report` does), applies the policy and prints\n"
@@ -51,7 +47,9 @@ int plan_command(const Args& args) {
       ("sample", po::value(&sample)->default_value(0)->value_name("SECONDS"),
        "weigh IRQs by their rate over SECONDS (reads /proc/interrupts twice) instead of their "
        "counts since boot")
-      ("format", po::value(&format)->default_value("toml")->value_name("FORMAT"), "output format: toml or json");
+      ("format", po::value(&format)->default_value("toml")->value_name("FORMAT"), "output format: toml or json")
+      ("summary", po::bool_switch(&summary),
+       "instead of the plan, per-CPU load bars of the host now and as the plan would place it, side by side");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(opts).run(), vm);
@@ -111,6 +109,16 @@ int plan_command(const Args& args) {
   if (!plan.ok()) {
     std::cerr << "irqfleet-agent plan: " << plan.error().to_string() << "\n";
     return 1;
+  }
+  if (summary) {
+    const BarOptions bars{terminal_width(STDOUT_FILENO), terminal_color(STDOUT_FILENO)};
+    std::cout << report->hostname << ": " << plan->entries.size() << " managed IRQs planned (" << plan->strategy
+              << ", " << plan->policy_hash << ")\n";
+    for (const std::string& line : render_load_bars_side_by_side(live_cpu_loads(*report, *policy),
+                                                                 planned_cpu_loads(*report, *policy, *plan), "now",
+                                                                 "planned", bars))
+      std::cout << line << "\n";
+    return 0;
   }
   std::cout << (format == "json" ? plan_to_json(*plan) : plan_to_toml(*plan));
   return 0;

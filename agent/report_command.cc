@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// irqfleet-agent report: the host as TOML or JSON.
+// irqfleet-agent report: the host as TOML or JSON, or as load bars.
+#include <unistd.h>
+
 #include <boost/program_options.hpp>
 #include <cerrno>
 #include <cstdio>
@@ -7,19 +9,39 @@
 #include <iostream>
 
 #include "agent/commands.h"
+#include "agent/policy_option.h"
 #include "core/command_runner.h"
+#include "core/cpu_load.h"
 #include "core/fs_root.h"
 #include "core/host_report.h"
+#include "core/load_bars.h"
 #include "core/report_format.h"
+#include "core/terminal.h"
 
 namespace po = boost::program_options;
 
 namespace irqfleet::agent {
 
+namespace {
+
+// The header line and the load bars of `report --summary`.
+std::string summary_text(const HostReport& report, const Policy& policy) {
+  const CpuLoads loads = live_cpu_loads(report, policy);
+  std::string out = report.hostname + ": " + std::to_string(loads.total_irqs) + " IRQs, " +
+                    std::to_string(loads.managed_irqs) + " managed (" + policy_hash(policy) + "), " +
+                    (loads.rates ? "rates over the sample" : "counts since boot") + "\n";
+  const BarOptions bars{terminal_width(STDOUT_FILENO), terminal_color(STDOUT_FILENO)};
+  for (const std::string& line : render_load_bars(loads, bars)) out += line + "\n";
+  return out;
+}
+
+}  // namespace
+
 int report_command(const Args& args) {
   std::string root_dir, format = "toml";
   double sample = 0;
-  bool nonzero_counts = false;
+  std::string policy_file;
+  bool nonzero_counts = false, summary = false;
   po::options_description opts(
       "Usage: irqfleet-agent report [options]\n\n"
       "Prints this host's CPUs (online, offline, isolated, NUMA nodes, dom0 vCPU pinning),\n"
@@ -35,7 +57,13 @@ int report_command(const Args& args) {
       ("sample", po::value(&sample)->default_value(0),
        "read /proc/interrupts twice SECONDS apart and add each IRQ's rate (interrupts/s)")
       ("nonzero-counts", po::bool_switch(&nonzero_counts),
-       "only CPUs that took interrupts in `counts`; the controller asks for this");
+       "only CPUs that took interrupts in `counts`; the controller asks for this")
+      ("summary", po::bool_switch(&summary),
+       "instead of the report, per-CPU load bars: the managed IRQs ('#') stacked against the rest ('='), "
+       "CPU 0 marked ^, CPUs the policy does not use x; rates with --sample, else counts since boot")
+      ("policy", po::value(&policy_file)->value_name("FILE"),
+       "with --summary, the policy deciding which IRQs are managed (default: /etc/irqfleet/policy.toml "
+       "under the root, else the built-in default)");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(opts).run(), vm);
@@ -64,6 +92,15 @@ int report_command(const Args& args) {
   if (!report.ok()) {
     std::cerr << "irqfleet-agent report: " << report.error().to_string() << "\n";
     return 1;
+  }
+  if (summary) {
+    auto policy = load_policy_or_default(policy_file, dir);
+    if (!policy.ok()) {
+      std::cerr << "irqfleet-agent report: " << policy.error().to_string() << "\n";
+      return 1;
+    }
+    std::cout << summary_text(*report, *policy);
+    return std::cout.flush() ? 0 : 1;
   }
   report->agent.version = IRQFLEET_VERSION;
   int write_errno = 0;   // the first failure's; later ones only echo it

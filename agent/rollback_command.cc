@@ -3,6 +3,7 @@
 #include <boost/program_options.hpp>
 #include <iostream>
 
+#include "agent/audit.h"
 #include "agent/commands.h"
 #include "core/apply.h"
 #include "core/apply_format.h"
@@ -20,6 +21,7 @@ namespace irqfleet::agent {
 
 int rollback_command(const Args& args) {
   std::string root_dir, format = "text";
+  std::string by;
   double wait = 0;
   po::options_description opts(
       "Usage: irqfleet-agent rollback [options]\n\n"
@@ -33,12 +35,17 @@ int rollback_command(const Args& args) {
       "reconcile service's `apply --reconcile` writes nothing until the next apply resumes it.\n\n"
       "Exit status: 0 every IRQ restored, unchanged or gone (or nothing to do), 2 some\n"
       "were not (the journal is kept: run rollback again), 1 nothing could be done (no\n"
-      "journal, lock held, host unreadable).\n\nOptions");
+      "journal, lock held, host unreadable).\n\n"
+      "A rollback that restored something is recorded like an apply: one line to syslog\n"
+      "(who, policy hash, IRQs per outcome; $IRQFLEET_SYSLOG_SOCKET overrides /dev/log),\n"
+      "<root>/var/lib/irqfleet/last-apply.toml and an entry of `irqfleet-agent history`.\n\nOptions");
   opts.add_options()
       ("help,h", "show this help")
       ("root", po::value(&root_dir), "host under DIR (default: $IRQFLEET_ROOT, else /)")
       ("format", po::value(&format)->default_value("text"), "output format: text or json")
-      ("wait", po::value(&wait)->default_value(0), "wait up to SECONDS for another apply or rollback to finish");
+      ("wait", po::value(&wait)->default_value(0), "wait up to SECONDS for another apply or rollback to finish")
+      ("by", po::value(&by)->value_name("USER"),
+       "who asked, for the audit trail (the controller passes its user; default $SUDO_USER, else the process's user)");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(opts).run(), vm);
@@ -79,11 +86,14 @@ int rollback_command(const Args& args) {
 
   RollbackOptions options;
   options.lock_wait_seconds = wait;
+  auto journal = read_journal(state_dir);
+  const std::string policy = journal.ok() && *journal ? (*journal)->policy_hash : "";
   auto result = rollback(root, state_dir, *live, options);
   if (!result.ok()) {
     if (!was_paused) (void)resume_reconcile(state_dir);
     return fail(result.error().to_string());
   }
+  audit_run("rollback", root, *result, nullptr, policy, by);
 
   if (format == "json") {
     std::cout << apply_result_to_json(*result);

@@ -113,6 +113,7 @@ Result<AgentOutput> parse_agent_output(std::string_view json_text, const std::st
   AgentOutput out;
   if (const json::Value* w = doc->find("warnings"); w && w->is_array())
     for (const auto& v : w->as_array()) out.warnings.push_back(v.scalar_text());
+  if (const json::Value* m = doc->find("measured"); m && m->is_object()) out.measured = *m;
   for (const auto& e : list->as_array()) {
     IrqOutcome o;
     // "irq" is null when the identity is gone; "plan_irq" is the plan's hint then.
@@ -158,6 +159,7 @@ Status take_agent_output(HostResult& h, const std::string& json_text, const char
   if (!parsed.ok()) return parsed.error();
   h.outcomes = std::move(parsed->outcomes);
   h.agent_warnings = std::move(parsed->warnings);
+  h.measured = std::move(parsed->measured);
   return ok_status();
 }
 
@@ -300,6 +302,9 @@ FleetResult Fleet::status(const std::vector<Policy>& policies) {
 Status Fleet::push_plan(HostResult& h) {
   std::vector<std::string> args = {"apply", "--format", "json"};
   if (options_.check) args.push_back("--check");
+  if (options_.measure_seconds > 0 && !options_.check)
+    args.insert(args.end(), {"--measure", json::Value(options_.measure_seconds).scalar_text()});
+  if (!options_.by.empty()) args.insert(args.end(), {"--by", options_.by});
   args.push_back("-");
   auto out = transport_.run(h.host, agent_command(h.host, args), plan_to_toml(*h.plan));
   if (!out.ok()) return out.error();
@@ -409,7 +414,9 @@ FleetResult Fleet::apply(const std::vector<Policy>& policies) {
 }
 
 Status Fleet::run_rollback(HostResult& h) {
-  auto out = transport_.run(h.host, agent_command(h.host, {"rollback", "--format", "json"}), "");
+  std::vector<std::string> args = {"rollback", "--format", "json"};
+  if (!options_.by.empty()) args.insert(args.end(), {"--by", options_.by});
+  auto out = transport_.run(h.host, agent_command(h.host, args), "");
   if (!out.ok()) return out.error();
   h.agent_exit = out->exit_status;
   h.agent_stderr = out->err;

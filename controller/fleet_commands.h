@@ -13,6 +13,7 @@
 #include "controller/fleet_plans.h"
 #include "controller/fleet_runner.h"
 #include "controller/inventory.h"
+#include "controller/json.h"
 #include "controller/transport.h"
 #include "core/host_report.h"
 #include "core/plan.h"
@@ -36,6 +37,8 @@ struct FleetOptions {
   int canary = 0;                    // apply to N hosts first; stop if any of them fails
   int max_fail = 0;                  // stop starting hosts after N failed ones (0: never)
   std::string controller_version{};  // status: an agent of another version is flagged
+  double measure_seconds = 0;        // apply: `agent apply --measure S` (rates before and after)
+  std::string by{};                  // apply/rollback: who asked, for the hosts' audit trail (--by)
 };
 
 // One IRQ's outcome as the agent reported it (apply, apply --check, rollback).
@@ -64,6 +67,7 @@ struct HostResult {
   int agent_exit = -1;               // apply/rollback: the agent's exit status
   std::string agent_stderr;          // apply/rollback: what the agent said on stderr
   std::vector<std::string> agent_warnings;  // apply/rollback: e.g. an earlier apply that was killed
+  std::optional<json::Value> measured;      // apply --measure: the agent's "measured" object
   bool drifted = false;              // status
   // status: drift beyond placement, one sentence each: the installed policy
   // is not the one the host is planned with, the agent's version is not the
@@ -133,6 +137,7 @@ std::vector<std::string> agent_flags(const HostReport& report, const std::string
 struct AgentOutput {
   std::vector<IrqOutcome> outcomes;
   std::vector<std::string> warnings;
+  std::optional<json::Value> measured;   // apply --measure
 };
 // Parses it (pure); errors name `source`.
 Result<AgentOutput> parse_agent_output(std::string_view json_text, const std::string& source);

@@ -12,28 +12,6 @@
 
 namespace irqfleet::controller {
 
-double irq_weight(const IrqReport& irq) {
-  if (irq.rate) return *irq.rate;
-  return static_cast<double>(irq.total());
-}
-
-int delivery_cpu(const IrqReport& irq) {
-  if (irq.has_effective && !irq.effective.empty()) return irq.effective.front();
-  if (irq.has_affinity && !irq.affinity.empty()) return irq.affinity.front();
-  return -1;
-}
-
-double imbalance(const std::map<int, double>& load, const CpuList& cpus) {
-  if (cpus.empty()) return 0;
-  double total = 0, max = 0;
-  for (const auto& [cpu, l] : load) {
-    total += l;
-    max = std::max(max, l);
-  }
-  if (total <= 0) return 0;
-  return max / (total / static_cast<double>(cpus.size()));
-}
-
 namespace {
 
 bool managed(const IrqReport& irq, const Policy* policy) {

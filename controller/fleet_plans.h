@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cpu_load.h"
 #include "core/host_report.h"
 #include "core/plan.h"
 #include "core/policy.h"
@@ -36,17 +37,6 @@ struct FleetPlans {
 // `names[i]` is the inventory name of `reports[i]`'s host; errors name it.
 FleetPlans plan_fleet(const Policy& policy, const std::vector<const HostReport*>& reports,
                       const std::vector<std::string>& names);
-
-// An IRQ's weight as the planner sees it: its rate when sampled, else its
-// count since boot.
-double irq_weight(const IrqReport& irq);
-
-// The CPU an IRQ is delivered on now: the first CPU of its effective affinity
-// when known, else of its affinity (a Xen event channel goes to one CPU). -1 when unknown.
-int delivery_cpu(const IrqReport& irq);
-
-// max CPU load / mean CPU load over `cpus`, loads from `load`; 0 when there is no load.
-double imbalance(const std::map<int, double>& load, const CpuList& cpus);
 
 // Live placement of the IRQs the policy manages (xen-vif and xen-blkback when
 // `policy` is null), weighed by irq_weight, over the host's usable CPUs.

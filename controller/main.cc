@@ -11,11 +11,14 @@
 #include <sstream>
 
 #include "controller/fleet_commands.h"
+#include "controller/host_view.h"
 #include "controller/inventory.h"
 #include "controller/inventory_policy.h"
 #include "controller/ssh_transport.h"
 #include "controller/summary.h"
+#include "core/apply_record.h"
 #include "core/policy.h"
+#include "core/terminal.h"
 
 namespace po = boost::program_options;
 using namespace irqfleet;
@@ -101,15 +104,21 @@ Result<std::vector<Policy>> host_policies(const Inventory& inventory, const std:
     out.push_back(std::move(*p));
   }
   return out;
+// Who runs this controller, for the hosts' audit trail: "alice@ops-box".
+std::string controller_user() {
+  std::string user = audit_user("");
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) == 0 && host[0]) user += std::string("@") + host;
+  return user;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string inventory_path, hosts_list, limit, known_hosts, ssh_config, parser_name = "auto";
-  std::string command, out_dir, policy_path, policies_dir, become_user, reports_dir, previous_dir;
+  std::string command, out_dir, policy_path, policies_dir, become_user, reports_dir, previous_dir, host_name;
   int forks = 32, timeout = 30, serial = 0, canary = 0, max_fail = 0;
-  double sample = 0;
+  double sample = 0, measure = 0;
 
   po::options_description general("Hosts and connections");
   general.add_options()
@@ -137,11 +146,14 @@ int main(int argc, char** argv) {
       ("no-progress", "no progress line, even on a terminal");
   po::options_description commands("Command options");
   commands.add_options()
-      ("policy,p", po::value(&policy_path), "plan/apply/status/--list-hosts: the policy TOML file for every host (see "
-       "irqfleet-agent plan --help). Without it each host's policy is built from its irqfleet_policy_* inventory "
-       "variables, with the Ansible role's defaults where unset: the policy the role installs on the host")
+      ("policy,p", po::value(&policy_path), "plan/apply/status/--list-hosts/report --host: the policy TOML file for "
+       "every host (see irqfleet-agent plan --help). Without it each host's policy is built from its irqfleet_policy_* "
+       "inventory variables, with the Ansible role's defaults where unset: the policy the role installs on the host")
       ("policies", po::value(&policies_dir), "plan/apply/status/--list-hosts: DIR/<host>.toml is each host's policy "
        "(rollout.yml renders them there with the role's template); instead of --policy and the inventory's variables")
+      ("host", po::value(&host_name)->value_name("NAME"),
+       "report: only host NAME (an inventory name), and its per-CPU load bars under the summary (managed "
+       "IRQs '#' against the rest '=', as the host's policy decides)")
       ("out,o", po::value(&out_dir), "report: write DIR/<host>.toml; plan: write DIR/<host>.toml and DIR/<host>.plan.toml "
        "(with --from-reports: DIR/<host>.plan.toml only)")
       ("from-reports", po::value(&reports_dir), "plan: read each selected host's report from DIR/<host>.toml (named by "
@@ -151,6 +163,9 @@ int main(int argc, char** argv) {
        "plan (a host without one has none), instead of the [last_plan] its report carries")
       ("sample", po::value(&sample), "report/plan/apply/status: have each agent sample interrupts for S seconds so plans "
        "weigh IRQs by rate instead of count since boot")
+      ("measure", po::value(&measure)->value_name("S"),
+       "apply: each agent samples interrupt rates for S seconds before and after its writes; the summary and "
+       "--json show the measured imbalance beside the predicted one")
       ("check", "apply: show every host's changes (IRQ, identity, before -> after) and write nothing")
       ("serial", po::value(&serial), "apply: push plans in batches of N hosts, checking --max-fail between batches")
       ("canary", po::value(&canary), "apply: push to the first N hosts first; stop if any of them fails")
@@ -190,10 +205,13 @@ int main(int argc, char** argv) {
   if (!list_only) {
     if (!needs_policy && command != "report" && command != "rollback")
       return fail_start("unknown command '" + command + "' (report, plan, apply, status, rollback)");
-    if (!needs_policy && !(policy_path.empty() && policies_dir.empty()))
-      return fail_start("--policy and --policies are for plan, apply and status");
-    if (command != "apply" && (vm.count("check") || serial || canary || max_fail))
-      return fail_start("--check, --serial, --canary and --max-fail are apply options");
+    if (!needs_policy && !(policy_path.empty() && policies_dir.empty()) && host_name.empty())
+      return fail_start("--policy and --policies are for plan, apply, status and report --host");
+    if (!host_name.empty() && (command != "report" || !limit.empty()))
+      return fail_start("--host is a report option and replaces --limit");
+    if (command != "apply" && (vm.count("check") || serial || canary || max_fail || measure != 0))
+      return fail_start("--check, --serial, --canary, --max-fail and --measure are apply options");
+    if (measure < 0) return fail_start("--measure must be a number of seconds >= 0");
     if (serial && canary) return fail_start("--serial and --canary exclude each other");
     if (forks < 1 || timeout < 1 || serial < 0 || canary < 0 || max_fail < 0 || sample < 0)
       return fail_start("--forks and --timeout must be at least 1; --serial, --canary, --max-fail and --sample not negative");
@@ -223,13 +241,13 @@ int main(int argc, char** argv) {
     default_become(*inventory, become_user);
   }
   for (const auto& w : inventory->warnings) std::cerr << "irqfleet: warning: " << w << "\n";
-  auto hosts = select_hosts(*inventory, limit);
+  auto hosts = select_hosts(*inventory, host_name.empty() ? limit : host_name);
   if (!hosts.ok()) return fail_start(hosts.error().to_string());
   sort_by_name(*hosts);
 
   // 3. Each host's policy, made here: every plan is made on this machine.
   std::vector<Policy> policies;
-  if (needs_policy || list_only) {
+  if (needs_policy || list_only || !host_name.empty()) {
     if (!policy_path.empty() && !policies_dir.empty()) return fail_start("--policy and --policies exclude each other");
     auto made = host_policies(*inventory, *hosts, policy_path, policies_dir);
     if (!made.ok()) return fail_start(made.error().to_string());
@@ -255,7 +273,9 @@ int main(int argc, char** argv) {
                        .serial = serial,
                        .canary = canary,
                        .max_fail = max_fail,
-                       .controller_version = IRQFLEET_VERSION};
+                       .controller_version = IRQFLEET_VERSION,
+                       .measure_seconds = measure,
+                       .by = controller_user()};
   Fleet fleet(transport, std::move(*hosts), options);
   FleetResult result = command == "report"   ? fleet.report()
                        : command == "plan"   ? fleet.plan(policies)
@@ -266,5 +286,8 @@ int main(int argc, char** argv) {
   // 5. Say what happened.
   if (vm.count("json")) std::cout << json::dump(summary_json(result), 2) << "\n";
   else std::cout << format_summary(result);
+  if (!host_name.empty() && !vm.count("json"))
+    std::cout << format_host_loads(result, host_name, policies.empty() ? Policy{} : policies.front(),
+                                   {terminal_width(STDOUT_FILENO), terminal_color(STDOUT_FILENO)});
   return result.exit_code();
 }

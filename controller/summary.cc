@@ -191,10 +191,16 @@ std::string format_summary(const FleetResult& r) {
       }
       out += "\n";
     }
-    Table t(r.command == "apply"
-                ? std::vector<std::string>{"HOST", "RESULT", check ? "WOULD CHANGE" : "APPLIED", "UNCHANGED", "NOT APPLIED",
-                                           "GONE", "IMBALANCE BEFORE", "AFTER"}
-                : std::vector<std::string>{"HOST", "RESULT", "RESTORED", "UNCHANGED", "NOT RESTORED", "GONE"});
+    // Predicted: from the plan and the weights of the report; measured: the
+    // agent's rates sampled before and after its writes (apply --measure).
+    const bool measured = std::any_of(r.hosts.begin(), r.hosts.end(), [](const auto& h) { return h.measured.has_value(); });
+    std::vector<std::string> header =
+        r.command == "apply"
+            ? std::vector<std::string>{"HOST", "RESULT", check ? "WOULD CHANGE" : "APPLIED", "UNCHANGED", "NOT APPLIED",
+                                       "GONE", "IMBALANCE BEFORE", "PREDICTED AFTER"}
+            : std::vector<std::string>{"HOST", "RESULT", "RESTORED", "UNCHANGED", "NOT RESTORED", "GONE"};
+    if (measured) header.insert(header.end(), {"MEASURED BEFORE", "MEASURED AFTER"});
+    Table t(header);
     for (const auto& h : r.hosts) {
       if (h.outcomes.empty() && h.state != TaskState::kOk) continue;
       size_t changed = 0, unchanged = 0, bad = 0, gone = 0;
@@ -210,6 +216,12 @@ std::string format_summary(const FleetResult& r) {
         row.push_back(h.report ? fixed(live_imbalance(*h.report, nullptr)) : "-");
         row.push_back(h.report && h.plan ? fixed(planned_imbalance(*h.report, *h.plan)) : "-");
       }
+      if (measured) {
+        const json::Value* before = h.measured ? h.measured->find("imbalance_before") : nullptr;
+        const json::Value* after = h.measured ? h.measured->find("imbalance_after") : nullptr;
+        row.push_back(before && before->is_number() ? fixed(before->as_number()) : "-");
+        row.push_back(after && after->is_number() ? fixed(after->as_number()) : "-");
+      }
       t.add(row);
     }
     out += t.str();
@@ -221,6 +233,9 @@ std::string format_summary(const FleetResult& r) {
       any_gone = true;
       out += "  " + h.host.name + ": " + join_names(gone) + "\n";
     }
+    if (measured)
+      out += "\n(PREDICTED: from the plan and the reported loads; MEASURED: interrupt rates each agent sampled\n"
+             " before and after its writes; imbalance = busiest CPU's managed load / mean, 1.00 = even)\n";
   }
 
   bool any_warning = false;
@@ -352,6 +367,8 @@ json::Value summary_json(const FleetResult& r) {
       json::Value agent_warnings = json::Value::array();
       for (const auto& w : h.agent_warnings) agent_warnings.push_back(w);
       j["agent_warnings"] = agent_warnings;
+      // Beside plan.predicted_imbalance: what the agent measured (apply --measure).
+      if (h.measured) j["measured"] = *h.measured;
     }
     hosts.push_back(j);
   }

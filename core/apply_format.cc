@@ -63,7 +63,7 @@ std::string apply_result_to_text(const ApplyResult& result) {
   return out;
 }
 
-std::string apply_result_to_json(const ApplyResult& result) {
+std::string apply_result_to_json(const ApplyResult& result, std::string_view measured_json) {
   std::string out = "{\n";
   out += "  \"action\": " + json_quote(to_string(result.kind)) + ",\n";
   out += "  \"host\": " + json_quote(result.hostname) + ",\n";
@@ -93,7 +93,9 @@ std::string apply_result_to_json(const ApplyResult& result) {
            ", \"outcome\": " + json_quote(to_string(o.outcome)) + ", \"errno\": " + json_quote(o.errno_name) +
            ", \"detail\": " + json_quote(o.detail) + ", \"message\": " + json_quote(o.message()) + "}";
   }
-  out += result.irqs.empty() ? "]\n}\n" : "\n  ]\n}\n";
+  out += result.irqs.empty() ? "]" : "\n  ]";
+  if (!measured_json.empty()) out += ",\n  \"measured\": " + std::string(measured_json);
+  out += "\n}\n";
   return out;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "core/apply.h"
 
@@ -14,8 +15,9 @@ namespace irqfleet {
 // "warning: ..." line per warning.
 std::string apply_result_to_text(const ApplyResult& result);
 
-// {"action": "apply", "host": ..., "exit": 0, "summary": {...}, "irqs": [...]}
-std::string apply_result_to_json(const ApplyResult& result);
+// {"action": "apply", "host": ..., "exit": 0, "summary": {...}, "irqs": [...]},
+// and "measured": `measured_json` when given (apply --measure, measure.h).
+std::string apply_result_to_json(const ApplyResult& result, std::string_view measured_json = {});
 
 // The summary line alone.
 std::string apply_summary(const ApplyResult& result);

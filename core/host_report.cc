@@ -207,7 +207,8 @@ void read_all_irq_files(const FsRoot& root, HostReport& report, unsigned threads
     for (std::string& w : slice) report.warnings.push_back(std::move(w));
 }
 
-// Reads /proc/interrupts for its totals only (the second reading of --sample).
+}  // namespace
+
 Result<InterruptTotals> read_interrupt_totals(const FsRoot& root) {
   InterruptTotals totals;
   auto table = read_interrupts(root, [&](InterruptLine&& line, const std::vector<int>&) {
@@ -216,8 +217,6 @@ Result<InterruptTotals> read_interrupt_totals(const FsRoot& root) {
   if (!table.ok()) return table.error();
   return totals;
 }
-
-}  // namespace
 
 IrqTotal IrqTotal::of(const InterruptLine& line) {
   IrqTotal t;

@@ -109,6 +109,9 @@ struct IrqTotal {
 using InterruptTotals = std::map<int, IrqTotal>;   // IRQ number → its total
 
 InterruptTotals interrupt_totals(const InterruptTable& table);
+// Reads /proc/interrupts for its totals only (the second reading of --sample,
+// each frame of `irqfleet-agent top`).
+Result<InterruptTotals> read_interrupt_totals(const FsRoot& root);
 
 struct ReportOptions {
   double sample_seconds = 0;   // > 0: read /proc/interrupts twice and add rates

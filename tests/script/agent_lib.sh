@@ -13,3 +13,6 @@ PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3   # not a pyenv shim: ~1 s per c
 fail() { echo "FAIL: $*" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# Audit lines go to a socket of the test's own (absent unless a test listens),
+# never to the host's /dev/log.
+export IRQFLEET_SYSLOG_SOCKET=$tmp/syslog.sock

@@ -59,9 +59,11 @@ PY
 echo "ok: irqfleet plan over SSH: the clusters have their own policies, identical hosts one placement"
 
 # --- rollout: plan once, canary first, apply, verify ---------------------------------
-run_playbook rollout "$tmp/rollout1.json" -e '{"irqfleet_rollout_serial": [1, "100%"]}' \
+run_playbook rollout "$tmp/rollout1.json" -e '{"irqfleet_rollout_serial": [1, "100%"], "irqfleet_apply_measure_seconds": 0.2}' \
   -e "irqfleet_rollout_dir=$tmp/rollout" \
   || { stats "$tmp/rollout1.json" False "rollout.yml failed"; exit 1; }
+stats "$tmp/rollout1.json" "sorted(h for h, r in task_results(d, 'Check that the agent applied the whole plan') if 'measured imbalance' in r.get('msg', '')) == sorted('$hosts'.split())" \
+  "irqfleet_apply_measure_seconds: every host reports the measured imbalance"
 stats "$tmp/rollout1.json" "set(s) == set('$hosts'.split()) and all(v['failures'] == 0 and v['changed'] > 0 for v in s.values())" \
   "rollout.yml: every host applies"
 stats "$tmp/rollout1.json" "[sorted(set(h for t in p['tasks'] for h in t['hosts'])) for p in d['plays']][:3] == [sorted('$hosts'.split()), ['dom0-a1'], ['dom0-a2', 'dom0-b1']]" \

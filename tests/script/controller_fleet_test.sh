@@ -41,6 +41,13 @@ for n in 01 02 03 04 05 06 07 08; do
   grep -q 'irqfleet.report/1' "$WORK/reports/dom0-$n.toml" || fail "report --out: no dom0-$n.toml"
 done
 
+echo "== report --host: one host's load bars"
+"$IRQFLEET" "${I[@]}" --no-progress report --host dom0-04 --policy "$WORK/policy.toml" >"$WORK/host.txt" 2>&1 \
+  || fail "report --host exited $?: $(cat "$WORK/host.txt")"
+[ "$(grep -cE '^ +[0-7] [ ^][ x] \|' "$WORK/host.txt")" = 8 ] || fail "report --host: not one bar per CPU: $(cat "$WORK/host.txt")"
+grep -qE '^ +0 \^x \|#' "$WORK/host.txt" || fail "report --host: CPU 0 (excluded) does not carry the managed load"
+[ "$(grep -c '^dom0-' "$WORK/host.txt")" -ge 1 ] && ! grep -q '^dom0-01 ' "$WORK/host.txt" || fail "report --host ran on other hosts"
+
 echo "== plan"
 irqfleet_json plan "${I[@]}" plan --policy "$WORK/policy.toml" --out "$WORK/plans"
 expect_rc plan 0
@@ -87,8 +94,12 @@ check check 'all(affinity(x["host"], o["irq"]) == o["before"] for x in d["hosts"
   "--check writes nothing"
 
 echo "== apply"
-irqfleet_json apply "${I[@]}" apply --policy "$WORK/policy.toml"
+irqfleet_json apply "${I[@]}" apply --policy "$WORK/policy.toml" --measure 0.2
 expect_rc apply 2
+check apply "all(set(h[n]['measured']) >= {'seconds', 'imbalance_before', 'imbalance_after', 'cpus', 'irqs'} and
+               h[n]['plan']['predicted_imbalance'] >= 1 for n in $GOOD)" "measured figures beside the predicted ones"
+grep -q "^user = \".*@$(hostname)\"$" "$FLEET/hosts/dom0-01/root/var/lib/irqfleet/history/000001-record.toml" \
+  || fail "the host's history does not name the controller's user@host"
 check apply "all(h[n]['state'] == 'ok' for n in $GOOD)" "the seven normal hosts succeed"
 check apply 'h["dom0-03"]["state"] == "failed" and "refused" in h["dom0-03"]["error"] and "dom0-03" in h["dom0-03"]["error"]' \
   "the refusing host fails, naming the host and the outcome"

@@ -531,3 +531,40 @@ TEST_CASE("fleet_commands - the agent's warnings reach the host's result and the
   CHECK(json::dump(summary_json(r)).find("did not finish (killed?)") != std::string::npos);
   CHECK(format_summary(r).find("a: warning: the apply of 2026-11-26T01:00:00Z did not finish") != std::string::npos);
 }
+
+TEST_CASE("fleet_commands - apply --measure asks the agents to measure and shows measured beside predicted") {
+  FakeTransport t;
+  t.hosts["a"] = agent(make_report("a", {100, 200}), [](const std::string&) -> Result<CommandOutput> {
+    return CommandOutput{0,
+                         R"({"irqs": [{"irq": 100, "identity": "vif/guest3/0/q0/tx", "outcome": "applied", "before": "0", "after": "1"}],
+                             "measured": {"seconds": 2.5, "imbalance_before": 3.25, "imbalance_after": 1.125,
+                                          "cpus": [], "irqs": []}})",
+                         ""};
+  });
+  Fleet fleet(t, hosts_named({"a"}), {.forks = 1, .measure_seconds = 2.5, .by = "ops@ctl"});
+  FleetResult r = fleet.apply(balanced());
+  CHECK(r.exit_code() == 0);
+  CHECK(t.count("a", "apply --format json --measure 2.5 --by ops@ctl -") == 1);
+  const auto& a = result_for(r, "a");
+  REQUIRE(a.measured);
+  const std::string summary = format_summary(r);
+  CHECK_THAT(summary, Catch::Contains("PREDICTED AFTER") && Catch::Contains("MEASURED BEFORE") &&
+                          Catch::Contains("MEASURED AFTER") && Catch::Contains("3.25") && Catch::Contains("1.12"));
+  const std::string json_text = json::dump(summary_json(r));
+  CHECK(json_text.find("\"measured\"") != std::string::npos);
+  CHECK(json_text.find("imbalance_after") != std::string::npos);
+  CHECK(json_text.find("1.125") != std::string::npos);
+  CHECK(json_text.find("\"predicted_imbalance\"") != std::string::npos);
+}
+
+TEST_CASE("fleet_commands - without --measure there are no measured columns, and rollback passes --by") {
+  FakeTransport t;
+  t.hosts["a"] = agent(make_report("a", {100, 200}), apply_all);
+  Fleet fleet(t, hosts_named({"a"}), {.forks = 1, .by = "ops@ctl"});
+  FleetResult r = fleet.apply(balanced());
+  CHECK(format_summary(r).find("MEASURED") == std::string::npos);
+  CHECK(t.count("a", "--measure") == 0);
+  Fleet back(t, hosts_named({"a"}), {.forks = 1, .by = "ops@ctl"});
+  back.rollback();
+  CHECK(t.count("a", "rollback --format json --by ops@ctl") == 1);
+}

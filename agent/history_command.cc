@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: Apache-2.0
+// irqfleet-agent history: the last applies and rollbacks that changed something.
+#include <boost/program_options.hpp>
+#include <iostream>
+
+#include "agent/commands.h"
+#include "agent/verb_options.h"
+#include "core/fs_root.h"
+#include "core/history.h"
+#include "core/quote.h"
+#include "core/text_table.h"
+#include "core/state_dir.h"
+
+namespace po = boost::program_options;
+
+namespace irqfleet::agent {
+
+namespace {
+
+std::string outcomes(const ApplyRecord& r) {
+  std::string out;
+  for (const auto& [outcome, n] : r.counts) out += (out.empty() ? "" : ", ") + std::to_string(n) + " " + outcome;
+  return out.empty() ? "-" : out;
+}
+
+std::string to_text(const std::vector<HistoryEntry>& entries) {
+  std::vector<std::vector<std::string>> rows = {{"N", "TIME", "ACTION", "USER", "EXIT", "POLICY", "PLAN", "IRQS"}};
+  for (const HistoryEntry& e : entries) {
+    const ApplyRecord& r = e.record;
+    rows.push_back({std::to_string(e.sequence), r.time, r.action, r.user, std::to_string(r.exit), r.policy_hash,
+                    r.plan_hash.empty() ? "-" : r.plan_hash, outcomes(r)});
+  }
+  return format_table_text(rows, {true});
+}
+
+std::string to_json(const std::vector<HistoryEntry>& entries) {
+  std::string out = "[";
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const ApplyRecord& r = entries[i].record;
+    out += std::string(i ? "," : "") + "\n  {\"n\": " + std::to_string(entries[i].sequence) +
+           ", \"action\": " + json_quote(r.action) + ", \"time\": " + json_quote(r.time) +
+           ", \"user\": " + json_quote(r.user) + ", \"host\": " + json_quote(r.hostname) +
+           ", \"exit\": " + std::to_string(r.exit) + ", \"policy_hash\": " + json_quote(r.policy_hash) +
+           ", \"plan_hash\": " + json_quote(r.plan_hash) + ", \"plan\": " + json_quote(entries[i].plan_path) +
+           ", \"counts\": {";
+    bool first = true;
+    for (const auto& [outcome, n] : r.counts) {
+      out += (first ? "" : ", ") + json_quote(outcome) + ": " + std::to_string(n);
+      first = false;
+    }
+    out += "}}";
+  }
+  return out + (entries.empty() ? "]\n" : "\n]\n");
+}
+
+}  // namespace
+
+int history_command(const Args& args) {
+  std::string root_dir, format = "text";
+  int show = 0;
+  po::options_description opts(
+      "Usage: irqfleet-agent history [options]\n\n"
+      "Lists the last applies and rollbacks that changed something on this host, oldest\n"
+      "first: number, time (UTC), who (SUDO_USER or the controller's user), exit code,\n"
+      "policy and plan hashes and IRQs per outcome. They are kept, with the plan each\n"
+      "apply applied, in <root>/var/lib/irqfleet/history/ (the newest 20). Exit 0, 1 when\n"
+      "the history cannot be read or entry N does not exist.\n\nOptions");
+  opts.add_options()
+      ("help,h", "show this help")
+      ("root", po::value(&root_dir)->value_name("DIR"), "host under DIR (default: $IRQFLEET_ROOT, else /)")
+      ("format", po::value(&format)->default_value("text"), "output format: text or json")
+      ("show", po::value(&show)->value_name("N"), "print the plan that apply number N applied");
+  po::variables_map vm;
+  if (auto done = parse_verb_options("history", args, opts, vm)) return *done;
+  if (format != "text" && format != "json") {
+    std::cerr << "irqfleet-agent history: --format must be text or json, not '" << format << "'\n";
+    return 1;
+  }
+  const DirFsRoot root(choose_root(root_dir));
+  auto entries = read_history(state_dir_of(root));
+  if (!entries.ok()) {
+    std::cerr << "irqfleet-agent history: " << entries.error().to_string() << "\n";
+    return 1;
+  }
+  if (vm.count("show")) {
+    for (const HistoryEntry& e : *entries) {
+      if (e.sequence != show) continue;
+      if (e.plan_path.empty()) {
+        std::cerr << "irqfleet-agent history: entry " << show << " is a " << e.record.action << ", it has no plan\n";
+        return 1;
+      }
+      auto text = read_file(e.plan_path);
+      if (!text.ok()) {
+        std::cerr << "irqfleet-agent history: " << text.error().to_string() << "\n";
+        return 1;
+      }
+      std::cout << *text;
+      return 0;
+    }
+    std::cerr << "irqfleet-agent history: no entry " << show << " in " << history_dir(state_dir_of(root)) << "\n";
+    return 1;
+  }
+  std::cout << (format == "json" ? to_json(*entries) : to_text(*entries));
+  return 0;
+}
+
+}  // namespace irqfleet::agent

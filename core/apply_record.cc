@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/apply_record.h"
+
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <ctime>
+#include <set>
+
+#include "core/fingerprint.h"
+#include "core/quote.h"
+#include "core/toml_read.h"
+
+namespace irqfleet {
+
+bool ApplyRecord::wrote() const {
+  static const std::set<std::string> quiet = {"unchanged", "gone", "ambiguous", "would-apply"};
+  for (const auto& [outcome, n] : counts)
+    if (n > 0 && !quiet.count(outcome)) return true;
+  return false;
+}
+
+std::string plan_hash(const Plan& plan) { return "plan1-" + fnv1a64_hex(plan_to_toml(plan)); }
+
+ApplyRecord make_apply_record(const ApplyResult& result, const Plan* plan, const std::string& policy_hash,
+                              const std::string& user, int64_t unix_time) {
+  ApplyRecord r;
+  r.action = std::string(to_string(result.kind));
+  r.unix_time = unix_time;
+  const std::time_t t = static_cast<std::time_t>(unix_time);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  r.time = buf;
+  r.hostname = result.hostname;
+  r.user = user;
+  r.policy_hash = policy_hash;
+  r.plan_hash = plan ? plan_hash(*plan) : "";
+  r.exit = result.exit_code();
+  for (const auto& [outcome, n] : result.counts()) r.counts[std::string(to_string(outcome))] = n;
+  return r;
+}
+
+std::string apply_record_to_toml(const ApplyRecord& r) {
+  std::string out;
+  out += "schema = " + toml_quote(r.schema) + "\n";
+  out += "action = " + toml_quote(r.action) + "\n";
+  out += "time = " + toml_quote(r.time) + "\n";
+  out += "unix_time = " + std::to_string(r.unix_time) + "\n";
+  out += "hostname = " + toml_quote(r.hostname) + "\n";
+  out += "user = " + toml_quote(r.user) + "\n";
+  out += "policy_hash = " + toml_quote(r.policy_hash) + "\n";
+  out += "plan_hash = " + toml_quote(r.plan_hash) + "\n";
+  out += "exit = " + std::to_string(r.exit) + "\n";
+  out += "\n[counts]\n";
+  for (const auto& [outcome, n] : r.counts) {
+    // Outcome names ("applied", "invalid-cpu") are bare keys; anything else is quoted.
+    const bool bare = !outcome.empty() && std::all_of(outcome.begin(), outcome.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+    });
+    out += (bare ? outcome : toml_quote(outcome)) + " = " + std::to_string(n) + "\n";
+  }
+  return out;
+}
+
+namespace {
+
+class ApplyRecordReader : public TomlReader {
+ public:
+  using TomlReader::TomlReader;
+
+  std::optional<Error> read(const toml::table& root, ApplyRecord& r) const {
+    const toml::source_region whole{};
+    if (auto e = string_field(root, whole, "schema", true, r.schema)) return e;
+    if (r.schema != kApplyRecordSchema)
+      return at(root.get("schema")->source(), "unsupported apply record schema \"" + r.schema +
+                                                  "\"; this irqfleet reads \"" + kApplyRecordSchema + "\"");
+    static const std::set<std::string_view> known = {"schema", "action", "time", "unix_time", "hostname", "user",
+                                                     "policy_hash", "plan_hash", "exit", "counts"};
+    for (auto&& [key, node] : root)
+      if (!known.count(key.str()))
+        return at(key.source(), "unknown key '" + std::string(key.str()) + "' in a " + kApplyRecordSchema + " record");
+    for (auto [name, field] : {std::pair{"action", &r.action}, {"time", &r.time}, {"hostname", &r.hostname},
+                               {"user", &r.user}, {"policy_hash", &r.policy_hash}, {"plan_hash", &r.plan_hash}})
+      if (auto e = string_field(root, whole, name, true, *field)) return e;
+    if (auto e = integer(root, "unix_time", r.unix_time)) return e;
+    int64_t exit = 0;
+    if (auto e = integer(root, "exit", exit)) return e;
+    r.exit = static_cast<int>(exit);
+    if (const toml::node* node = root.get("counts")) {
+      const toml::table* t = node->as_table();
+      if (!t) return at(node->source(), "counts must be a table (outcome = IRQs)");
+      for (auto&& [key, value] : *t) {
+        const auto* n = value.as_integer();
+        if (!n || n->get() < 0) return at(value.source(), "counts." + std::string(key.str()) + " must be a count");
+        r.counts[std::string(key.str())] = static_cast<int>(n->get());
+      }
+    }
+    return std::nullopt;
+  }
+
+ private:
+  std::optional<Error> integer(const toml::table& root, const char* name, int64_t& out) const {
+    const toml::node* node = root.get(name);
+    if (!node) return at(root.source(), std::string("missing key '") + name + "'");
+    const auto* n = node->as_integer();
+    if (!n) return at(node->source(), std::string(name) + " must be an integer");
+    out = n->get();
+    return std::nullopt;
+  }
+};
+
+}  // namespace
+
+Result<ApplyRecord> parse_apply_record(std::string_view text, const std::string& source) {
+  auto parsed = parse_toml(text, source);
+  if (!parsed.ok()) return parsed.error();
+  ApplyRecord r;
+  r.schema.clear();
+  if (auto e = ApplyRecordReader(source).read(*parsed, r)) return *e;
+  return r;
+}
+
+std::string audit_line(const ApplyRecord& r) {
+  // Values are hashes, host and user names; a blank would split a field.
+  auto word = [](std::string s) {
+    if (s.empty()) return std::string("-");
+    for (char& c : s)
+      if (c == ' ' || c == '\t' || c == '\n' || c == '=') c = '_';
+    return s;
+  };
+  std::string out = "irqfleet " + word(r.action) + " host=" + word(r.hostname) + " user=" + word(r.user) +
+                    " policy_hash=" + word(r.policy_hash) + " plan_hash=" + word(r.plan_hash) +
+                    " exit=" + std::to_string(r.exit);
+  for (const auto& [outcome, n] : r.counts) out += " " + word(outcome) + "=" + std::to_string(n);
+  return out;
+}
+
+std::string last_apply_path(const std::string& state_dir) { return state_dir + "/last-apply.toml"; }
+
+Result<std::optional<ApplyRecord>> read_last_apply(const std::string& state_dir) {
+  const std::string path = last_apply_path(state_dir);
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) return std::optional<ApplyRecord>();
+  auto text = read_file(path);
+  if (!text.ok()) return text.error();
+  auto record = parse_apply_record(*text, path);
+  if (!record.ok()) return record.error();
+  return std::optional<ApplyRecord>(std::move(*record));
+}
+
+std::string audit_user(const std::string& by) {
+  if (!by.empty()) return by;
+  if (const char* sudo = std::getenv("SUDO_USER"); sudo && *sudo) return sudo;
+  if (const passwd* pw = ::getpwuid(::getuid())) return pw->pw_name;
+  return "uid" + std::to_string(::getuid());
+}
+
+}  // namespace irqfleet
