@@ -1,7 +1,6 @@
 // irqfleet-agent apply: a plan (file or stdin) onto this host, verified and journaled.
 #include <boost/program_options.hpp>
 #include <iostream>
-#include <iterator>
 
 #include "agent/commands.h"
 #include "core/apply.h"
@@ -9,7 +8,9 @@
 #include "core/command_runner.h"
 #include "core/fs_root.h"
 #include "core/host_report.h"
+#include "core/input_file.h"
 #include "core/plan.h"
+#include "core/privilege.h"
 #include "core/quote.h"
 #include "core/state_dir.h"
 
@@ -40,6 +41,11 @@ int apply_command(const Args& args) {
       "gone or ambiguous identities are skipped, an IRQ number that now serves another\n"
       "identity is never written. A plan made for another topology fingerprint is refused\n"
       "unless --force.\n\n"
+      "Limits: a plan (file or stdin) of at most 4 MiB and 65,536 entries; more is an error\n"
+      "before anything is read from the host. Under sudo, PLAN is opened with the invoking\n"
+      "user's rights, and --root (or $IRQFLEET_ROOT) other than / must be a tree that only\n"
+      "root can change (owned by root, not group- or other-writable, nor any directory\n"
+      "above it). Nothing is ever written through a symbolic link.\n\n"
       "Before the first write, the current smp_affinity_list of every IRQ to change is\n"
       "journaled (fsynced) in <root>/var/lib/irqfleet/journal.toml, for `irqfleet-agent\n"
       "rollback`; if the journal cannot be written nothing is changed. The whole apply holds\n"
@@ -85,21 +91,16 @@ int apply_command(const Args& args) {
   if (plan_file.empty()) return fail(format, "apply", "no plan given: pass a plan file, or - to read it from stdin");
   if (wait < 0) return fail(format, "apply", "--wait must be a number of seconds >= 0");
 
-  std::string text, source = plan_file;
-  if (plan_file == "-") {
-    source = "<stdin>";
-    text.assign(std::istreambuf_iterator<char>(std::cin), {});
-  } else {
-    auto read = read_file(plan_file);
-    if (!read.ok()) return fail(format, "apply", read.error().to_string());
-    text = std::move(*read);
-  }
-  auto plan = parse_plan(text, source);
+  const Privilege privilege = current_privilege();
+  auto text = read_input(plan_file, privilege);
+  if (!text.ok()) return fail(format, "apply", text.error().to_string());
+  auto plan = parse_plan(*text, plan_file == "-" ? "<stdin>" : plan_file);
   if (!plan.ok()) return fail(format, "apply", plan.error().to_string());
 
-  const std::string dir = choose_root(root_dir);
-  DirFsRoot root(dir);
-  auto commands = make_command_runner(root, dir);
+  auto opened = open_agent_root(choose_root(root_dir), privilege);
+  if (!opened.ok()) return fail(format, "apply", opened.error().to_string());
+  const DirFsRoot& root = *opened;
+  auto commands = make_command_runner(root, root.root());
   auto live = read_host_report(root, *commands);
   if (!live.ok()) return fail(format, "apply", "cannot read the host: " + live.error().to_string());
 

@@ -9,6 +9,7 @@
 #include "core/command_runner.h"
 #include "core/fs_root.h"
 #include "core/host_report.h"
+#include "core/privilege.h"
 #include "core/report_format.h"
 
 namespace po = boost::program_options;
@@ -26,7 +27,8 @@ int report_command(const Args& args) {
       "and every IRQ of /proc/interrupts with its counts (one per CPU of the file's\n"
       "header, 0 included, unless --nonzero-counts), affinity, class and identity.\n"
       "Schema \"irqfleet.report/1\". Exit 0 on success (warnings allowed), 1 when the\n"
-      "interrupt table cannot be read or parsed or the report cannot be written.\n\nOptions");
+      "interrupt table cannot be read or parsed or the report cannot be written.\n"
+      "Under sudo, --root other than / must be a tree only root can change.\n\nOptions");
   opts.add_options()
       ("help,h", "show this help")
       ("root", po::value(&root_dir), "read /proc and /sys under DIR (default: $IRQFLEET_ROOT, else /)")
@@ -56,9 +58,13 @@ int report_command(const Args& args) {
     return 1;
   }
 
-  const std::string dir = choose_root(root_dir);
-  DirFsRoot root(dir);
-  auto commands = make_command_runner(root, dir);
+  auto opened = open_agent_root(choose_root(root_dir), current_privilege());
+  if (!opened.ok()) {
+    std::cerr << "irqfleet-agent report: " << opened.error().to_string() << "\n";
+    return 1;
+  }
+  const DirFsRoot& root = *opened;
+  auto commands = make_command_runner(root, root.root());
   auto report = read_host_report(root, *commands, ReportOptions{sample});
   if (!report.ok()) {
     std::cerr << "irqfleet-agent report: " << report.error().to_string() << "\n";

@@ -8,6 +8,7 @@
 #include "core/command_runner.h"
 #include "core/fs_root.h"
 #include "core/host_report.h"
+#include "core/privilege.h"
 #include "core/quote.h"
 #include "core/state_dir.h"
 
@@ -28,7 +29,9 @@ int rollback_command(const Args& args) {
       "back and last-plan.toml is removed: a second rollback does nothing and says so.\n\n"
       "Exit status: 0 every IRQ restored or unchanged (or nothing to do), 2 some were\n"
       "not (the journal is kept: run rollback again), 1 nothing could be done (no\n"
-      "journal, lock held, host unreadable).\n\nOptions");
+      "journal, lock held, host unreadable).\n\n"
+      "Under sudo, --root other than / must be a tree only root can change; the journal\n"
+      "and the state directory are never opened through a symbolic link.\n\nOptions");
   opts.add_options()
       ("help,h", "show this help")
       ("root", po::value(&root_dir), "host under DIR (default: $IRQFLEET_ROOT, else /)")
@@ -58,9 +61,10 @@ int rollback_command(const Args& args) {
   };
   if (wait < 0) return fail("--wait must be a number of seconds >= 0");
 
-  const std::string dir = choose_root(root_dir);
-  DirFsRoot root(dir);
-  auto commands = make_command_runner(root, dir);
+  auto opened = open_agent_root(choose_root(root_dir), current_privilege());
+  if (!opened.ok()) return fail(opened.error().to_string());
+  const DirFsRoot& root = *opened;
+  auto commands = make_command_runner(root, root.root());
   auto live = read_host_report(root, *commands);
   if (!live.ok()) return fail("cannot read the host: " + live.error().to_string());
 
