@@ -12,11 +12,12 @@
 # Stalling an agent at an exact point. The agent reads every smp_affinity_list
 # (report, then again under its lock) before it writes the journal, so a FIFO
 # in place of one from the start would block those reads, not the writes. The
-# journal's temp file is opened by nobody else: a FIFO at
-# var/lib/irqfleet/journal.toml.tmp stalls the agent in open(2) holding its
-# lock, before any write. SIGSTOP interrupts that open; with no handler the
-# kernel restarts it after SIGCONT with a fresh path lookup, so removing the
-# FIFO while the agent is stopped lets it go on and write a regular journal.
+# journal is read only under the lock, just before it is written: a FIFO at
+# var/lib/irqfleet/journal.toml stalls the agent in open(2) holding its lock,
+# before any write (the journal's temp file cannot serve: it is created
+# O_EXCL). SIGSTOP interrupts that open; with no handler the kernel restarts
+# it after SIGCONT with a fresh path lookup, so removing the FIFO while the
+# agent is stopped lets it find no journal, go on and write a regular one.
 # Putting a FIFO at a mid-plan IRQ's smp_affinity_list in the same pause (its
 # reads are done) stalls the agent again after the journal and the earlier
 # IRQs are written. The stalled agent's PID comes from fuser on the lock file
@@ -114,13 +115,15 @@ PY
   fi
 }
 has_holder() { HOLDER=$(lock_holder "$1"); [ -n "$HOLDER" ]; }
-# Blocked opening a FIFO that has no partner (without wchan: sleeping in openat).
+# Blocked opening a FIFO that has no partner (without wchan: sleeping in openat
+# or openat2).
 in_fifo_open() {
   local wchan
   wchan=$(cat "/proc/$1/wchan" 2>/dev/null) || return 1
   case $wchan in
     wait_for_partner) return 0 ;;
-    0 | "") [ "$(awk '{print $3}' "/proc/$1/stat")" = S ] && [ "$(cut -d' ' -f1 "/proc/$1/syscall")" = 257 ] ;;
+    0 | "") [ "$(awk '{print $3}' "/proc/$1/stat")" = S ] &&
+              case $(cut -d' ' -f1 "/proc/$1/syscall") in 257 | 437) true ;; *) false ;; esac ;;
     *) return 1 ;;
   esac
 }
@@ -130,10 +133,10 @@ make_fifo() { mkfifo -m 0644 "$1" && chown "$SIM_USER:" "$1"; }
 
 # stall_at_journal HOST NAME TIMEOUT POLICY: starts `irqfleet apply` on HOST in the
 # background ($CTL) and waits until its agent ($AGENT) holds the lock, stalled
-# opening the journal's temp file.
+# opening the journal.
 stall_at_journal() {
   local host=$1 name=$2 timeout=$3 policy=$4
-  make_fifo "$(state_of "$host")/journal.toml.tmp"
+  make_fifo "$(state_of "$host")/journal.toml"
   "$IRQFLEET" --json --no-progress "${B[@]}" --timeout "$timeout" --limit "$host" apply --policy "$policy" \
     >"$WORK/$name.json" 2>"$WORK/$name.err" &
   CTL=$!
@@ -151,7 +154,7 @@ stall_at_journal() {
 release_journal() {
   kill -STOP "$AGENT"
   until_ok "agent $AGENT stopped" stopped "$AGENT"
-  rm "$(state_of "$1")/journal.toml.tmp"
+  rm "$(state_of "$1")/journal.toml"
   if [ -n "${2:-}" ]; then rm "$2"; make_fifo "$2"; fi
   kill -CONT "$AGENT"
 }
