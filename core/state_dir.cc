@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/input_file.h"
+
 namespace irqfleet {
 
 namespace {
@@ -140,20 +142,9 @@ Result<std::optional<std::string>> read_state_file(const StateDir& dir, std::str
     return errno_error("cannot open", shown, errno);
   }
   UniqueFd file(fd);
-  std::string data;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = ::read(file.get(), buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return errno_error("cannot read", shown, errno);
-    }
-    if (n == 0) break;
-    if (data.size() + static_cast<size_t>(n) > max_bytes)
-      return errno_error("larger than " + std::to_string(max_bytes) + " bytes", shown, EFBIG);
-    data.append(buf, static_cast<size_t>(n));
-  }
-  return std::optional<std::string>(std::move(data));
+  auto data = read_bounded(file.get(), shown, max_bytes);
+  if (!data.ok()) return data.error();
+  return std::optional<std::string>(std::move(*data));
 }
 
 }  // namespace irqfleet
