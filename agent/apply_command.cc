@@ -16,9 +16,11 @@
 #include "core/fs_root.h"
 #include "core/cpu_load.h"
 #include "core/host_report.h"
+#include "core/input_file.h"
 #include "core/load_bars.h"
 #include "core/measure.h"
 #include "core/plan.h"
+#include "core/privilege.h"
 #include "core/quote.h"
 #include "core/reconcile_pause.h"
 #include "core/state_dir.h"
@@ -52,6 +54,11 @@ int apply_command(const Args& args) {
       "gone or ambiguous identities are skipped, an IRQ number that now serves another\n"
       "identity is never written. A plan made for another topology fingerprint is refused\n"
       "unless --force.\n\n"
+      "Limits: a plan (file or stdin) of at most 4 MiB and 65,536 entries; more is an error\n"
+      "before anything is read from the host. Under sudo, PLAN is opened with the invoking\n"
+      "user's rights, and --root (or $IRQFLEET_ROOT) other than / must be a tree that only\n"
+      "root can change (owned by root, not group- or other-writable, nor any directory\n"
+      "above it). Nothing is ever written through a symbolic link.\n\n"
       "Before the first write, the current smp_affinity_list of every IRQ to change is\n"
       "journaled (fsynced) in <root>/var/lib/irqfleet/journal.toml, for `irqfleet-agent\n"
       "rollback`; if the journal cannot be written nothing is changed. The whole apply holds\n"
@@ -118,24 +125,19 @@ int apply_command(const Args& args) {
   if (wait < 0) return fail(format, "apply", "--wait must be a number of seconds >= 0");
   if (measure < 0) return fail(format, "apply", "--measure must be a number of seconds >= 0");
 
-  std::string text, source = plan_file;
-  if (plan_file == "-") {
-    source = "<stdin>";
-    text.assign(std::istreambuf_iterator<char>(std::cin), {});
-  } else {
-    auto read = read_file(plan_file);
-    if (!read.ok()) return fail(format, "apply", read.error().to_string());
-    text = std::move(*read);
-  }
-  auto plan = parse_plan(text, source);
+  const Privilege privilege = current_privilege();
+  auto text = read_input(plan_file, privilege);
+  if (!text.ok()) return fail(format, "apply", text.error().to_string());
+  auto plan = parse_plan(*text, plan_file == "-" ? "<stdin>" : plan_file);
   if (!plan.ok()) return fail(format, "apply", plan.error().to_string());
 
-  const std::string dir = choose_root(root_dir);
-  DirFsRoot root(dir);
-  auto commands = make_command_runner(root, dir);
+  auto opened = open_agent_root(choose_root(root_dir), privilege);
+  if (!opened.ok()) return fail(format, "apply", opened.error().to_string());
+  const DirFsRoot& root = *opened;
+  auto commands = make_command_runner(root, root.root());
   // The plan decides what is written; the policy only what the pictures call
   // managed, so a broken default policy file does not stop an apply.
-  auto policy = load_policy_or_default(policy_file, dir);
+  auto policy = load_policy_or_default(policy_file, root, privilege);
   if (!policy.ok() && !policy_file.empty()) return fail(format, "apply", policy.error().to_string());
   if (!policy.ok()) {
     std::cerr << "irqfleet-agent apply: warning: " << policy.error().to_string() << "; the built-in policy decides "
@@ -150,7 +152,7 @@ int apply_command(const Args& args) {
   options.force = force;
   options.lock_wait_seconds = wait;
   options.unless_reconcile_paused = reconcile;
-  const std::string state_dir = state_dir_of(root);
+  const StateDir state_dir = state_dir_of(root);
   auto result = apply_plan(root, state_dir, *live, *plan, options);
   if (!result.ok()) return fail(format, "apply", result.error().to_string());
   // An apply by hand, the controller or Ansible resumes reconcile.

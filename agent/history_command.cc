@@ -7,6 +7,7 @@
 #include "agent/verb_options.h"
 #include "core/fs_root.h"
 #include "core/history.h"
+#include "core/privilege.h"
 #include "core/quote.h"
 #include "core/text_table.h"
 #include "core/state_dir.h"
@@ -76,7 +77,12 @@ int history_command(const Args& args) {
     std::cerr << "irqfleet-agent history: --format must be text or json, not '" << format << "'\n";
     return 1;
   }
-  const DirFsRoot root(choose_root(root_dir));
+  auto opened = open_agent_root(choose_root(root_dir), current_privilege());
+  if (!opened.ok()) {
+    std::cerr << "irqfleet-agent history: " << opened.error().to_string() << "\n";
+    return 1;
+  }
+  const DirFsRoot& root = *opened;
   auto entries = read_history(state_dir_of(root));
   if (!entries.ok()) {
     std::cerr << "irqfleet-agent history: " << entries.error().to_string() << "\n";
@@ -89,7 +95,7 @@ int history_command(const Args& args) {
         std::cerr << "irqfleet-agent history: entry " << show << " is a " << e.record.action << ", it has no plan\n";
         return 1;
       }
-      auto text = read_file(e.plan_path);
+      auto text = read_history_plan(state_dir_of(root), e);
       if (!text.ok()) {
         std::cerr << "irqfleet-agent history: " << text.error().to_string() << "\n";
         return 1;
@@ -97,7 +103,7 @@ int history_command(const Args& args) {
       std::cout << *text;
       return 0;
     }
-    std::cerr << "irqfleet-agent history: no entry " << show << " in " << history_dir(state_dir_of(root)) << "\n";
+    std::cerr << "irqfleet-agent history: no entry " << show << " in " << history_dir(state_dir_of(root)).path() << "\n";
     return 1;
   }
   std::cout << (format == "json" ? to_json(*entries) : to_text(*entries));

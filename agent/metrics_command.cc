@@ -13,6 +13,7 @@
 #include "core/cpu_load.h"
 #include "core/fs_root.h"
 #include "core/host_report.h"
+#include "core/privilege.h"
 #include "core/metrics.h"
 #include "core/state_dir.h"
 
@@ -49,14 +50,19 @@ int metrics_command(const Args& args) {
     return 1;
   }
 
-  const std::string dir = choose_root(root_dir);
-  auto policy = load_policy_or_default(policy_file, dir);
+  const Privilege privilege = current_privilege();
+  auto opened = open_agent_root(choose_root(root_dir), privilege);
+  if (!opened.ok()) {
+    std::cerr << "irqfleet-agent metrics: " << opened.error().to_string() << "\n";
+    return 1;
+  }
+  const DirFsRoot& root = *opened;
+  auto policy = load_policy_or_default(policy_file, root, privilege);
   if (!policy.ok()) {
     std::cerr << "irqfleet-agent metrics: " << policy.error().to_string() << "\n";
     return 1;
   }
-  DirFsRoot root(dir);
-  auto commands = make_command_runner(root, dir);
+  auto commands = make_command_runner(root, root.root());
   auto report = read_host_report(root, *commands, ReportOptions{sample});
   if (!report.ok()) {
     std::cerr << "irqfleet-agent metrics: " << report.error().to_string() << "\n";
@@ -86,7 +92,7 @@ int metrics_command(const Args& args) {
     }
     return 0;
   }
-  if (auto w = write_file_atomically(std::filesystem::absolute(out_file).string(), text); !w.ok()) {
+  if (auto w = write_output_file(std::filesystem::absolute(out_file).string(), text); !w.ok()) {
     std::cerr << "irqfleet-agent metrics: " << w.error().to_string() << "\n";
     return 1;
   }

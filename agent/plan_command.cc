@@ -12,10 +12,12 @@
 #include "core/cpu_load.h"
 #include "core/fs_root.h"
 #include "core/host_report.h"
+#include "core/input_file.h"
 #include "core/load_bars.h"
 #include "core/plan.h"
 #include "core/planner.h"
 #include "core/policy.h"
+#include "core/privilege.h"
 #include "core/terminal.h"
 
 namespace po = boost::program_options;
@@ -33,7 +35,10 @@ int plan_command(const Args& args) {
       "predicted load per CPU. Schema \"irqfleet.plan/1\". Nothing is written: feed the\n"
       "plan to `irqfleet-agent apply`. The same policy, topology, identities and loads\n"
       "always give the same plan, on any host. Exit 0 on success, 1 when the policy is\n"
-      "invalid, the host cannot be read or the policy leaves no usable CPU.\n\nOptions");
+      "invalid, the host cannot be read or the policy leaves no usable CPU.\n\n"
+      "Limits: --policy and --previous files of at most 4 MiB (a previous plan also at most\n"
+      "65,536 entries); under sudo they are opened with the invoking user's rights, and a\n"
+      "--root other than / must be a tree only root can change.\n\nOptions");
   opts.add_options()
       ("help,h", "show this help")
       ("root", po::value(&root_dir)->value_name("DIR"), "read /proc and /sys under DIR (default: $IRQFLEET_ROOT, else /)")
@@ -75,10 +80,16 @@ int plan_command(const Args& args) {
     return 1;
   }
 
-  const std::string dir = choose_root(root_dir);
-  auto policy = load_policy(policy_file, dir);
+  const Privilege privilege = current_privilege();
+  auto opened = open_agent_root(choose_root(root_dir), privilege);
+  if (!opened.ok()) {
+    std::cerr << "irqfleet-agent plan: " << opened.error().to_string() << "\n";
+    return 1;
+  }
+  const DirFsRoot& root = *opened;
+  auto policy = load_policy(policy_file, root, privilege);
   if (!policy.ok()) {
-    const bool no_default = policy_file.empty() && !DirFsRoot(dir).exists(kDefaultPolicyPath);
+    const bool no_default = policy_file.empty() && !root.exists(kDefaultPolicyPath);
     std::cerr << "irqfleet-agent plan: " << policy.error().to_string()
               << (no_default ? " (write a policy there or pass --policy FILE)" : "") << "\n";
     return 1;
@@ -86,7 +97,7 @@ int plan_command(const Args& args) {
   std::optional<Plan> previous;
   if (!previous_file.empty()) {
     const std::string path = std::filesystem::absolute(previous_file).string();
-    auto text = DirFsRoot("/").read(path);
+    auto text = read_input(path, privilege);
     auto parsed = text.ok() ? parse_plan(*text, path) : Result<Plan>(text.error());
     if (!parsed.ok()) {
       std::cerr << "irqfleet-agent plan: previous plan: " << parsed.error().to_string() << "\n";
@@ -95,8 +106,7 @@ int plan_command(const Args& args) {
     previous = std::move(*parsed);
   }
 
-  DirFsRoot root(dir);
-  auto commands = make_command_runner(root, dir);
+  auto commands = make_command_runner(root, root.root());
   auto report = read_host_report(root, *commands, ReportOptions{sample});
   if (!report.ok()) {
     std::cerr << "irqfleet-agent plan: " << report.error().to_string() << "\n";

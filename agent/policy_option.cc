@@ -3,18 +3,21 @@
 
 #include <filesystem>
 
-#include "core/fs_root.h"
+#include "core/input_file.h"
 
 namespace irqfleet::agent {
 
-Result<Policy> load_policy(const std::string& option, const std::string& root_dir) {
-  if (option.empty()) return read_policy(DirFsRoot(root_dir), kDefaultPolicyPath);
-  return read_policy(DirFsRoot("/"), std::filesystem::absolute(option).string());
+Result<Policy> load_policy(const std::string& option, const DirFsRoot& root, const Privilege& privilege) {
+  if (option.empty()) return read_policy(root, kDefaultPolicyPath);
+  const std::string path = std::filesystem::absolute(option).string();
+  auto text = read_input(path, privilege);
+  if (!text.ok()) return text.error();
+  return parse_policy(*text, path);
 }
 
-Result<Policy> load_policy_or_default(const std::string& option, const std::string& root_dir) {
-  if (option.empty() && !DirFsRoot(root_dir).exists(kDefaultPolicyPath)) return Policy{};
-  return load_policy(option, root_dir);
+Result<Policy> load_policy_or_default(const std::string& option, const DirFsRoot& root, const Privilege& privilege) {
+  if (option.empty() && !root.exists(kDefaultPolicyPath)) return Policy{};
+  return load_policy(option, root, privilege);
 }
 
 }  // namespace irqfleet::agent

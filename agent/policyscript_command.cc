@@ -14,9 +14,11 @@
 
 #include "agent/commands.h"
 #include "core/fs_root.h"
+#include "core/input_file.h"
 #include "core/interrupts.h"
 #include "core/irq_identity.h"
 #include "core/policy.h"
+#include "core/privilege.h"
 
 namespace po = boost::program_options;
 
@@ -76,7 +78,7 @@ int policyscript_command(const Args& args) {
       "identity) it prints \"ban=true\", so irqbalance leaves it to irqfleet; for any\n"
       "other IRQ it prints nothing and irqbalance balances it as usual. Always exits 0:\n"
       "on an error (unreadable policy, unknown IRQ) it prints nothing and explains on\n"
-      "stderr, so a broken policy never bans IRQs by accident.\n\nOptions");
+      "stderr, so a broken policy never bans IRQs by accident. --policy FILE: at most 4 MiB.\n\nOptions");
   opts.add_options()
       ("help,h", "show this help")
       ("root", po::value(&root_dir)->value_name("DIR"), "read /proc and /sys under DIR (default: $IRQFLEET_ROOT, else /)")
@@ -109,11 +111,20 @@ int policyscript_command(const Args& args) {
   if (ec != std::errc() || end != irq_text.data() + irq_text.size() || irq < 0)
     return complain("IRQ must be a number, not '" + irq_text + "'");
 
-  const std::string dir = choose_root(root_dir);
-  auto policy = policy_file.empty() ? read_policy(DirFsRoot(dir), kDefaultPolicyPath)
-                                    : read_policy(DirFsRoot("/"), std::filesystem::absolute(policy_file).string());
+  const Privilege privilege = current_privilege();
+  auto opened = open_agent_root(choose_root(root_dir), privilege);
+  if (!opened.ok()) return complain(opened.error().to_string());
+  const DirFsRoot& root = *opened;
+  Result<Policy> policy = Error{};
+  if (policy_file.empty()) {
+    policy = read_policy(root, kDefaultPolicyPath);
+  } else {
+    const std::string path = std::filesystem::absolute(policy_file).string();
+    auto text = read_input(path, privilege);
+    policy = text.ok() ? parse_policy(*text, path) : Result<Policy>(text.error());
+  }
   if (!policy.ok()) return complain(policy.error().to_string());
-  auto id = classify_one(DirFsRoot(dir), irq);
+  auto id = classify_one(root, irq);
   if (!id.ok()) return complain(id.error().to_string());
   if (policy->manages(id->irq_class, id->movable, id->identity)) std::cout << "ban=true\n";
   return 0;

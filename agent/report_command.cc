@@ -15,6 +15,7 @@
 #include "core/fs_root.h"
 #include "core/host_report.h"
 #include "core/load_bars.h"
+#include "core/privilege.h"
 #include "core/report_format.h"
 #include "core/terminal.h"
 
@@ -49,7 +50,8 @@ int report_command(const Args& args) {
       "and every IRQ of /proc/interrupts with its counts (one per CPU of the file's\n"
       "header, 0 included, unless --nonzero-counts), affinity, class and identity.\n"
       "Schema \"irqfleet.report/1\". Exit 0 on success (warnings allowed), 1 when the\n"
-      "interrupt table cannot be read or parsed or the report cannot be written.\n\nOptions");
+      "interrupt table cannot be read or parsed or the report cannot be written.\n"
+      "Under sudo, --root other than / must be a tree only root can change.\n\nOptions");
   opts.add_options()
       ("help,h", "show this help")
       ("root", po::value(&root_dir), "read /proc and /sys under DIR (default: $IRQFLEET_ROOT, else /)")
@@ -85,16 +87,20 @@ int report_command(const Args& args) {
     return 1;
   }
 
-  const std::string dir = choose_root(root_dir);
-  DirFsRoot root(dir);
-  auto commands = make_command_runner(root, dir);
+  auto opened = open_agent_root(choose_root(root_dir), current_privilege());
+  if (!opened.ok()) {
+    std::cerr << "irqfleet-agent report: " << opened.error().to_string() << "\n";
+    return 1;
+  }
+  const DirFsRoot& root = *opened;
+  auto commands = make_command_runner(root, root.root());
   auto report = read_host_report(root, *commands, ReportOptions{sample});
   if (!report.ok()) {
     std::cerr << "irqfleet-agent report: " << report.error().to_string() << "\n";
     return 1;
   }
   if (summary) {
-    auto policy = load_policy_or_default(policy_file, dir);
+    auto policy = load_policy_or_default(policy_file, root, current_privilege());
     if (!policy.ok()) {
       std::cerr << "irqfleet-agent report: " << policy.error().to_string() << "\n";
       return 1;

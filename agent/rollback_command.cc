@@ -11,6 +11,7 @@
 #include "core/fs_root.h"
 #include "core/host_report.h"
 #include "core/journal.h"
+#include "core/privilege.h"
 #include "core/quote.h"
 #include "core/reconcile_pause.h"
 #include "core/state_dir.h"
@@ -38,7 +39,9 @@ int rollback_command(const Args& args) {
       "journal, lock held, host unreadable).\n\n"
       "A rollback that restored something is recorded like an apply: one line to syslog\n"
       "(who, policy hash, IRQs per outcome; $IRQFLEET_SYSLOG_SOCKET overrides /dev/log),\n"
-      "<root>/var/lib/irqfleet/last-apply.toml and an entry of `irqfleet-agent history`.\n\nOptions");
+      "<root>/var/lib/irqfleet/last-apply.toml and an entry of `irqfleet-agent history`.\n\n"
+      "Under sudo, --root other than / must be a tree only root can change; the journal\n"
+      "and the state directory are never opened through a symbolic link.\n\nOptions");
   opts.add_options()
       ("help,h", "show this help")
       ("root", po::value(&root_dir), "host under DIR (default: $IRQFLEET_ROOT, else /)")
@@ -70,16 +73,17 @@ int rollback_command(const Args& args) {
   };
   if (wait < 0) return fail("--wait must be a number of seconds >= 0");
 
-  const std::string dir = choose_root(root_dir);
-  DirFsRoot root(dir);
-  auto commands = make_command_runner(root, dir);
+  auto opened = open_agent_root(choose_root(root_dir), current_privilege());
+  if (!opened.ok()) return fail(opened.error().to_string());
+  const DirFsRoot& root = *opened;
+  auto commands = make_command_runner(root, root.root());
   auto live = read_host_report(root, *commands);
   if (!live.ok()) return fail("cannot read the host: " + live.error().to_string());
 
   // Pause reconcile first, so that no reconcile run re-applies what this
   // restores; the next apply resumes it. A rollback that restores nothing
   // (lock held, no journal) leaves the pause as it found it.
-  const std::string state_dir = state_dir_of(root);
+  const StateDir state_dir = state_dir_of(root);
   const bool was_paused = read_reconcile_pause(root).has_value();
   if (auto paused = pause_reconcile(state_dir, {.since = utc_now(), .reason = "rollback"}); !paused.ok())
     return fail("cannot pause reconcile (" + paused.error().to_string() + "); nothing was restored");

@@ -19,6 +19,7 @@
 #include "core/command_runner.h"
 #include "core/fs_root.h"
 #include "core/host_report.h"
+#include "core/privilege.h"
 #include "core/terminal.h"
 #include "core/top_view.h"
 
@@ -132,14 +133,19 @@ int top_command(const Args& args) {
     return 1;
   }
 
-  const std::string dir = choose_root(root_dir);
-  auto policy = load_policy_or_default(policy_file, dir);
+  const Privilege privilege = current_privilege();
+  auto opened = open_agent_root(choose_root(root_dir), privilege);
+  if (!opened.ok()) {
+    std::cerr << "irqfleet-agent top: " << opened.error().to_string() << "\n";
+    return 1;
+  }
+  const DirFsRoot& root = *opened;
+  auto policy = load_policy_or_default(policy_file, root, privilege);
   if (!policy.ok()) {
     std::cerr << "irqfleet-agent top: " << policy.error().to_string() << "\n";
     return 1;
   }
-  DirFsRoot root(dir);
-  auto commands = make_command_runner(root, dir);
+  auto commands = make_command_runner(root, root.root());
   auto base = read_host_report(root, *commands);
   if (!base.ok()) {
     std::cerr << "irqfleet-agent top: " << base.error().to_string() << "\n";

@@ -231,10 +231,18 @@ Result<CommandOutput> SshTransport::run(const InventoryHost& host, const std::st
 
   CommandOutput result;
   char buf[16384];
+  // A host's output is untrusted: a compromised dom0 must not exhaust the
+  // operator box's memory. A 4,000-IRQ report is about 8 MiB.
+  constexpr size_t kMaxOut = 64u << 20, kMaxErr = 1u << 20;
   auto drain_stderr = [&]() -> bool {
     int n;
-    while ((n = ssh_channel_read_nonblocking(ch, buf, sizeof buf, 1)) > 0) result.err.append(buf, static_cast<size_t>(n));
+    while ((n = ssh_channel_read_nonblocking(ch, buf, sizeof buf, 1)) > 0)
+      if (result.err.size() < kMaxErr) result.err.append(buf, static_cast<size_t>(n));   // the rest is dropped
     return n != SSH_ERROR;
+  };
+  auto too_much = [&] {
+    return fail("the output of '" + command + "' is larger than " + std::to_string(kMaxOut >> 20) +
+                " MiB; refused (a hostile or broken host?)");
   };
   while (!ssh_channel_is_eof(ch)) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now()).count();
@@ -247,12 +255,16 @@ Result<CommandOutput> SshTransport::run(const InventoryHost& host, const std::st
     int n = ssh_channel_read_timeout(ch, buf, sizeof buf, 0, static_cast<int>(std::min<long long>(left, 200)));
     if (n == SSH_ERROR) return fail("reading output of '" + command + "': " + session_error(s));
     if (n > 0) result.out.append(buf, static_cast<size_t>(n));
+    if (result.out.size() > kMaxOut) return too_much();
     if (!drain_stderr()) return fail("reading errors of '" + command + "': " + session_error(s));
     if (ssh_channel_is_closed(ch)) break;
   }
   // What is still buffered after EOF.
   int n;
-  while ((n = ssh_channel_read_nonblocking(ch, buf, sizeof buf, 0)) > 0) result.out.append(buf, static_cast<size_t>(n));
+  while ((n = ssh_channel_read_nonblocking(ch, buf, sizeof buf, 0)) > 0) {
+    result.out.append(buf, static_cast<size_t>(n));
+    if (result.out.size() > kMaxOut) return too_much();
+  }
   drain_stderr();
 
   int status = ssh_channel_get_exit_status(ch);

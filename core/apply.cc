@@ -107,6 +107,9 @@ std::string errno_in(const std::string& message) {
   return "";
 }
 
+// The errno of a failed call: the error's own when it carries one.
+std::string errno_of(const Error& e) { return e.errno_value ? errno_name(e.errno_value) : errno_in(e.message); }
+
 // Xen delivers an event channel to exactly one vCPU, whatever mask it is given.
 bool is_xen_event_channel(const IrqReport& irq) {
   switch (irq.irq_class) {
@@ -229,14 +232,14 @@ bool write_and_verify(const FsRoot& root, int irq, const std::string& target, in
   };
   o.target = target;
   Status written = root.write(affinity_path(irq), target + "\n");
-  if (!written.ok() && errno_in(written.error().message) == "EBUSY") {
+  if (!written.ok() && errno_of(written.error()) == "EBUSY") {
     // x86 refuses while the previous move of this vector has not completed.
     pause(std::max(settle_ms, 1) * 5);
     written = root.write(affinity_path(irq), target + "\n");
   }
   bool has_effective = false;
   if (!written.ok()) {
-    const std::string err = errno_in(written.error().message);
+    const std::string err = errno_of(written.error());
     o.errno_name = err;
     o.after = read_trimmed(root, affinity_path(irq));
     o.effective = read_trimmed(root, effective_path(irq));
@@ -248,7 +251,11 @@ bool write_and_verify(const FsRoot& root, int irq, const std::string& target, in
       return false;
     }
     std::string left = o.after.empty() ? "" : "; left on " + cpus_phrase(o.after);
-    if (err == "EINVAL" || err == "ERANGE") {
+    if (err == "ELOOP" || err == "EMLINK" || err == "EXDEV") {
+      // Not the kernel: the agent would not write through a link (safe_open.h).
+      o.outcome = Outcome::kRefused;
+      add_detail(o, "not written: " + written.error().to_string());
+    } else if (err == "EINVAL" || err == "ERANGE") {
       o.outcome = Outcome::kInvalidCpu;
       add_detail(o, "kernel rejected " + cpus_phrase(target) + " (" + code + ")" + left);
     } else {
@@ -346,9 +353,9 @@ void prepare(const FsRoot& root, const HostReport& live, Step& step, bool write_
       o.outcome = Outcome::kGone;
       add_detail(o, "IRQ " + std::to_string(irq) + " vanished since the host was read");
     } else {
-      auto err = root.read(affinity_path(irq));
+      auto err = root.read_attribute(affinity_path(irq));
       o.outcome = Outcome::kRefused;
-      o.errno_name = err.ok() ? "" : errno_in(err.error().message);
+      o.errno_name = err.ok() ? "" : errno_of(err.error());
       add_detail(o, "cannot read " + root.display(affinity_path(irq)) +
                         (err.ok() ? std::string() : ": " + err.error().message));
     }
@@ -391,7 +398,7 @@ IrqOutcome write_affinity(const FsRoot& root, int irq, const CpuList& cpus, int 
   return std::move(one[0]);
 }
 
-Result<ApplyResult> apply_plan(const FsRoot& root, const std::string& state_dir, const HostReport& live,
+Result<ApplyResult> apply_plan(const FsRoot& root, const StateDir& state_dir, const HostReport& live,
                                const Plan& plan, const ApplyOptions& options) {
   if (plan.schema != kPlanSchema)
     return make_error("unsupported plan schema \"" + plan.schema + "\"; this irqfleet applies \"" + kPlanSchema + "\"");
@@ -437,7 +444,7 @@ Result<ApplyResult> apply_plan(const FsRoot& root, const std::string& state_dir,
     return e;
   }
   // Under the lock: a rollback that paused reconcile just before is seen.
-  if (options.unless_reconcile_paused && std::filesystem::exists(reconcile_pause_path(state_dir))) {
+  if (options.unless_reconcile_paused && reconcile_paused(state_dir)) {
     result.note = "reconcile is paused (" + reconcile_pause_path(state_dir) +
                   ", written by rollback); nothing written until the next apply resumes it";
     return result;
@@ -509,13 +516,13 @@ Result<ApplyResult> apply_plan(const FsRoot& root, const std::string& state_dir,
       result.warnings.push_back("cannot mark the journal complete (" + w.error().to_string() +
                                 "); the next apply will keep its previous values");
   }
-  if (auto w = write_file_atomically(state_dir + "/last-plan.toml", plan_to_toml(plan)); !w.ok())
+  if (auto w = write_file_atomically(state_dir, kLastPlanFile, plan_to_toml(plan)); !w.ok())
     result.warnings.push_back("cannot store the applied plan (" + w.error().to_string() +
                               "); the next plan will not know this one");
   return result;
 }
 
-Result<ApplyResult> rollback(const FsRoot& root, const std::string& state_dir, const HostReport& live,
+Result<ApplyResult> rollback(const FsRoot& root, const StateDir& state_dir, const HostReport& live,
                              const RollbackOptions& options) {
   ApplyResult result;
   result.kind = ApplyKind::kRollback;
@@ -573,7 +580,7 @@ Result<ApplyResult> rollback(const FsRoot& root, const std::string& state_dir, c
     result.warnings.push_back("restored, but cannot mark the journal rolled back (" + w.error().to_string() +
                               "); a second rollback would restore the same values again");
   // The host no longer follows that plan: the planner must not keep it for stability.
-  if (auto w = remove_file(state_dir + "/last-plan.toml"); !w.ok())
+  if (auto w = remove_file(state_dir, kLastPlanFile); !w.ok())
     result.warnings.push_back("cannot remove the applied plan (" + w.error().to_string() + ")");
   return result;
 }

@@ -32,6 +32,7 @@
 #include "core/host_report.h"
 #include "core/plan.h"
 #include "core/result.h"
+#include "core/state_dir.h"
 
 namespace irqfleet {
 
@@ -101,11 +102,11 @@ struct ApplyOptions {
   std::string now;                 // journal time; "" = utc_now()
 };
 
-// `live` is read_host_report() of the host just before; `state_dir` is the
-// host path of <root>/var/lib/irqfleet (state_dir_of()). An error when nothing
+// `live` is read_host_report() of the host just before; `state_dir` is
+// <root>/var/lib/irqfleet (state_dir_of()). An error when nothing
 // could be done: wrong schema, another topology without force, lock held,
 // state directory or journal unwritable, unreadable journal.
-Result<ApplyResult> apply_plan(const FsRoot& root, const std::string& state_dir, const HostReport& live,
+Result<ApplyResult> apply_plan(const FsRoot& root, const StateDir& state_dir, const HostReport& live,
                                const Plan& plan, const ApplyOptions& options = {});
 
 struct RollbackOptions {
@@ -118,7 +119,7 @@ struct RollbackOptions {
 // then marks the journal rolled back (when every IRQ was restored or is gone)
 // and removes last-plan.toml. A journal already rolled back gives an empty
 // result with a note. An error when there is no journal or it cannot be read.
-Result<ApplyResult> rollback(const FsRoot& root, const std::string& state_dir, const HostReport& live,
+Result<ApplyResult> rollback(const FsRoot& root, const StateDir& state_dir, const HostReport& live,
                              const RollbackOptions& options = {});
 
 // The lowest level: writes `cpus` to /proc/irq/<irq>/smp_affinity_list

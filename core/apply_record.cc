@@ -142,15 +142,11 @@ std::string audit_line(const ApplyRecord& r) {
   return out;
 }
 
-std::string last_apply_path(const std::string& state_dir) { return state_dir + "/last-apply.toml"; }
-
-Result<std::optional<ApplyRecord>> read_last_apply(const std::string& state_dir) {
-  const std::string path = last_apply_path(state_dir);
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) return std::optional<ApplyRecord>();
-  auto text = read_file(path);
+Result<std::optional<ApplyRecord>> read_last_apply(const StateDir& state_dir) {
+  auto text = read_state_file(state_dir, kLastApplyFile);
   if (!text.ok()) return text.error();
-  auto record = parse_apply_record(*text, path);
+  if (!*text) return std::optional<ApplyRecord>();
+  auto record = parse_apply_record(**text, state_dir.file(kLastApplyFile));
   if (!record.ok()) return record.error();
   return std::optional<ApplyRecord>(std::move(*record));
 }

@@ -64,8 +64,8 @@ Result<ApplyRecord> parse_apply_record(std::string_view text, const std::string&
 std::string audit_line(const ApplyRecord& record);
 
 // <state_dir>/last-apply.toml; nullopt when no apply ran yet.
-std::string last_apply_path(const std::string& state_dir);
-Result<std::optional<ApplyRecord>> read_last_apply(const std::string& state_dir);
+inline constexpr const char* kLastApplyFile = "last-apply.toml";
+Result<std::optional<ApplyRecord>> read_last_apply(const StateDir& state_dir);
 
 // Who asked: `by` when given (the controller passes its user), else
 // $SUDO_USER, else the name of the process's user.

@@ -15,10 +15,25 @@
 
 namespace irqfleet {
 
-DirFsRoot::DirFsRoot(std::string root) : root_(std::move(root)) {
-  while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
-  if (root_.empty()) root_ = "/";
+namespace {
+
+std::string without_trailing_slash(std::string root) {
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  if (root.empty()) root = "/";
+  return root;
 }
+
+}  // namespace
+
+DirFsRoot::DirFsRoot(std::string root) : root_(without_trailing_slash(std::move(root))) {
+  int fd = ::open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) open_errno_ = errno;
+  fd_ = std::make_shared<const UniqueFd>(fd);
+}
+
+DirFsRoot::DirFsRoot(std::string root, UniqueFd descriptor)
+    : root_(without_trailing_slash(std::move(root))),
+      fd_(std::make_shared<const UniqueFd>(std::move(descriptor))) {}
 
 std::string DirFsRoot::resolve(std::string_view path) const {
   std::string p(path);
@@ -30,7 +45,9 @@ std::string DirFsRoot::resolve(std::string_view path) const {
 std::string DirFsRoot::display(std::string_view path) const { return resolve(path); }
 
 Error errno_error(const std::string& what, const std::string& file, int err) {
-  return make_error(what + ": " + errno_name(err) + " (" + std::strerror(err) + ")", file);
+  Error e = make_error(what + ": " + errno_name(err) + " (" + std::strerror(err) + ")", file);
+  e.errno_value = err;
+  return e;
 }
 
 namespace {
@@ -39,10 +56,15 @@ namespace {
 // With `short_read_ends`, a read that does not fill `buf` is the end: true of
 // a regular file, and of a one-value /proc or /sys attribute, which the kernel
 // fills whole in its first read (not of a multi-record file like /proc/interrupts).
+// `extra_flags` adds O_NOFOLLOW for attributes (see read_attribute).
 template <typename OnPiece>
-Status read_fd_pieces(const std::string& path, char* buf, size_t size, bool short_read_ends, OnPiece&& piece) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return errno_error("cannot open", path, errno);
+Status read_fd_pieces(const std::string& path, char* buf, size_t size, bool short_read_ends, OnPiece&& piece,
+                      int extra_flags = 0) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | extra_flags);
+  if (fd < 0) {
+    if (errno == ELOOP && (extra_flags & O_NOFOLLOW)) return errno_error("refusing to read through a symbolic link", path, ELOOP);
+    return errno_error("cannot open", path, errno);
+  }
   for (;;) {
     ssize_t n = ::read(fd, buf, size);
     if (n < 0) {
@@ -62,12 +84,16 @@ Status read_fd_pieces(const std::string& path, char* buf, size_t size, bool shor
   return ok_status();
 }
 
-Result<std::string> read_whole(const std::string& path, char* buf, size_t size, bool short_read_ends) {
+Result<std::string> read_whole(const std::string& path, char* buf, size_t size, bool short_read_ends,
+                               int extra_flags = 0) {
   std::string data;
-  Status read = read_fd_pieces(path, buf, size, short_read_ends, [&](std::string_view piece) {
-    data.append(piece);
-    return ok_status();
-  });
+  Status read = read_fd_pieces(
+      path, buf, size, short_read_ends,
+      [&](std::string_view piece) {
+        data.append(piece);
+        return ok_status();
+      },
+      extra_flags);
   if (!read.ok()) return read.error();
   return data;
 }
@@ -83,7 +109,7 @@ Result<std::string> FsRoot::read_attribute(std::string_view path) const { return
 
 Result<std::string> DirFsRoot::read_attribute(std::string_view path) const {
   char buf[4096];
-  return read_whole(resolve(path), buf, sizeof buf, true);
+  return read_whole(resolve(path), buf, sizeof buf, true, O_NOFOLLOW);
 }
 
 Status FsRoot::read_pieces(std::string_view path, const PieceSink& consume) const {
@@ -126,15 +152,23 @@ Result<std::vector<std::string>> DirFsRoot::list(std::string_view path) const {
 
 Status DirFsRoot::write(std::string_view path, std::string_view data) const {
   const std::string full = resolve(path);
-  // O_TRUNC: the kernel ignores it on /proc, and a fake root needs it.
-  int fd = ::open(full.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
-  if (fd < 0) return errno_error("cannot open for writing", full, errno);
+  if (!fd_->valid()) return errno_error("cannot open the root for writing", full, open_errno_ ? open_errno_ : EBADF);
+  auto opened = open_beneath(fd_->get(), path, O_WRONLY, full);
+  if (!opened.ok()) return opened.error();
+  const int fd = opened->get();
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return errno_error("cannot stat", full, errno);
+  // A second name of a regular file may be a link to a file outside the
+  // tree; /proc attributes always have one.
+  if (S_ISREG(st.st_mode) && st.st_nlink > 1) return errno_error("refusing a file with more than one link", full, EMLINK);
+  // A fake root's file is truncated; /proc attributes report size 0 and are not.
+  if (S_ISREG(st.st_mode) && st.st_size > 0 && ::ftruncate(fd, 0) != 0) return errno_error("cannot truncate", full, errno);
   ssize_t n;
   do {
     n = ::write(fd, data.data(), data.size());
   } while (n < 0 && errno == EINTR);
   int err = n < 0 ? errno : 0;
-  if (::close(fd) != 0 && err == 0) err = errno;
+  if (::close(opened->release()) != 0 && err == 0) err = errno;
   if (err != 0) return errno_error("write refused", full, err);
   if (static_cast<size_t>(n) != data.size()) return make_error("short write", full);
   return ok_status();
@@ -163,6 +197,10 @@ std::string errno_name(int err) {
     case EEXIST: return "EEXIST";
     case EPIPE: return "EPIPE";
     case EBADF: return "EBADF";
+    case ELOOP: return "ELOOP";
+    case EXDEV: return "EXDEV";
+    case EFBIG: return "EFBIG";
+    case EMLINK: return "EMLINK";
     default: return "errno " + std::to_string(err);
   }
 }

@@ -5,12 +5,14 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/result.h"
+#include "core/safe_open.h"
 
 namespace irqfleet {
 
@@ -29,22 +31,33 @@ class FsRoot {
   // fixture's copy): what read() gives, but a file shorter than 4 KiB takes
   // one read(2), not two. Short reads end a regular file, and the kernel fills
   // such an attribute whole in its first read. The default is read().
+  // DirFsRoot refuses an attribute that is itself a symbolic link (ELOOP):
+  // the kernel's never are, and a planted one must not show, as an IRQ's
+  // "before", the first line of a file the caller could not read.
   virtual Result<std::string> read_attribute(std::string_view path) const;
   virtual bool exists(std::string_view path) const = 0;
   // Names in a directory, sorted; an error when it cannot be listed.
   virtual Result<std::vector<std::string>> list(std::string_view path) const = 0;
   // Writes the whole of `data` in one write(2), as `echo > /proc/irq/N/...`
   // does; the kernel's errno is kept in the error message ("EPERM: ...").
+  // DirFsRoot opens the file beneath the root without following any symbolic
+  // link (safe_open.h) and refuses a regular file with more than one link.
   virtual Status write(std::string_view path, std::string_view data) const = 0;
 
   // The path as the operator would see it in an error message.
   virtual std::string display(std::string_view path) const = 0;
 };
 
-// A real directory: "/" on a live host or a fixture tree.
+// A real directory: "/" on a live host or a fixture tree. Writes go through
+// a descriptor of the directory opened once, so renaming the path afterwards
+// does not redirect them.
 class DirFsRoot final : public FsRoot {
  public:
+  // Opens `root` as it is named (following links on the way: the caller's
+  // own rights apply); open_agent_root() is the checked way for the agent.
   explicit DirFsRoot(std::string root = "/");
+  // `root` already opened (and checked) as `descriptor`.
+  DirFsRoot(std::string root, UniqueFd descriptor);
 
   Result<std::string> read(std::string_view path) const override;
   Status read_pieces(std::string_view path, const PieceSink& consume) const override;
@@ -57,9 +70,13 @@ class DirFsRoot final : public FsRoot {
   const std::string& root() const { return root_; }
   // The host path of `path` under the root.
   std::string resolve(std::string_view path) const;
+  // The root's descriptor (O_PATH); invalid when the root could not be opened.
+  std::shared_ptr<const UniqueFd> descriptor() const { return fd_; }
 
  private:
   std::string root_;
+  std::shared_ptr<const UniqueFd> fd_;
+  int open_errno_ = 0;   // why fd_ is invalid
 };
 
 // The root an agent should use: --root when given, else $IRQFLEET_ROOT, else "/".

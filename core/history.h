@@ -11,6 +11,7 @@
 
 #include "core/apply_record.h"
 #include "core/result.h"
+#include "core/state_dir.h"
 
 namespace irqfleet {
 
@@ -19,19 +20,22 @@ inline constexpr int kDefaultHistoryKeep = 20;
 struct HistoryEntry {
   int sequence = 0;
   ApplyRecord record;
-  std::string plan_path;   // "" for a rollback, or when the plan file is missing
+  std::string plan_path;   // host path, for messages; "" for a rollback, or when the plan file is missing
 };
 
 // <state_dir>/history
-std::string history_dir(const std::string& state_dir);
+StateDir history_dir(const StateDir& state_dir);
 
 // Writes <state>/last-apply.toml, and when the run wrote something a history
 // entry (`plan_toml` empty for a rollback), then removes entries beyond `keep`.
-Status record_run(const std::string& state_dir, const ApplyRecord& record, const std::string& plan_toml,
+Status record_run(const StateDir& state_dir, const ApplyRecord& record, const std::string& plan_toml,
                   int keep = kDefaultHistoryKeep);
 
 // Oldest first; an empty list when there is no history yet. A record that
 // cannot be read is an error naming it.
-Result<std::vector<HistoryEntry>> read_history(const std::string& state_dir);
+Result<std::vector<HistoryEntry>> read_history(const StateDir& state_dir);
+
+// The plan an entry applied, read like the record (no link followed).
+Result<std::string> read_history_plan(const StateDir& state_dir, const HistoryEntry& entry);
 
 }  // namespace irqfleet

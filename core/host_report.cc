@@ -90,7 +90,7 @@ void disambiguate_identities(std::vector<IrqReport>& irqs) {
 // The last applied plan's placement; a missing file is no plan, an
 // unreadable or broken one a warning (the next plan then starts afresh).
 void read_last_plan(const FsRoot& root, HostReport& report) {
-  const std::string path = std::string(kStateDir) + "/last-plan.toml";
+  const std::string path = std::string(kStateDir) + "/" + kLastPlanFile;
   if (!root.exists(path)) return;
   auto text = root.read(path);
   if (!text.ok()) {

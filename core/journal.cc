@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/journal.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <ctime>
@@ -133,21 +131,23 @@ Result<Journal> parse_journal(std::string_view text, const std::string& source) 
   return j;
 }
 
-std::string journal_path(const std::string& state_dir) { return state_dir + "/journal.toml"; }
+namespace {
+constexpr const char* kJournalFile = "journal.toml";
+}  // namespace
 
-Result<std::optional<Journal>> read_journal(const std::string& state_dir) {
-  const std::string path = journal_path(state_dir);
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) return std::optional<Journal>();
-  auto text = read_file(path);
+std::string journal_path(const StateDir& state_dir) { return state_dir.file(kJournalFile); }
+
+Result<std::optional<Journal>> read_journal(const StateDir& state_dir) {
+  auto text = read_state_file(state_dir, kJournalFile);
   if (!text.ok()) return text.error();
-  auto journal = parse_journal(*text, path);
+  if (!*text) return std::optional<Journal>();
+  auto journal = parse_journal(**text, journal_path(state_dir));
   if (!journal.ok()) return journal.error();
   return std::optional<Journal>(std::move(*journal));
 }
 
-Status write_journal(const std::string& state_dir, const Journal& journal) {
-  return write_file_atomically(journal_path(state_dir), journal_to_toml(journal));
+Status write_journal(const StateDir& state_dir, const Journal& journal) {
+  return write_file_atomically(state_dir, kJournalFile, journal_to_toml(journal));
 }
 
 std::string utc_now() {

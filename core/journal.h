@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/state_dir.h"
 
 namespace irqfleet {
 
@@ -61,11 +62,11 @@ std::string journal_to_toml(const Journal& journal);
 Result<Journal> parse_journal(std::string_view text, const std::string& source);
 
 // <state_dir>/journal.toml
-std::string journal_path(const std::string& state_dir);
+std::string journal_path(const StateDir& state_dir);
 // nullopt when there is no journal; an error when it exists but cannot be read or parsed.
-Result<std::optional<Journal>> read_journal(const std::string& state_dir);
+Result<std::optional<Journal>> read_journal(const StateDir& state_dir);
 // Atomic and fsynced (see write_file_atomically).
-Status write_journal(const std::string& state_dir, const Journal& journal);
+Status write_journal(const StateDir& state_dir, const Journal& journal);
 
 // "2026-11-25T21:30:00Z" for now.
 std::string utc_now();

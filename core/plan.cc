@@ -117,10 +117,18 @@ class PlanReader : public TomlReader {
     if (const toml::node* node = root.get("entry")) {
       const toml::array* a = node->as_array();
       if (!a || !a->is_array_of_tables()) return at(node->source(), "entry must be an array of tables ([[entry]])");
+      if (a->size() > kMaxPlanEntries)
+        return at(node->source(), std::to_string(a->size()) + " entries, more than the limit of " +
+                                      std::to_string(kMaxPlanEntries) + "; refused");
       std::set<std::string> seen;
+      size_t cpus = 0;
       for (const toml::node& item : *a) {
         PlanEntry entry;
         if (auto e = read_entry(*item.as_table(), entry)) return e;
+        cpus += entry.cpus.size();
+        if (cpus > kMaxPlanCpus)
+          return at(item.source(), "the entries' cpulists name more than " + std::to_string(kMaxPlanCpus) +
+                                       " CPUs in all; refused");
         if (!seen.insert(entry.identity).second)
           return at(item.as_table()->get("identity")->source(), "identity " + entry.identity + " has two entries");
         plan.entries.push_back(std::move(entry));

@@ -16,6 +16,11 @@
 namespace irqfleet {
 
 inline constexpr const char* kPlanSchema = "irqfleet.plan/1";
+// Beyond any real host (4,096 IRQs on a large dom0); a plan with more
+// entries, or whose cpulists name more CPUs in all, is refused so that a
+// hostile plan cannot make the agent allocate without bound.
+inline constexpr size_t kMaxPlanEntries = 65536;
+inline constexpr size_t kMaxPlanCpus = 1u << 22;
 
 struct PlanEntry {
   std::string identity;        // stable name; how apply finds the IRQ on the live host

@@ -11,15 +11,19 @@ namespace {
 constexpr const char* kFile = "reconcile-paused";
 }
 
-std::string reconcile_pause_path(const std::string& state_dir) { return state_dir + "/" + kFile; }
+std::string reconcile_pause_path(const StateDir& state_dir) { return state_dir.file(kFile); }
 
-Status pause_reconcile(const std::string& state_dir, const ReconcilePause& pause) {
-  if (auto st = ensure_dir(state_dir); !st.ok()) return st;
-  return write_file_atomically(reconcile_pause_path(state_dir),
+bool reconcile_paused(const StateDir& state_dir) {
+  auto marker = read_state_file(state_dir, kFile, 4096);
+  return !marker.ok() || marker->has_value();   // unreadable: still paused
+}
+
+Status pause_reconcile(const StateDir& state_dir, const ReconcilePause& pause) {
+  return write_file_atomically(state_dir, kFile,
                                "since = " + toml_quote(pause.since) + "\nreason = " + toml_quote(pause.reason) + "\n");
 }
 
-Status resume_reconcile(const std::string& state_dir) { return remove_file(reconcile_pause_path(state_dir)); }
+Status resume_reconcile(const StateDir& state_dir) { return remove_file(state_dir, kFile); }
 
 std::optional<ReconcilePause> read_reconcile_pause(const FsRoot& root) {
   const std::string path = std::string(kStateDir) + "/" + kFile;

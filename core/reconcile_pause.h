@@ -14,6 +14,7 @@
 
 #include "core/fs_root.h"
 #include "core/result.h"
+#include "core/state_dir.h"
 
 namespace irqfleet {
 
@@ -22,13 +23,16 @@ struct ReconcilePause {
   std::string reason;   // "rollback"
 };
 
-// Host path of <state>/reconcile-paused.
-std::string reconcile_pause_path(const std::string& state_dir);
+// Host path of <state>/reconcile-paused, for messages.
+std::string reconcile_pause_path(const StateDir& state_dir);
+
+// Whether the marker is there (read without following a link).
+bool reconcile_paused(const StateDir& state_dir);
 
 // Writes the marker atomically (creating the state directory).
-Status pause_reconcile(const std::string& state_dir, const ReconcilePause& pause);
+Status pause_reconcile(const StateDir& state_dir, const ReconcilePause& pause);
 // Removes it; no marker is not an error.
-Status resume_reconcile(const std::string& state_dir);
+Status resume_reconcile(const StateDir& state_dir);
 
 // The marker under `root`'s /var/lib/irqfleet; nullopt when there is none.
 // An unreadable or garbled marker still pauses (since and reason empty).

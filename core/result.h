@@ -15,6 +15,7 @@ struct Error {
   std::string file;     // file the error is about, empty when none
   int line = 0;         // 1-based, 0 when not about a line
   int column = 0;       // 1-based, 0 when not about a column
+  int errno_value = 0;  // the system call's errno when one failed, else 0
 
   // "file:line:column: message", leaving out the parts that are unknown.
   std::string to_string() const;

@@ -46,14 +46,12 @@ std::string holder_of(int fd) {
 
 }  // namespace
 
-Result<StateLock> acquire_state_lock(const std::string& state_dir, double wait_seconds) {
-  if (auto made = ensure_dir(state_dir); !made.ok()) return made.error();
-  const std::string path = state_dir + "/lock";
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    int err = errno;
-    return make_error("cannot create lock file: " + errno_name(err) + " (" + std::strerror(err) + ")", path);
-  }
+Result<StateLock> acquire_state_lock(const StateDir& state_dir, double wait_seconds) {
+  auto dir = state_dir.open(true);
+  if (!dir.ok()) return dir.error();
+  const std::string path = state_dir.file("lock");
+  int fd = ::openat((*dir)->get(), "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return errno_error("cannot create lock file", path, errno);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_seconds);
   for (;;) {
     if (::flock(fd, LOCK_EX | LOCK_NB) == 0) break;
@@ -61,7 +59,7 @@ Result<StateLock> acquire_state_lock(const std::string& state_dir, double wait_s
     if (err == EINTR) continue;
     if (err != EWOULDBLOCK) {
       ::close(fd);
-      return make_error("cannot lock: " + errno_name(err) + " (" + std::strerror(err) + ")", path);
+      return errno_error("cannot lock", path, err);
     }
     if (std::chrono::steady_clock::now() >= deadline) {
       std::string holder = holder_of(fd);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "core/state_dir.h"
 
 namespace irqfleet {
 
@@ -23,7 +24,7 @@ class StateLock {
   const std::string& path() const { return path_; }
 
  private:
-  friend Result<StateLock> acquire_state_lock(const std::string& state_dir, double wait_seconds);
+  friend Result<StateLock> acquire_state_lock(const StateDir& state_dir, double wait_seconds);
   StateLock(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
 
   int fd_ = -1;
@@ -35,6 +36,6 @@ class StateLock {
 // that many seconds have passed; the error names the lock file and the
 // holder's pid. Failing to create the directory or the file is an error too
 // (read-only or full filesystem): the caller must not write anything then.
-Result<StateLock> acquire_state_lock(const std::string& state_dir, double wait_seconds = 0);
+Result<StateLock> acquire_state_lock(const StateDir& state_dir, double wait_seconds = 0);
 
 }  // namespace irqfleet

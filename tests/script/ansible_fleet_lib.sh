@@ -95,6 +95,9 @@ fleet_setup() {
 }
 
 root_of() { echo "$fleet/hosts/$1/root"; }
+# Runs a command as the owner of DIR (a host's fake root: its login user), as
+# on that host; root would refuse a tree another user owns.
+as_owner() { local dir=$1; shift; runuser -u "$(stat -c %U "$dir")" -- "$@"; }
 
 run_playbook() {
   local name=$1 out=$2

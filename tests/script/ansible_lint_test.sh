@@ -4,6 +4,7 @@
 # playbook, `ansible-lint --offline` with the production profile, yamllint on
 # the role, playbooks and inventories; and the units the role writes for the
 # prefix install are the package's units, rendered with the package's paths.
+# The sudoers snippet too (rendered with the package's agent path and group).
 set -euo pipefail
 src=${IRQFLEET_SOURCE:-$(cd "$(dirname "$0")/../.." && pwd)}
 if ! command -v ansible-playbook >/dev/null 2>&1; then
@@ -74,17 +75,22 @@ cat > "$tmp/render.yml" <<YML
     __irqfleet_policy_path: /etc/irqfleet/policy.toml
     __irqfleet_last_plan: /var/lib/irqfleet/last-plan.toml
     __irqfleet_state_dir: /var/lib/irqfleet
+    irqfleet_sudoers_group: irqfleet
+    irqfleet_sudoers_users: []
+    irqfleet_sudoers_path: /etc/sudoers.d/irqfleet
   tasks:
     - name: Render
       ansible.builtin.template:
         src: "$src/ansible/roles/irqfleet/templates/{{ item }}.j2"
         dest: "$tmp/rendered/{{ item }}"
         mode: "0644"
-      loop: [irqfleet-reconcile.service, irqfleet-reconcile.timer, 90-irqfleet.rules]
+      loop: [irqfleet-reconcile.service, irqfleet-reconcile.timer, 90-irqfleet.rules, sudoers]
 YML
 if out=$(ansible-playbook -i localhost, "$tmp/render.yml" 2>&1); then
-  for f in systemd/irqfleet-reconcile.service systemd/irqfleet-reconcile.timer udev/90-irqfleet.rules; do
+  for f in systemd/irqfleet-reconcile.service systemd/irqfleet-reconcile.timer udev/90-irqfleet.rules \
+           sudoers:sudoers/irqfleet; do
     name=$(basename "$f")
+    case $f in *:*) name=${f%%:*}; f=${f#*:} ;; esac
     if d=$(diff <(tail -n +2 "$tmp/rendered/$name") "$src/packaging/$f"); then
       echo "ok: role template $name renders packaging/$f"
     else

@@ -88,7 +88,7 @@ const IrqOutcome& outcome_of(const ApplyResult& r, const std::string& identity) 
   throw;
 }
 
-std::string state_dir(const TempTree& t) { return state_dir_of(DirFsRoot(t.str())); }
+std::string state_dir(const TempTree& t) { return DirFsRoot(t.str()).resolve(kStateDir); }
 
 ApplyOptions quick() {
   ApplyOptions o;

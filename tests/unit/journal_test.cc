@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "core/journal.h"
@@ -142,10 +144,59 @@ TEST_CASE("state_dir - ensure_dir creates parents and refuses a file in the way"
   REQUIRE_FALSE(blocked.ok());
   CHECK(blocked.error().message.find("ENOTDIR") != std::string::npos);
 
-  REQUIRE(write_file_atomically(t.str() + "/var/lib/irqfleet/x", "one\n").ok());
-  REQUIRE(write_file_atomically(t.str() + "/var/lib/irqfleet/x", "two\n").ok());
+  const StateDir state(t.str() + "/var/lib/irqfleet");
+  REQUIRE(write_file_atomically(state, "x", "one\n").ok());
+  REQUIRE(write_file_atomically(state, "x", "two\n").ok());
   CHECK(t.read("var/lib/irqfleet/x") == "two\n");
-  REQUIRE(remove_file(t.str() + "/var/lib/irqfleet/x").ok());
-  CHECK(remove_file(t.str() + "/var/lib/irqfleet/x").ok());
+  REQUIRE(remove_file(state, "x").ok());
+  CHECK(remove_file(state, "x").ok());
   CHECK_FALSE(std::filesystem::exists(t.path() / "var/lib/irqfleet/x"));
+}
+
+TEST_CASE("state_dir - created 0700; a link, or a directory of another user, is refused") {
+  TempTree t;
+  const StateDir state(t.str() + "/var/lib/irqfleet");
+  REQUIRE(ensure_dir(state).ok());
+  CHECK((std::filesystem::status(t.path() / "var/lib/irqfleet").permissions() & std::filesystem::perms::all) ==
+        std::filesystem::perms::owner_all);
+
+  std::filesystem::create_directories(t.path() / "elsewhere");
+  std::filesystem::create_directories(t.path() / "b/var/lib");
+  std::filesystem::create_directory_symlink(t.path() / "elsewhere", t.path() / "b/var/lib/irqfleet");
+  const StateDir linked(t.str() + "/b/var/lib/irqfleet");
+  for (const Status& s : {ensure_dir(linked), write_file_atomically(linked, "x", "y"), remove_file(linked, "x")}) {
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.error().errno_value == ELOOP);
+    CHECK(s.error().to_string() == t.str() + "/b/var/lib/irqfleet: refusing to open through a symbolic link: ELOOP "
+                                             "(Too many levels of symbolic links)");
+  }
+  auto read = read_journal(linked);
+  REQUIRE_FALSE(read.ok());
+  CHECK(read.error().errno_value == ELOOP);
+  CHECK(std::filesystem::is_empty(t.path() / "elsewhere"));
+
+  if (::geteuid() == 0) {
+    std::filesystem::create_directories(t.path() / "c/var/lib/irqfleet");
+    REQUIRE(::chown((t.str() + "/c/var/lib/irqfleet").c_str(), 65534, 65534) == 0);
+    auto foreign = ensure_dir(StateDir(t.str() + "/c/var/lib/irqfleet"));
+    REQUIRE_FALSE(foreign.ok());
+    CHECK(foreign.error().message.find("refusing the state directory: it is owned by uid 65534") == 0);
+  }
+}
+
+TEST_CASE("state_dir - a link planted at the temp file's name is removed, not followed") {
+  TempTree t;
+  t.write("outside", "precious\n");
+  const StateDir state(t.str() + "/var/lib/irqfleet");
+  REQUIRE(ensure_dir(state).ok());
+  std::filesystem::create_symlink(t.path() / "outside", t.path() / "var/lib/irqfleet/journal.toml.tmp");
+  std::filesystem::create_symlink(t.path() / "outside", t.path() / "var/lib/irqfleet/last-plan.toml");
+  REQUIRE(write_file_atomically(state, "journal.toml", "new\n").ok());
+  CHECK(t.read("var/lib/irqfleet/journal.toml") == "new\n");
+  CHECK(t.read("outside") == "precious\n");
+  auto read = read_state_file(state, "last-plan.toml");
+  REQUIRE_FALSE(read.ok());
+  CHECK(read.error().errno_value == ELOOP);
+  REQUIRE(remove_file(state, "last-plan.toml").ok());   // removes the link itself
+  CHECK(std::filesystem::exists(t.path() / "outside"));
 }
