@@ -104,6 +104,8 @@ Result<std::vector<Policy>> host_policies(const Inventory& inventory, const std:
     out.push_back(std::move(*p));
   }
   return out;
+}
+
 // Who runs this controller, for the hosts' audit trail: "alice@ops-box".
 std::string controller_user() {
   std::string user = audit_user("");

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/apply_record.h"
 
-#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -151,10 +150,30 @@ Result<std::optional<ApplyRecord>> read_last_apply(const StateDir& state_dir) {
   return std::optional<ApplyRecord>(std::move(*record));
 }
 
+std::optional<std::string> passwd_name(std::string_view passwd_text, uid_t uid) {
+  const std::string wanted = std::to_string(uid);
+  size_t start = 0;
+  while (start < passwd_text.size()) {
+    size_t end = passwd_text.find('\n', start);
+    if (end == std::string_view::npos) end = passwd_text.size();
+    const std::string_view line = passwd_text.substr(start, end - start);
+    start = end + 1;
+    // name:password:uid:...
+    const size_t a = line.find(':');
+    const size_t b = a == std::string_view::npos ? a : line.find(':', a + 1);
+    const size_t c = b == std::string_view::npos ? b : line.find(':', b + 1);
+    if (c == std::string_view::npos || a == 0) continue;
+    if (line.substr(b + 1, c - b - 1) == wanted) return std::string(line.substr(0, a));
+  }
+  return std::nullopt;
+}
+
 std::string audit_user(const std::string& by) {
   if (!by.empty()) return by;
   if (const char* sudo = std::getenv("SUDO_USER"); sudo && *sudo) return sudo;
-  if (const passwd* pw = ::getpwuid(::getuid())) return pw->pw_name;
+  // /etc/passwd read directly, not getpwuid(): the static agent uses no NSS.
+  if (auto text = read_file("/etc/passwd"); text.ok())
+    if (auto name = passwd_name(*text, ::getuid())) return *name;
   return "uid" + std::to_string(::getuid());
 }
 

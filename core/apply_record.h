@@ -19,6 +19,8 @@
 //   unchanged = 2
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -70,5 +72,8 @@ Result<std::optional<ApplyRecord>> read_last_apply(const StateDir& state_dir);
 // Who asked: `by` when given (the controller passes its user), else
 // $SUDO_USER, else the name of the process's user.
 std::string audit_user(const std::string& by);
+
+// The name of `uid` in the text of /etc/passwd; nullopt when it is not there.
+std::optional<std::string> passwd_name(std::string_view passwd_text, uid_t uid);
 
 }  // namespace irqfleet

@@ -164,7 +164,7 @@ Status write_output_file(const std::string& path, std::string_view data) {
   const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
   if (name.empty() || name == "." || name == "..") return errno_error("cannot write", path, EISDIR);
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return errno_error("cannot open the directory of", path, errno);
+  if (fd < 0) return errno_error("cannot open its directory " + dir, path, errno);
   UniqueFd dirfd(fd);
   return replace_in_dir(dirfd.get(), dir, name, data);
 }

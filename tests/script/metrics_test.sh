@@ -37,7 +37,7 @@ grep -q '^irqfleet_last_plan_present 0$' "$tmp/stdout.prom" || fail "a plan is r
 [ ! -e "$textfiles/irqfleet.prom.tmp" ] || fail "--out left its temp file"
 rc=0; "$agent" metrics --root "$root" --sample 0.1 --out "$tmp/missing/dir/x.prom" 2>"$tmp/err" || rc=$?
 [ "$rc" = 1 ] || fail "an unwritable --out exited $rc, not 1"
-grep -q "missing/dir/x.prom.tmp" "$tmp/err" || fail "the error does not name the file: $(cat "$tmp/err")"
+grep -q "missing/dir/x.prom: cannot open its directory $tmp/missing/dir: ENOENT" "$tmp/err" || fail "the error does not name the file: $(cat "$tmp/err")"
 
 # A free port on loopback, then node_exporter with only the textfile collector.
 port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

@@ -78,3 +78,15 @@ TEST_CASE("apply_record - who: --by, else SUDO_USER", "[apply_record]") {
 }
 
 }  // namespace irqfleet
+
+TEST_CASE("apply_record - a user's name from the text of /etc/passwd, without NSS") {
+  const std::string passwd = "root:x:0:0:root:/root:/bin/bash\n"
+                             "daemon:x:1:1::/usr/sbin:/usr/sbin/nologin\n"
+                             "broken line\n"
+                             "alice:x:1000:1000:Alice:/home/alice:/bin/sh";
+  CHECK(irqfleet::passwd_name(passwd, 0) == "root");
+  CHECK(irqfleet::passwd_name(passwd, 1000) == "alice");
+  CHECK_FALSE(irqfleet::passwd_name(passwd, 100).has_value());
+  CHECK_FALSE(irqfleet::passwd_name(passwd, 10).has_value());   // not the "1000" of alice, nor gid fields
+  CHECK_FALSE(irqfleet::passwd_name("", 0).has_value());
+}
