@@ -1,0 +1,6 @@
+# The smallest scenario: one guest with 2 vCPUs and 2 vifs, traffic, truth.
+lab_guest web01 vcpus=2 vifs=2
+lab_snapshot before
+lab_traffic web01 5
+lab_snapshot after
+lab_run xl_info xl info
