@@ -36,7 +36,7 @@ for irq, (domid, devid, queue, d) in sorted(vifs.items()):
 # Every vif xenstore knows has its tx and rx IRQ per queue.
 backends = {(int(m[1]), int(m[2])) for p in snap.xenstore
             for m in [re.match(r"^/local/domain/0/backend/vif/(\d+)/(\d+)/frontend-id$", p)] if m}
-check(len(backends) >= 3, "xenstore lists %d vif backends" % len(backends))
+check(len(backends) >= 2, "xenstore lists %d vif backends" % len(backends))
 for domid, devid in sorted(backends):
     n = snap.num_queues(domid, devid)
     got = sorted((q, d) for (i, (dd, j, q, d)) in vifs.items() if (dd, j) == (domid, devid))
@@ -52,7 +52,8 @@ check(rep["host"]["xen_dom0"] is True, "not reported as a dom0")
 # xl info and xl vcpu-list Domain-0.
 info = dict((k.strip(), v.strip()) for k, _, v in (l.partition(":") for l in r.out("xl_info").splitlines()))
 x = rep["host"]["xen"]
-check(x.get("version") == "%s.%s%s" % (info["xen_major"], info["xen_minor"], info["xen_extra"]), "version %s, xl info %s" % (x.get("version"), info))
+version = info.get("xen_version") or "%s.%s%s" % (info["xen_major"], info["xen_minor"], info["xen_extra"])
+check(x.get("version") == version and version.startswith("4.17"), "version %s, xl info %s" % (x.get("version"), version))
 for key in ("nr_cpus", "nr_nodes", "cores_per_socket", "threads_per_core"):
     check(str(x.get(key)) == info[key], "%s %s, xl info %s" % (key, x.get(key), info[key]))
 check(x.get("commandline") == info["xen_commandline"], "commandline %r, xl info %r" % (x.get("commandline"), info["xen_commandline"]))

@@ -67,9 +67,10 @@ def parse_interrupts(text):
         counts = {cpu: int(v) for cpu, v in zip(header, fields)}
         tail = rest.split(None, len(header))[len(header)] if len(fields) > len(header) else ""
         # "xen-dyn-lateeoi    -event     vif1.0-q0-tx": the actions follow the
-        # handler column; several actions are joined by ", ".
-        m = re.match(r"^(.*?-\S+)\s{2,}(.*)$", tail.strip()) or re.match(r"^(\S+)\s+(.*)$", tail.strip())
-        actions = [a.strip() for a in m[2].split(",")] if m else []
+        # handler column (the word after the chip, starting with "-");
+        # several actions are joined by ", ".
+        m = re.match(r"^\S+\s+-\S+\s+(.*)$", tail.strip())
+        actions = [a.strip() for a in m[1].split(",")] if m else tail.split()[-1:]
         irqs[int(label)] = {"counts": counts, "text": tail.strip(), "actions": actions}
     return header, irqs
 

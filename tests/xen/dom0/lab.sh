@@ -71,14 +71,21 @@ CFG
   lab_create "$name"
 }
 
+# xl create, tried 3 times: libxl gives a new backend 10 s to come up,
+# which emulated CPUs on a busy machine do not always make.
 lab_create() {
-  lab_log "xl create $1"
-  if ! timeout 300 xl -vv create "/run/lab/$1.cfg" >"/run/lab/$1.create.log" 2>&1; then
-    lab_log "xl create $1 failed:"; tail -n 40 "/run/lab/$1.create.log" | tee -a /results/lab.log >/dev/console
-    return 1
-  fi
-  cp "/run/lab/$1.create.log" "/results/$1.create.log"
-  lab_wait_guest "$1"
+  for attempt in 1 2 3; do
+    lab_log "xl create $1 (attempt $attempt)"
+    log=/results/$1.create.$attempt.log
+    if timeout -s KILL 300 xl -vv create "/run/lab/$1.cfg" >"$log" 2>&1; then
+      lab_wait_guest "$1"
+      return
+    fi
+    lab_log "xl create $1 failed:"; tail -n 8 "$log" | tee -a /results/lab.log >/dev/console
+    timeout -s KILL 60 xl destroy "$1" 2>/dev/null
+    sleep 5
+  done
+  return 1
 }
 
 # Waits (at most about 10 minutes) until the guest echoes a datagram on every vif.
@@ -97,7 +104,7 @@ lab_wait_guest() {
   lab_log "guest $1 (domid $(xl domid "$1")) answers on $vifs vif(s)"
 }
 
-lab_destroy() { lab_log "xl destroy $1"; timeout 60 xl destroy "$1"; }
+lab_destroy() { lab_log "xl destroy $1"; timeout -s KILL 60 xl destroy "$1"; }
 
 lab_restart() {
   lab_destroy "$1" || return 1
@@ -105,6 +112,7 @@ lab_restart() {
 }
 
 lab_traffic() {
+  lab_log "traffic to $1 for $2 s"
   index=$(lab_index "$1"); vifs=$(cat "/run/lab/$1.vifs")
   j=0
   while [ $j -lt "$vifs" ]; do
@@ -121,6 +129,7 @@ lab_wait_traffic() {
 }
 
 lab_snapshot() {
+  lab_log "snapshot $1"
   d=/results/$1
   mkdir -p "$d"
   cat /proc/interrupts >"$d/interrupts"
@@ -128,8 +137,8 @@ lab_snapshot() {
     n=${f#/proc/irq/}
     echo "$n $(cat "$f/smp_affinity_list" 2>/dev/null) $(cat "$f/effective_affinity_list" 2>/dev/null)"
   done >"$d/affinity"
-  xl list >"$d/xl_list" 2>&1
-  xenstore-ls -f /local/domain >"$d/xenstore" 2>&1
+  timeout 30 xl list >"$d/xl_list" 2>&1
+  timeout 30 xenstore-ls -f /local/domain >"$d/xenstore" 2>&1
   date +%s >"$d/time"
 }
 
@@ -197,7 +206,7 @@ lab_main() {
   wait $pid
   echo "scenario exited $?" >/results/status
   lab_log "$(cat /results/status)"
-  xl list >/results/xl_list.final 2>&1
+  timeout 20 xl list >/results/xl_list.final 2>&1
   dmesg >/results/dmesg 2>&1
   (cd /results && find . -type f ! -name SHA256SUMS | sort | xargs sha256sum >SHA256SUMS)
   if [ -b /dev/vda ]; then

@@ -5,7 +5,6 @@
 # recorded fake root. Each step records the hypervisor's truth around it.
 P=/lab/policy/vif.toml
 lab_guest web01 vcpus=2 vifs=2
-lab_guest db01 vcpus=3 vifs=1 disk=64
 
 # What is there: the agent's report beside dom0's own view.
 lab_snapshot report
@@ -14,8 +13,10 @@ lab_run xl_info xl info
 lab_run xl_vcpu_list xl vcpu-list Domain-0
 lab_record
 
-# Light load: fresh guests, counts since boot only.
+# Light load: a fresh guest, counts since boot only.
 lab_run plan_light irqfleet-agent plan --policy $P --afresh
+
+lab_guest db01 vcpus=3 vifs=1 disk=64
 
 # Busy: several flows on every vif; the plan weighs sampled rates.
 lab_traffic_bg web01 45
