@@ -18,7 +18,7 @@ check(set(plan) == set(vifs.values()), "plan identities %s != vif IRQs of dom0 %
 check(len({frozenset(c) for _, c in plan.values()}) >= 2, "the busy plan uses one CPU: %s" % plan)
 
 result = r.json("apply1")
-check(result["exit"] == 0 and r.rc("apply1") == 0, "apply exited %s: %s" % (r.rc("apply1"), result["summary"]))
+check(result["exit"] == 0 and r.rc("apply1") == 0, "apply exited %s: %s" % (r.rc("apply1"), result.get("summary", "")))
 check({o["identity"] for o in result["irqs"]} == set(plan), "apply outcomes %s" % [o["identity"] for o in result["irqs"]])
 applied = check_outcomes(result, before, after, "apply")
 check(applied, "apply applied nothing (every vif IRQ already on its target?)")

@@ -19,7 +19,7 @@ check(sorted(new_web.values()) == sorted(old_web.values()), "web01's vif identit
 print("web01: domid %d -> %d, IRQs %s -> %s" % (old.domains["web01"], new.domains["web01"], sorted(old_web), sorted(new_web)))
 
 result = r.json("apply3")
-check(result["exit"] == 0, "apply after the restart: %s" % result["summary"])
+check(result["exit"] == 0, "apply after the restart: %s" % result.get("summary", ""))
 check_outcomes(result, new, applied_snap, "apply after restart")
 by_identity = {o["identity"]: o for o in result["irqs"]}
 for irq, ident in new_web.items():
