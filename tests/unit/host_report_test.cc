@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <regex>
+
 #include "core/command_runner.h"
 #include "core/fingerprint.h"
 #include "core/host_report.h"
@@ -250,4 +253,47 @@ TEST_CASE("host_report - the per-IRQ files give the same report on any number of
     REQUIRE(report.ok());
     CHECK(digest(*report) == expected);
   }
+}
+
+// tests/fixtures/xen417-dom0/root was recorded from a real Xen 4.17 dom0 by
+// `scripts/xen-lab --record` (see its README). What the report must say is
+// taken from the recording itself: the guest names from its xenstore
+// recording, the vif fields from the action names the kernel printed.
+TEST_CASE("host_report - a recorded Xen 4.17 dom0: every netback queue named as xenstore and the kernel say") {
+  const std::string dir = std::string(IRQFLEET_FIXTURES) + "/xen417-dom0/root";
+  DirFsRoot root(dir);
+  RecordedCommandRunner commands(root);
+  auto report = read_host_report(root, commands);
+  REQUIRE(report.ok());
+  CHECK(report->xen.is_dom0);
+  REQUIRE(report->xen.xl);
+  CHECK(report->xen.xl->xen_version.rfind("4.17", 0) == 0);
+  REQUIRE(report->xen.netback);
+
+  std::map<int, std::string> names;
+  std::ifstream xs(dir + "/commands/xenstore-ls_-f__local_domain");
+  const std::regex name_line(R"re(^/local/domain/(\d+)/name = "(.*)"$)re");
+  for (std::string line; std::getline(xs, line);) {
+    std::smatch m;
+    if (std::regex_match(line, m, name_line)) names[std::stoi(m[1])] = m[2];
+  }
+  CHECK(report->xen.guest_names == names);
+
+  const std::regex vif_action(R"(^vif(\d+)\.(\d+)-q(\d+)-(tx|rx)$)");
+  int vifs = 0;
+  for (const IrqReport& irq : report->irqs) {
+    std::smatch m;
+    if (irq.actions.size() != 1 || !std::regex_match(irq.actions[0], m, vif_action)) continue;
+    ++vifs;
+    INFO("IRQ " << irq.irq << " " << irq.actions[0]);
+    const std::string guest = names.at(std::stoi(m[1]));
+    CHECK(irq.irq_class == IrqClass::kXenVif);
+    CHECK(irq.chip == "xen-dyn-lateeoi");
+    CHECK(irq.guest == guest);
+    CHECK(irq.identity == "vif/" + guest + "/" + std::string(m[2]) + "/q" + std::string(m[3]) + "/" + std::string(m[4]));
+    CHECK(irq.movable);
+    CHECK(irq.has_effective);                 // 6.1 fills effective_affinity_list for event channels
+    CHECK(irq.effective.size() == 1);         // one CPU, whatever the mask says
+  }
+  CHECK(vifs >= 4);
 }

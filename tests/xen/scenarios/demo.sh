@@ -1,0 +1,21 @@
+# SPDX-License-Identifier: Apache-2.0
+# scripts/demo-xen's scenario: one guest with 2 vCPUs and 2 vifs under
+# traffic, first with every netback IRQ forced onto CPU 0 (the layout
+# irqfleet exists to fix), then as irqfleet plans and applies it.
+P=/lab/policy/vif.toml
+lab_guest web01 vcpus=2 vifs=2
+lab_run report_start irqfleet-agent report
+for irq in $(grep -E ' vif[0-9]+\.[0-9]+' /proc/interrupts | cut -d: -f1); do
+  echo 0 >/proc/irq/$irq/smp_affinity_list
+done
+lab_snapshot bad_start
+lab_traffic web01 20
+lab_snapshot bad_end
+lab_traffic_bg web01 25
+sleep 3
+lab_run plan irqfleet-agent plan --policy $P --sample 10
+lab_wait_traffic
+lab_run apply irqfleet-agent apply /results/plan.out
+lab_snapshot good_start
+lab_traffic web01 20
+lab_snapshot good_end
