@@ -112,6 +112,9 @@ int plan_command(const Args& args) {
     std::cerr << "irqfleet-agent plan: " << report.error().to_string() << "\n";
     return 1;
   }
+  // What the report could not read can change identities (no guest names:
+  // vifs are named by domid), so the planner's user sees it.
+  for (const std::string& w : report->warnings) std::cerr << "irqfleet-agent plan: warning: " << w << "\n";
   if (!previous && !afresh && report->last_plan) previous = last_plan_as_plan(*report->last_plan);
   PlanOptions options;
   options.previous = previous ? &*previous : nullptr;
