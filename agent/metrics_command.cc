@@ -6,14 +6,13 @@
 #include <iostream>
 
 #include "agent/commands.h"
-#include "agent/policy_option.h"
+#include "agent/verb_host.h"
 #include "agent/verb_options.h"
 #include "core/apply_record.h"
 #include "core/command_runner.h"
 #include "core/cpu_load.h"
 #include "core/fs_root.h"
 #include "core/host_report.h"
-#include "core/privilege.h"
 #include "core/metrics.h"
 #include "core/state_dir.h"
 
@@ -50,27 +49,19 @@ int metrics_command(const Args& args) {
     return 1;
   }
 
-  const Privilege privilege = current_privilege();
-  auto opened = open_agent_root(choose_root(root_dir), privilege);
-  if (!opened.ok()) {
-    std::cerr << "irqfleet-agent metrics: " << opened.error().to_string() << "\n";
-    return 1;
-  }
-  const DirFsRoot& root = *opened;
-  auto policy = load_policy_or_default(policy_file, root, privilege);
-  if (!policy.ok()) {
-    std::cerr << "irqfleet-agent metrics: " << policy.error().to_string() << "\n";
-    return 1;
-  }
-  auto commands = make_command_runner(root, root.root());
-  auto report = read_host_report(root, *commands, ReportOptions{sample});
+  auto host = open_verb_host("metrics", root_dir, policy_file);
+  if (!host) return 1;
+  const DirFsRoot& root = *host->root;
+  const Policy& policy = host->policy;
+  CommandRunner& commands = *host->commands;
+  auto report = read_host_report(root, commands, ReportOptions{sample});
   if (!report.ok()) {
     std::cerr << "irqfleet-agent metrics: " << report.error().to_string() << "\n";
     return 1;
   }
 
   HostMetrics metrics;
-  metrics.loads = live_cpu_loads(*report, *policy);
+  metrics.loads = live_cpu_loads(*report, policy);
   metrics.sample_seconds = sample;
   if (report->last_plan) {
     metrics.drifted_irqs = drifted_irqs(*report, *report->last_plan);
@@ -79,7 +70,7 @@ int metrics_command(const Args& args) {
   auto last = read_last_apply(state_dir_of(root));
   if (last.ok()) metrics.last_apply = *last;
   else std::cerr << "irqfleet-agent metrics: warning: " << last.error().to_string() << "; last apply left out\n";
-  metrics.policy_hash = policy_hash(*policy);
+  metrics.policy_hash = policy_hash(policy);
   metrics.fingerprint = report->fingerprint;
   metrics.version = IRQFLEET_VERSION;
   const std::string text = metrics_to_text(metrics);

@@ -14,12 +14,11 @@
 #include <thread>
 
 #include "agent/commands.h"
-#include "agent/policy_option.h"
+#include "agent/verb_host.h"
 #include "agent/verb_options.h"
 #include "core/command_runner.h"
 #include "core/fs_root.h"
 #include "core/host_report.h"
-#include "core/privilege.h"
 #include "core/terminal.h"
 #include "core/top_view.h"
 
@@ -133,20 +132,12 @@ int top_command(const Args& args) {
     return 1;
   }
 
-  const Privilege privilege = current_privilege();
-  auto opened = open_agent_root(choose_root(root_dir), privilege);
-  if (!opened.ok()) {
-    std::cerr << "irqfleet-agent top: " << opened.error().to_string() << "\n";
-    return 1;
-  }
-  const DirFsRoot& root = *opened;
-  auto policy = load_policy_or_default(policy_file, root, privilege);
-  if (!policy.ok()) {
-    std::cerr << "irqfleet-agent top: " << policy.error().to_string() << "\n";
-    return 1;
-  }
-  auto commands = make_command_runner(root, root.root());
-  auto base = read_host_report(root, *commands);
+  auto host = open_verb_host("top", root_dir, policy_file);
+  if (!host) return 1;
+  const DirFsRoot& root = *host->root;
+  const Policy& policy = host->policy;
+  CommandRunner& commands = *host->commands;
+  auto base = read_host_report(root, commands);
   if (!base.ok()) {
     std::cerr << "irqfleet-agent top: " << base.error().to_string() << "\n";
     return 1;
@@ -167,7 +158,7 @@ int top_command(const Args& args) {
       std::this_thread::sleep_for(std::chrono::duration<double>(interval));
     }
     if (frame > 0 && frame % 10 == 0)
-      if (auto fresh = read_host_report(root, *commands); fresh.ok()) base = std::move(fresh);
+      if (auto fresh = read_host_report(root, commands); fresh.ok()) base = std::move(fresh);
     auto later = read_interrupt_totals(root);
     if (!later.ok()) {
       terminal.reset();
@@ -188,7 +179,7 @@ int top_command(const Args& args) {
     options.title = "irqfleet top  " + view.hostname + "  " + clock_now() + "  every " + seconds_text(interval) +
                     "s" + (live ? "  q quits" : "");
     std::string screen = live ? "\x1b[H\x1b[2J" : (frame ? "\n" : "");
-    for (const std::string& line : render_top(view, *policy, options)) screen += line + "\n";
+    for (const std::string& line : render_top(view, policy, options)) screen += line + "\n";
     std::cout << screen << std::flush;
   }
   return 0;
