@@ -90,14 +90,12 @@ int rollback_command(const Args& args) {
 
   RollbackOptions options;
   options.lock_wait_seconds = wait;
-  auto journal = read_journal(state_dir);
-  const std::string policy = journal.ok() && *journal ? (*journal)->policy_hash : "";
   auto result = rollback(root, state_dir, *live, options);
   if (!result.ok()) {
     if (!was_paused) (void)resume_reconcile(state_dir);
     return fail(result.error().to_string());
   }
-  audit_run("rollback", root, *result, nullptr, policy, by);
+  audit_run("rollback", root, *result, nullptr, result->policy_hash, by);
 
   if (format == "json") {
     std::cout << apply_result_to_json(*result);

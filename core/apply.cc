@@ -405,6 +405,7 @@ Result<ApplyResult> apply_plan(const FsRoot& root, const StateDir& state_dir, co
   ApplyResult result;
   result.kind = options.check ? ApplyKind::kCheck : ApplyKind::kApply;
   result.hostname = live.hostname;
+  result.policy_hash = plan.policy_hash;
   if (plan.fingerprint != live.fingerprint) {
     const std::string what = "the plan was made for topology " + (plan.fingerprint.empty() ? "\"\"" : plan.fingerprint) +
                              (plan.hostname.empty() ? "" : " (host " + plan.hostname + ")") + " but this host is " +
@@ -539,6 +540,7 @@ Result<ApplyResult> rollback(const FsRoot& root, const StateDir& state_dir, cons
   if (!*existing) return make_error("no journal: no apply has written anything here, nothing to roll back", path);
   Journal journal = std::move(**existing);
   result.journal = path;
+  result.policy_hash = journal.policy_hash;
   if (journal.rolled_back) {
     result.note = "the apply of " + journal.time + " was already rolled back at " + journal.rolled_back_time +
                   "; nothing to do";

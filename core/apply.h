@@ -84,6 +84,7 @@ struct ApplyResult {
   std::vector<std::string> warnings;   // forced fingerprint, carried-over journal, ...
   std::string journal;                 // journal written or read; "" when none
   std::string note;                    // rollback with nothing to do says why
+  std::string policy_hash;             // of the plan applied, or of the apply rolled back (audit trail)
 
   std::map<Outcome, int> counts() const;
   // 0 when no IRQ is a failure (gone ones are counted, not failed), 2 otherwise.
