@@ -15,6 +15,7 @@
 #include "core/host_report.h"
 #include "core/interrupts.h"
 #include "core/journal.h"
+#include "skip.h"
 #include "temp_tree.h"
 
 using namespace irqfleet;
@@ -76,16 +77,14 @@ ApplyOptions rewrite_same_value() {
 
 TEST_CASE("apply_kernel - writing a movable IRQ's own affinity back succeeds", "[kernel]") {
   if (std::string why = kernel_unusable(); !why.empty()) {
-    WARN("real-kernel apply test skipped: " << why);
-    return;
+    SKIP_TEST("real-kernel apply test: " << why);
   }
   DirFsRoot root("/");
   // virtio-net queues, else the serial port: movable, not kernel-managed.
   auto line = find_irq(root, std::regex(R"(virtio\d+-(input|output)(\.\d+)?)"));
   if (!line) line = find_irq(root, std::regex("ttyS0"));
   if (!line) {
-    WARN("real-kernel apply test skipped: no virtio*-input/-output or ttyS0 IRQ in /proc/interrupts");
-    return;
+    SKIP_TEST("real-kernel apply test: no virtio*-input/-output or ttyS0 IRQ in /proc/interrupts");
   }
   const int irq = line->irq;
   INFO("IRQ " << irq << " (" << line->actions.front() << ")");
@@ -123,15 +122,13 @@ TEST_CASE("apply_kernel - writing a movable IRQ's own affinity back succeeds", "
 
 TEST_CASE("apply_kernel - a managed IRQ is refused with EPERM", "[kernel]") {
   if (std::string why = kernel_unusable(); !why.empty()) {
-    WARN("real-kernel apply test skipped: " << why);
-    return;
+    SKIP_TEST("real-kernel apply test: " << why);
   }
   DirFsRoot root("/");
   // virtio-blk's request queues get kernel-managed affinity (irq_create_affinity_masks).
   auto line = find_irq(root, std::regex(R"(virtio\d+-req\.\d+)"));
   if (!line) {
-    WARN("real-kernel apply test skipped: no managed virtio*-req.* IRQ in /proc/interrupts");
-    return;
+    SKIP_TEST("real-kernel apply test: no managed virtio*-req.* IRQ in /proc/interrupts");
   }
   const int irq = line->irq;
   INFO("IRQ " << irq << " (" << line->actions.front() << ")");

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "controller/inventory.h"
+#include "tests/support/skip.h"
 #include "tests/support/temp_tree.h"
 
 using namespace irqfleet;
@@ -239,8 +240,7 @@ TEST_CASE("inventory - load_inventory reads INI files with the builtin parser") 
 
 TEST_CASE("inventory - load_inventory through ansible-inventory matches the builtin parser") {
   if (::access("/usr/bin/ansible-inventory", X_OK) != 0) {
-    WARN("skipped: ansible-inventory is not installed");
-    return;
+    SKIP_TEST("ansible-inventory is not installed");
   }
   irqfleet::testing::TempTree tree;
   tree.write("hosts.ini", kIni);

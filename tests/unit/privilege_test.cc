@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "core/privilege.h"
+#include "skip.h"
 #include "temp_tree.h"
 
 using namespace irqfleet;
@@ -70,7 +71,7 @@ TEST_CASE("privilege - elevated: a tree another user owns or can write is refuse
     CHECK(refused.error().message.find(": " + t.str() + " is owned by uid ") != std::string::npos);
   }
   SECTION("writable by others") {
-    if (::geteuid() != 0) return;   // the tree is the test user's anyway (refused above)
+    if (::geteuid() != 0) SKIP_TEST("not root: the tree is the test user's anyway (refused above)");
     fs::permissions(t.path() / "tree", fs::perms::all);
     auto refused = open_agent_root(t.str() + "/tree", elevated());
     REQUIRE_FALSE(refused.ok());
@@ -86,7 +87,7 @@ TEST_CASE("privilege - elevated: a tree another user owns or can write is refuse
 }
 
 TEST_CASE("privilege - elevated: root's own tree below /tmp (sticky) is used") {
-  if (::geteuid() != 0) return;   // only root can make a root-owned tree here
+  if (::geteuid() != 0) SKIP_TEST("not root: only root can make a root-owned tree here");
   TempTree t;
   fs::create_directories(t.path() / "tree");
   ::chmod(t.path().c_str(), 0755);
