@@ -81,44 +81,4 @@ std::string format_cpulist(const CpuList& cpus) {
   return out;
 }
 
-Result<CpuList> parse_cpumask_hex(std::string_view text) {
-  // bitmap_print_to_pagebuf("%*pb"): 32-bit words in hex, most significant first, joined
-  // by ','. A shorter word (as written to smp_affinity: "1,0") is still one 32-bit word.
-  const std::string_view body = trim(text);
-  const int offset = static_cast<int>(body.data() - text.data());
-  auto fail_at = [&](size_t at, const std::string& what) {
-    return make_error("invalid CPU mask \"" + std::string(body) + "\": " + what, {}, 1,
-                      offset + static_cast<int>(at) + 1);
-  };
-  if (body.empty()) return fail_at(0, "empty");
-  std::vector<std::pair<size_t, size_t>> words;  // [start, end) of each word, left to right
-  for (size_t start = 0;;) {
-    const size_t comma = body.find(',', start);
-    const size_t end = comma == std::string_view::npos ? body.size() : comma;
-    if (end == start) return fail_at(start, "empty word");
-    if (end - start > 8) return fail_at(start, "a word has more than 8 hex digits");
-    words.emplace_back(start, end);
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
-  CpuList cpus;
-  for (size_t w = 0; w < words.size(); ++w) {
-    // The last word holds CPUs 0-31, the one before it 32-63, ...
-    int bit = 32 * static_cast<int>(words.size() - 1 - w);
-    for (size_t k = words[w].second; k-- > words[w].first;) {
-      const char c = body[k];
-      int v;
-      if (c >= '0' && c <= '9') v = c - '0';
-      else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-      else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-      else return fail_at(k, "expected a hex digit or ','");
-      for (int b = 0; b < 4; ++b)
-        if (v & (1 << b)) cpus.push_back(bit + b);
-      bit += 4;
-    }
-  }
-  std::sort(cpus.begin(), cpus.end());
-  return cpus;
-}
-
 }  // namespace irqfleet

@@ -22,7 +22,4 @@ Result<CpuList> parse_cpulist(std::string_view text);
 // ("0-1,4,6-9"), which is what smp_affinity_list prints.
 std::string format_cpulist(const CpuList& cpus);
 
-// A hex mask as in smp_affinity ("00000000,0000000f"; commas between 32-bit words).
-Result<CpuList> parse_cpumask_hex(std::string_view text);
-
 }  // namespace irqfleet

@@ -17,6 +17,9 @@ std::string fnv1a64_hex(const std::string& text) {
   return buf;
 }
 
+namespace {
+
+// The canonical text that is hashed.
 std::string fingerprint_text(const CpuTopology& t, const XenInfo& xen) {
   std::string s = "online=" + format_cpulist(t.online) + ";isolated=" + format_cpulist(t.isolated);
   s += ";nodes=";
@@ -34,6 +37,8 @@ std::string fingerprint_text(const CpuTopology& t, const XenInfo& xen) {
   }
   return s;
 }
+
+}  // namespace
 
 std::string topology_fingerprint(const CpuTopology& topology, const XenInfo& xen) {
   return "fp1-" + fnv1a64_hex(fingerprint_text(topology, xen));

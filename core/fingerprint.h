@@ -12,10 +12,7 @@
 
 namespace irqfleet {
 
-// The canonical text that is hashed (shown by tests and --verbose output).
-std::string fingerprint_text(const CpuTopology& topology, const XenInfo& xen);
-
-// "fp1-" + 16 hex digits of FNV-1a 64 over fingerprint_text().
+// "fp1-" + 16 hex digits of FNV-1a 64 over a canonical text of the above.
 std::string topology_fingerprint(const CpuTopology& topology, const XenInfo& xen);
 
 // FNV-1a 64, as 16 lowercase hex digits; also used for policy hashes.

@@ -171,7 +171,7 @@ inline std::string check_cpu_set(const CpuList& cpus, const char* what) {
   return {};
 }
 
-// One input, both cpulist formats: the kernel's list and smp_affinity's hex mask.
+// One input as a cpulist: parsed, formatted and parsed again to the same CPUs.
 inline std::string check_cpulist(std::string_view text) {
   if (auto list = parse_cpulist(text); list.ok()) {
     if (auto e = check_cpu_set(*list, "parse_cpulist"); !e.empty()) return e;
@@ -179,9 +179,6 @@ inline std::string check_cpulist(std::string_view text) {
     auto again = parse_cpulist(formatted);
     if (!again.ok()) return "parse_cpulist refuses format_cpulist's \"" + formatted + "\"";
     if (*again != *list) return "format_cpulist's \"" + formatted + "\" reads back as other CPUs";
-  }
-  if (auto mask = parse_cpumask_hex(text); mask.ok()) {
-    if (auto e = check_cpu_set(*mask, "parse_cpumask_hex"); !e.empty()) return e;
   }
   return {};
 }

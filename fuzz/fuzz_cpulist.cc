@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// libFuzzer target: parse_cpulist() and parse_cpumask_hex() (core/cpulist.h).
+// libFuzzer target: parse_cpulist() and format_cpulist() (core/cpulist.h).
 // Checks: fuzz/checks.h check_cpulist(). Seeds: fuzz/corpus/cpulist/.
 #include "fuzz/target.h"
 

@@ -51,7 +51,7 @@ for source in "$source_dir"/fuzz/fuzz_*.cc; do
   fi
   # libFuzzer stops at the first bad input: run them one by one to name every one.
   status=1
-  # The crash fixtures are also in the corpus: name each distinct input once.
+  # A corpus file may equal a crash fixture: name each distinct input once.
   declare -A seen=()
   for input in $(find "${dirs[@]}" -type f | sort); do
     sum=$(md5sum <"$input")

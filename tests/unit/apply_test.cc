@@ -58,8 +58,9 @@ Plan plan_for(const HostReport& report, const std::vector<std::pair<std::string,
   for (const auto& [identity, cpus] : targets) {
     PlanEntry e;
     e.identity = identity;
+    // Captures `e.identity`, not the structured binding: clang 14 refuses that.
     auto it = std::find_if(report.irqs.begin(), report.irqs.end(),
-                           [&](const IrqReport& r) { return r.identity == identity; });
+                           [&e](const IrqReport& r) { return r.identity == e.identity; });
     e.irq = it != report.irqs.end() ? it->irq : 999;
     e.irq_class = it != report.irqs.end() ? it->irq_class : IrqClass::kXenVif;
     e.cpus = *parse_cpulist(cpus);

@@ -79,28 +79,3 @@ TEST_CASE("cpulist - format is the kernel's and round-trips", "[cpulist]") {
   CHECK(parse_ok(format_cpulist(cpus)) == cpus);
 }
 
-TEST_CASE("cpulist - hex masks as in smp_affinity", "[cpulist]") {
-  auto mask = [](std::string_view text) {
-    auto cpus = parse_cpumask_hex(text);
-    INFO((cpus.ok() ? std::string() : cpus.error().to_string()));
-    REQUIRE(cpus.ok());
-    return *cpus;
-  };
-  CHECK(mask("f\n") == CpuList{0, 1, 2, 3});
-  CHECK(mask("00000000,0000000f") == CpuList{0, 1, 2, 3});
-  CHECK(mask("A0") == CpuList{5, 7});
-  CHECK(mask("1,00000001") == CpuList{0, 32});
-  CHECK(mask("80000000,00000000") == CpuList{63});
-  CHECK(mask("0") == CpuList{});
-  // A short word is still a whole 32-bit word: "1,1" is CPUs 0 and 32, not 0 and 4.
-  CHECK(mask("1,1") == CpuList{0, 32});
-
-  auto bad = parse_cpumask_hex("  00ff,00g0");
-  REQUIRE_FALSE(bad.ok());
-  CHECK(bad.error().message == "invalid CPU mask \"00ff,00g0\": expected a hex digit or ','");
-  CHECK(bad.error().column == 10);
-  CHECK_FALSE(parse_cpumask_hex("").ok());
-  CHECK(parse_cpumask_hex("ff,,ff").error().column == 4);
-  CHECK(parse_cpumask_hex("fffffffff").error().message ==
-        "invalid CPU mask \"fffffffff\": a word has more than 8 hex digits");
-}
