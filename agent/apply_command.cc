@@ -8,8 +8,7 @@
 #include <optional>
 
 #include "agent/audit.h"
-#include "agent/commands.h"
-#include "agent/policy_option.h"
+#include "agent/cli.h"
 #include "core/apply.h"
 #include "core/apply_format.h"
 #include "core/command_runner.h"
@@ -20,8 +19,6 @@
 #include "core/load_bars.h"
 #include "core/measure.h"
 #include "core/plan.h"
-#include "core/privilege.h"
-#include "core/quote.h"
 #include "core/reconcile_pause.h"
 #include "core/state_dir.h"
 #include "core/terminal.h"
@@ -30,24 +27,11 @@ namespace po = boost::program_options;
 
 namespace irqfleet::agent {
 
-namespace {
-
-int fail(const std::string& format, const std::string& verb, const std::string& message) {
-  std::cerr << "irqfleet-agent " << verb << ": " << message << "\n";
-  if (format == "json")
-    std::cout << "{\n  \"action\": " << json_quote(verb) << ",\n  \"exit\": 1,\n  \"error\": " << json_quote(message)
-              << "\n}\n";
-  return 1;
-}
-
-}  // namespace
-
 int apply_command(const Args& args) {
-  std::string root_dir, format = "text", plan_file;
-  std::string policy_file, by;
+  std::string plan_file, by;
   bool check = false, force = false, reconcile = false;
   double wait = 0, measure = 0;
-  po::options_description opts(
+  VerbCli cli("apply",
       "Usage: irqfleet-agent apply [options] PLAN|-\n\n"
       "Applies a plan (irqfleet.plan/1 TOML, from a file or - for stdin) to this host.\n"
       "Each entry is found by identity on the live host (its IRQ number is only a hint):\n"
@@ -82,70 +66,49 @@ int apply_command(const Args& args) {
       "An apply that wrote something logs one line to syslog (who, policy and plan hashes,\n"
       "IRQs per outcome; $IRQFLEET_SYSLOG_SOCKET overrides /dev/log) and keeps the plan in\n"
       "<root>/var/lib/irqfleet/history/ (`irqfleet-agent history`); every apply but --check\n"
-      "updates <root>/var/lib/irqfleet/last-apply.toml (read by `irqfleet-agent metrics`).\n\nOptions");
-  opts.add_options()
-      ("help,h", "show this help")
-      ("root", po::value(&root_dir), "host under DIR (default: $IRQFLEET_ROOT, else /)")
+      "updates <root>/var/lib/irqfleet/last-apply.toml (read by `irqfleet-agent metrics`).");
+  cli.add_options()
       ("check", po::bool_switch(&check), "write nothing (no journal, no lock): show before -> target per IRQ")
       ("force", po::bool_switch(&force), "apply a plan made for another topology fingerprint")
       ("reconcile", po::bool_switch(&reconcile), "the reconcile service's apply: while reconcile is paused (after a "
-       "rollback) write nothing and exit 0; it does not resume it. Every other apply resumes it")
-      ("format", po::value(&format)->default_value("text"), "output format: text or json")
+       "rollback) write nothing and exit 0; it does not resume it. Every other apply resumes it");
+  cli.add_format_option({"text", "json"});
+  cli.add_options()
       ("wait", po::value(&wait)->default_value(0), "wait up to SECONDS for another apply or rollback to finish")
       ("measure", po::value(&measure)->default_value(0)->value_name("SECONDS"),
-       "sample interrupt rates for SECONDS before and after applying and report both")
-      ("policy", po::value(&policy_file)->value_name("FILE"),
-       "policy deciding which IRQs the bars and --measure count as managed (default: "
-       "/etc/irqfleet/policy.toml under the root, else the built-in default)")
+       "sample interrupt rates for SECONDS before and after applying and report both");
+  cli.add_policy_option(
+      "policy deciding which IRQs the bars and --measure count as managed (default: "
+      "/etc/irqfleet/policy.toml under the root, else the built-in default)");
+  cli.add_options()
       ("by", po::value(&by)->value_name("USER"),
        "who asked, for the audit trail (the controller passes its user; default $SUDO_USER, else the process's user)");
-  po::options_description hidden;
-  hidden.add_options()("plan", po::value(&plan_file));
-  po::options_description all;
-  all.add(opts).add(hidden);
-  po::positional_options_description positional;
-  positional.add("plan", 1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "irqfleet-agent apply: " << e.what() << " (see --help)\n";
-    return 1;
-  }
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return 0;
-  }
-  if (format != "text" && format != "json") {
-    std::cerr << "irqfleet-agent apply: --format must be text or json, not '" << format << "'\n";
-    return 1;
-  }
-  if (plan_file.empty()) return fail(format, "apply", "no plan given: pass a plan file, or - to read it from stdin");
-  if (wait < 0) return fail(format, "apply", "--wait must be a number of seconds >= 0");
-  if (measure < 0) return fail(format, "apply", "--measure must be a number of seconds >= 0");
+  cli.add_positional("plan", &plan_file);
+  cli.add_json_error_document();
+  if (auto done = cli.parse(args)) return *done;
+  if (plan_file.empty()) return cli.fail("no plan given: pass a plan file, or - to read it from stdin");
+  if (wait < 0) return cli.fail("--wait must be a number of seconds >= 0");
+  if (measure < 0) return cli.fail("--measure must be a number of seconds >= 0");
 
-  const Privilege privilege = current_privilege();
-  auto text = read_input(plan_file, privilege);
-  if (!text.ok()) return fail(format, "apply", text.error().to_string());
+  auto text = read_input(plan_file, cli.privilege());
+  if (!text.ok()) return cli.fail(text.error());
   auto plan = parse_plan(*text, plan_file == "-" ? "<stdin>" : plan_file);
-  if (!plan.ok()) return fail(format, "apply", plan.error().to_string());
+  if (!plan.ok()) return cli.fail(plan.error());
 
-  auto opened = open_agent_root(choose_root(root_dir), privilege);
-  if (!opened.ok()) return fail(format, "apply", opened.error().to_string());
-  const DirFsRoot& root = *opened;
-  auto commands = make_command_runner(root, root.root());
+  auto host = cli.open_host();
+  if (!host) return 1;
+  const DirFsRoot& root = *host->root;
+  CommandRunner& commands = *host->commands;
   // The plan decides what is written; the policy only what the pictures call
   // managed, so a broken default policy file does not stop an apply.
-  auto policy = load_policy_or_default(policy_file, root, privilege);
-  if (!policy.ok() && !policy_file.empty()) return fail(format, "apply", policy.error().to_string());
+  auto policy = cli.load_policy(root, PolicyNeed::kOrDefault);
+  if (!policy.ok() && !cli.policy_file().empty()) return cli.fail(policy.error());
   if (!policy.ok()) {
-    std::cerr << "irqfleet-agent apply: warning: " << policy.error().to_string() << "; the built-in policy decides "
-              << "what the load bars call managed\n";
+    cli.warn(policy.error().to_string() + "; the built-in policy decides what the load bars call managed");
     policy = Policy{};
   }
-  auto live = read_host_report(root, *commands, ReportOptions{measure});
-  if (!live.ok()) return fail(format, "apply", "cannot read the host: " + live.error().to_string());
+  auto live = read_host_report(root, commands, ReportOptions{measure});
+  if (!live.ok()) return cli.fail("cannot read the host: " + live.error().to_string());
 
   ApplyOptions options;
   options.check = check;
@@ -154,7 +117,7 @@ int apply_command(const Args& args) {
   options.unless_reconcile_paused = reconcile;
   const StateDir state_dir = state_dir_of(root);
   auto result = apply_plan(root, state_dir, *live, *plan, options);
-  if (!result.ok()) return fail(format, "apply", result.error().to_string());
+  if (!result.ok()) return cli.fail(result.error());
   // An apply by hand, the controller or Ansible resumes reconcile.
   if (!check && !reconcile)
     if (auto resumed = resume_reconcile(state_dir); !resumed.ok())
@@ -164,15 +127,15 @@ int apply_command(const Args& args) {
   // The host after the writes, for the pictures and --measure (under --check,
   // the plan's placement stands in); JSON without --measure needs neither.
   std::optional<HostReport> after;
-  if (!check && (format == "text" || measure > 0)) {
-    auto reread = read_host_report(root, *commands, ReportOptions{measure});
+  if (!check && (cli.format() == "text" || measure > 0)) {
+    auto reread = read_host_report(root, commands, ReportOptions{measure});
     if (reread.ok()) after = std::move(*reread);
-    else std::cerr << "irqfleet-agent apply: warning: cannot read the host again: " << reread.error().to_string() << "\n";
+    else cli.warn("cannot read the host again: " + reread.error().to_string());
   }
   std::optional<Measurement> measured;
   if (measure > 0 && after) measured = measure_effect(*live, *after, *policy);
 
-  if (format == "json") {
+  if (cli.format() == "json") {
     std::cout << apply_result_to_json(*result, measured ? measurement_to_json(*measured) : "");
   } else {
     std::cout << apply_result_to_text(*result);

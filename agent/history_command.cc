@@ -3,11 +3,9 @@
 #include <boost/program_options.hpp>
 #include <iostream>
 
-#include "agent/commands.h"
-#include "agent/verb_options.h"
+#include "agent/cli.h"
 #include "core/fs_root.h"
 #include "core/history.h"
-#include "core/privilege.h"
 #include "core/quote.h"
 #include "core/text_table.h"
 #include "core/state_dir.h"
@@ -57,56 +55,36 @@ std::string to_json(const std::vector<HistoryEntry>& entries) {
 }  // namespace
 
 int history_command(const Args& args) {
-  std::string root_dir, format = "text";
   int show = 0;
-  po::options_description opts(
+  VerbCli cli("history",
       "Usage: irqfleet-agent history [options]\n\n"
       "Lists the last applies and rollbacks that changed something on this host, oldest\n"
       "first: number, time (UTC), who (SUDO_USER or the controller's user), exit code,\n"
       "policy and plan hashes and IRQs per outcome. They are kept, with the plan each\n"
       "apply applied, in <root>/var/lib/irqfleet/history/ (the newest 20). Exit 0, 1 when\n"
-      "the history cannot be read or entry N does not exist.\n\nOptions");
-  opts.add_options()
-      ("help,h", "show this help")
-      ("root", po::value(&root_dir)->value_name("DIR"), "host under DIR (default: $IRQFLEET_ROOT, else /)")
-      ("format", po::value(&format)->default_value("text"), "output format: text or json")
+      "the history cannot be read or entry N does not exist.");
+  cli.add_format_option({"text", "json"});
+  cli.add_options()
       ("show", po::value(&show)->value_name("N"), "print the plan that apply number N applied");
-  po::variables_map vm;
-  if (auto done = parse_verb_options("history", args, opts, vm)) return *done;
-  if (format != "text" && format != "json") {
-    std::cerr << "irqfleet-agent history: --format must be text or json, not '" << format << "'\n";
-    return 1;
-  }
-  auto opened = open_agent_root(choose_root(root_dir), current_privilege());
-  if (!opened.ok()) {
-    std::cerr << "irqfleet-agent history: " << opened.error().to_string() << "\n";
-    return 1;
-  }
-  const DirFsRoot& root = *opened;
+  if (auto done = cli.parse(args)) return *done;
+  auto host = cli.open_host();
+  if (!host) return 1;
+  const DirFsRoot& root = *host->root;
   auto entries = read_history(state_dir_of(root));
-  if (!entries.ok()) {
-    std::cerr << "irqfleet-agent history: " << entries.error().to_string() << "\n";
-    return 1;
-  }
-  if (vm.count("show")) {
+  if (!entries.ok()) return cli.fail(entries.error());
+  if (cli.given("show")) {
     for (const HistoryEntry& e : *entries) {
       if (e.sequence != show) continue;
-      if (e.plan_path.empty()) {
-        std::cerr << "irqfleet-agent history: entry " << show << " is a " << e.record.action << ", it has no plan\n";
-        return 1;
-      }
+      if (e.plan_path.empty())
+        return cli.fail("entry " + std::to_string(show) + " is a " + e.record.action + ", it has no plan");
       auto text = read_history_plan(state_dir_of(root), e);
-      if (!text.ok()) {
-        std::cerr << "irqfleet-agent history: " << text.error().to_string() << "\n";
-        return 1;
-      }
+      if (!text.ok()) return cli.fail(text.error());
       std::cout << *text;
       return 0;
     }
-    std::cerr << "irqfleet-agent history: no entry " << show << " in " << history_dir(state_dir_of(root)).path() << "\n";
-    return 1;
+    return cli.fail("no entry " + std::to_string(show) + " in " + history_dir(state_dir_of(root)).path());
   }
-  std::cout << (format == "json" ? to_json(*entries) : to_text(*entries));
+  std::cout << (cli.format() == "json" ? to_json(*entries) : to_text(*entries));
   return 0;
 }
 

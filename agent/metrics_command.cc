@@ -5,9 +5,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "agent/commands.h"
-#include "agent/verb_host.h"
-#include "agent/verb_options.h"
+#include "agent/cli.h"
 #include "core/apply_record.h"
 #include "core/command_runner.h"
 #include "core/cpu_load.h"
@@ -21,9 +19,9 @@ namespace po = boost::program_options;
 namespace irqfleet::agent {
 
 int metrics_command(const Args& args) {
-  std::string root_dir, policy_file, out_file;
+  std::string out_file;
   double sample = 1;
-  po::options_description opts(
+  VerbCli cli("metrics",
       "Usage: irqfleet-agent metrics [options]\n\n"
       "Prints this host as Prometheus metrics in the text format node_exporter's textfile\n"
       "collector reads: per-CPU interrupt rate of the managed IRQs and of the rest, imbalance,\n"
@@ -32,36 +30,26 @@ int metrics_command(const Args& args) {
       "info metric with the agent's version and the policy hash. Rates are measured over\n"
       "--sample seconds. With --out FILE the file is replaced atomically (FILE.tmp, then\n"
       "rename), so node_exporter never reads half a file; name it *.prom in the collector's\n"
-      "directory. Exit 0 on success, 1 when the host cannot be read or FILE not written.\n\nOptions");
-  opts.add_options()
-      ("help,h", "show this help")
-      ("root", po::value(&root_dir)->value_name("DIR"), "read /proc and /sys under DIR (default: $IRQFLEET_ROOT, else /)")
-      ("policy", po::value(&policy_file)->value_name("FILE"),
-       "policy deciding which IRQs are managed (default: /etc/irqfleet/policy.toml under the root, "
-       "else the built-in default)")
+      "directory. Exit 0 on success, 1 when the host cannot be read or FILE not written.");
+  cli.add_policy_option(kLookingPolicyHelp);
+  cli.add_options()
       ("sample", po::value(&sample)->default_value(1)->value_name("SECONDS"),
        "measure interrupt rates over SECONDS (reads /proc/interrupts twice)")
       ("out", po::value(&out_file)->value_name("FILE"), "write FILE atomically instead of standard output");
-  po::variables_map vm;
-  if (auto done = parse_verb_options("metrics", args, opts, vm)) return *done;
-  if (!(sample > 0)) {
-    std::cerr << "irqfleet-agent metrics: --sample must be a number of seconds > 0\n";
-    return 1;
-  }
+  if (auto done = cli.parse(args)) return *done;
+  if (!(sample > 0)) return cli.fail("--sample must be a number of seconds > 0");
 
-  auto host = open_verb_host("metrics", root_dir, policy_file);
+  auto host = cli.open_host();
   if (!host) return 1;
   const DirFsRoot& root = *host->root;
-  const Policy& policy = host->policy;
+  auto policy = cli.load_policy(root, PolicyNeed::kOrDefault);
+  if (!policy.ok()) return cli.fail(policy.error());
   CommandRunner& commands = *host->commands;
   auto report = read_host_report(root, commands, ReportOptions{sample});
-  if (!report.ok()) {
-    std::cerr << "irqfleet-agent metrics: " << report.error().to_string() << "\n";
-    return 1;
-  }
+  if (!report.ok()) return cli.fail(report.error());
 
   HostMetrics metrics;
-  metrics.loads = live_cpu_loads(*report, policy);
+  metrics.loads = live_cpu_loads(*report, *policy);
   metrics.sample_seconds = sample;
   if (report->last_plan) {
     metrics.drifted_irqs = drifted_irqs(*report, *report->last_plan);
@@ -69,24 +57,18 @@ int metrics_command(const Args& args) {
   }
   auto last = read_last_apply(state_dir_of(root));
   if (last.ok()) metrics.last_apply = *last;
-  else std::cerr << "irqfleet-agent metrics: warning: " << last.error().to_string() << "; last apply left out\n";
-  metrics.policy_hash = policy_hash(policy);
+  else cli.warn(last.error().to_string() + "; last apply left out");
+  metrics.policy_hash = policy_hash(*policy);
   metrics.fingerprint = report->fingerprint;
   metrics.version = IRQFLEET_VERSION;
   const std::string text = metrics_to_text(metrics);
 
   if (out_file.empty()) {
     std::cout << text << std::flush;
-    if (!std::cout) {
-      std::cerr << "irqfleet-agent metrics: cannot write to standard output\n";
-      return 1;
-    }
+    if (!std::cout) return cli.fail("cannot write to standard output");
     return 0;
   }
-  if (auto w = write_output_file(std::filesystem::absolute(out_file).string(), text); !w.ok()) {
-    std::cerr << "irqfleet-agent metrics: " << w.error().to_string() << "\n";
-    return 1;
-  }
+  if (auto w = write_output_file(std::filesystem::absolute(out_file).string(), text); !w.ok()) return cli.fail(w.error());
   return 0;
 }
 

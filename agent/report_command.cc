@@ -8,14 +8,11 @@
 #include <cstring>
 #include <iostream>
 
-#include "agent/commands.h"
-#include "agent/policy_option.h"
-#include "core/command_runner.h"
+#include "agent/cli.h"
 #include "core/cpu_load.h"
 #include "core/fs_root.h"
 #include "core/host_report.h"
 #include "core/load_bars.h"
-#include "core/privilege.h"
 #include "core/report_format.h"
 #include "core/terminal.h"
 
@@ -39,78 +36,45 @@ std::string summary_text(const HostReport& report, const Policy& policy) {
 }  // namespace
 
 int report_command(const Args& args) {
-  std::string root_dir, format = "toml";
   double sample = 0;
-  std::string policy_file;
   bool nonzero_counts = false, summary = false;
-  po::options_description opts(
-      "Usage: irqfleet-agent report [options]\n\n"
-      "Prints this host's CPUs (online, offline, isolated, NUMA nodes, dom0 vCPU pinning),\n"
-      "Xen facts (xl info, guests, xen_netback), irqbalance's state, a topology fingerprint\n"
-      "and every IRQ of /proc/interrupts with its counts (one per CPU of the file's\n"
-      "header, 0 included, unless --nonzero-counts), affinity, class and identity.\n"
-      "Schema \"irqfleet.report/1\". Exit 0 on success (warnings allowed), 1 when the\n"
-      "interrupt table cannot be read or parsed or the report cannot be written.\n"
-      "Under sudo, --root other than / must be a tree only root can change.\n\nOptions");
-  opts.add_options()
-      ("help,h", "show this help")
-      ("root", po::value(&root_dir), "read /proc and /sys under DIR (default: $IRQFLEET_ROOT, else /)")
-      ("format", po::value(&format)->default_value("toml"), "output format: toml or json")
+  VerbCli cli("report",
+              "Usage: irqfleet-agent report [options]\n\n"
+              "Prints this host's CPUs (online, offline, isolated, NUMA nodes, dom0 vCPU pinning),\n"
+              "Xen facts (xl info, guests, xen_netback), irqbalance's state, a topology fingerprint\n"
+              "and every IRQ of /proc/interrupts with its counts (one per CPU of the file's\n"
+              "header, 0 included, unless --nonzero-counts), affinity, class and identity.\n"
+              "Schema \"irqfleet.report/1\". Exit 0 on success (warnings allowed), 1 when the\n"
+              "interrupt table cannot be read or parsed or the report cannot be written.\n"
+              "Under sudo, --root other than / must be a tree only root can change.");
+  cli.add_format_option({"toml", "json"});
+  cli.add_options()
       ("sample", po::value(&sample)->default_value(0),
        "read /proc/interrupts twice SECONDS apart and add each IRQ's rate (interrupts/s)")
       ("nonzero-counts", po::bool_switch(&nonzero_counts),
        "only CPUs that took interrupts in `counts`; the controller asks for this")
       ("summary", po::bool_switch(&summary),
        "instead of the report, per-CPU load bars: the managed IRQs ('#') stacked against the rest ('='), "
-       "CPU 0 marked ^, CPUs the policy does not use x; rates with --sample, else counts since boot")
-      ("policy", po::value(&policy_file)->value_name("FILE"),
-       "with --summary, the policy deciding which IRQs are managed (default: /etc/irqfleet/policy.toml "
-       "under the root, else the built-in default)");
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(opts).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "irqfleet-agent report: " << e.what() << " (see --help)\n";
-    return 1;
-  }
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return 0;
-  }
-  if (format != "toml" && format != "json") {
-    std::cerr << "irqfleet-agent report: --format must be toml or json, not '" << format << "'\n";
-    return 1;
-  }
-  if (sample < 0) {
-    std::cerr << "irqfleet-agent report: --sample must be positive\n";
-    return 1;
-  }
+       "CPU 0 marked ^, CPUs the policy does not use x; rates with --sample, else counts since boot");
+  cli.add_policy_option(
+      "with --summary, the policy deciding which IRQs are managed (default: /etc/irqfleet/policy.toml "
+      "under the root, else the built-in default)");
+  if (auto done = cli.parse(args)) return *done;
+  if (sample < 0) return cli.fail("--sample must be positive");
 
-  auto opened = open_agent_root(choose_root(root_dir), current_privilege());
-  if (!opened.ok()) {
-    std::cerr << "irqfleet-agent report: " << opened.error().to_string() << "\n";
-    return 1;
-  }
-  const DirFsRoot& root = *opened;
-  auto commands = make_command_runner(root, root.root());
-  auto report = read_host_report(root, *commands, ReportOptions{sample});
-  if (!report.ok()) {
-    std::cerr << "irqfleet-agent report: " << report.error().to_string() << "\n";
-    return 1;
-  }
+  auto host = cli.open_host();
+  if (!host) return 1;
+  auto report = read_host_report(*host->root, *host->commands, ReportOptions{sample});
+  if (!report.ok()) return cli.fail(report.error());
   if (summary) {
-    auto policy = load_policy_or_default(policy_file, root, current_privilege());
-    if (!policy.ok()) {
-      std::cerr << "irqfleet-agent report: " << policy.error().to_string() << "\n";
-      return 1;
-    }
+    auto policy = cli.load_policy(*host->root, PolicyNeed::kOrDefault);
+    if (!policy.ok()) return cli.fail(policy.error());
     std::cout << summary_text(*report, *policy);
     return std::cout.flush() ? 0 : 1;
   }
   report->agent.version = IRQFLEET_VERSION;
   int write_errno = 0;   // the first failure's; later ones only echo it
-  write_report(*report, format == "json" ? ReportFormat::kJson : ReportFormat::kToml,
+  write_report(*report, cli.format() == "json" ? ReportFormat::kJson : ReportFormat::kToml,
                [&](std::string_view piece) {
                  if (std::fwrite(piece.data(), 1, piece.size(), stdout) != piece.size() && !write_errno)
                    write_errno = errno;
@@ -118,13 +82,10 @@ int report_command(const Args& args) {
                ReportWriteOptions{nonzero_counts});
   // fflush writes what stdio still holds; ferror covers a failure that left no errno.
   if (std::fflush(stdout) != 0 && !write_errno) write_errno = errno;
-  if (write_errno || std::ferror(stdout)) {
-    std::cerr << "irqfleet-agent report: cannot write the report to standard output"
-              << (write_errno ? std::string(": ") + errno_name(write_errno) + " (" + std::strerror(write_errno) + ")"
-                              : std::string())
-              << "\n";
-    return 1;
-  }
+  if (write_errno || std::ferror(stdout))
+    return cli.fail("cannot write the report to standard output" +
+                    (write_errno ? ": " + errno_name(write_errno) + " (" + std::strerror(write_errno) + ")"
+                                 : std::string()));
   return 0;
 }
 

@@ -4,15 +4,13 @@
 #include <iostream>
 
 #include "agent/audit.h"
-#include "agent/commands.h"
+#include "agent/cli.h"
 #include "core/apply.h"
 #include "core/apply_format.h"
-#include "core/command_runner.h"
+#include "core/clock.h"
 #include "core/fs_root.h"
 #include "core/host_report.h"
 #include "core/journal.h"
-#include "core/privilege.h"
-#include "core/quote.h"
 #include "core/reconcile_pause.h"
 #include "core/state_dir.h"
 
@@ -21,10 +19,9 @@ namespace po = boost::program_options;
 namespace irqfleet::agent {
 
 int rollback_command(const Args& args) {
-  std::string root_dir, format = "text";
   std::string by;
   double wait = 0;
-  po::options_description opts(
+  VerbCli cli("rollback",
       "Usage: irqfleet-agent rollback [options]\n\n"
       "Restores the smp_affinity_list every IRQ had before the last apply, from\n"
       "<root>/var/lib/irqfleet/journal.toml. IRQs are found by identity, so a guest\n"
@@ -41,44 +38,21 @@ int rollback_command(const Args& args) {
       "(who, policy hash, IRQs per outcome; $IRQFLEET_SYSLOG_SOCKET overrides /dev/log),\n"
       "<root>/var/lib/irqfleet/last-apply.toml and an entry of `irqfleet-agent history`.\n\n"
       "Under sudo, --root other than / must be a tree only root can change; the journal\n"
-      "and the state directory are never opened through a symbolic link.\n\nOptions");
-  opts.add_options()
-      ("help,h", "show this help")
-      ("root", po::value(&root_dir), "host under DIR (default: $IRQFLEET_ROOT, else /)")
-      ("format", po::value(&format)->default_value("text"), "output format: text or json")
+      "and the state directory are never opened through a symbolic link.");
+  cli.add_format_option({"text", "json"});
+  cli.add_options()
       ("wait", po::value(&wait)->default_value(0), "wait up to SECONDS for another apply or rollback to finish")
       ("by", po::value(&by)->value_name("USER"),
        "who asked, for the audit trail (the controller passes its user; default $SUDO_USER, else the process's user)");
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(opts).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "irqfleet-agent rollback: " << e.what() << " (see --help)\n";
-    return 1;
-  }
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return 0;
-  }
-  if (format != "text" && format != "json") {
-    std::cerr << "irqfleet-agent rollback: --format must be text or json, not '" << format << "'\n";
-    return 1;
-  }
-  auto fail = [&](const std::string& message) {
-    std::cerr << "irqfleet-agent rollback: " << message << "\n";
-    if (format == "json")
-      std::cout << "{\n  \"action\": \"rollback\",\n  \"exit\": 1,\n  \"error\": " << json_quote(message) << "\n}\n";
-    return 1;
-  };
-  if (wait < 0) return fail("--wait must be a number of seconds >= 0");
+  cli.add_json_error_document();
+  if (auto done = cli.parse(args)) return *done;
+  if (wait < 0) return cli.fail("--wait must be a number of seconds >= 0");
 
-  auto opened = open_agent_root(choose_root(root_dir), current_privilege());
-  if (!opened.ok()) return fail(opened.error().to_string());
-  const DirFsRoot& root = *opened;
-  auto commands = make_command_runner(root, root.root());
-  auto live = read_host_report(root, *commands);
-  if (!live.ok()) return fail("cannot read the host: " + live.error().to_string());
+  auto host = cli.open_host();
+  if (!host) return 1;
+  const DirFsRoot& root = *host->root;
+  auto live = read_host_report(root, *host->commands);
+  if (!live.ok()) return cli.fail("cannot read the host: " + live.error().to_string());
 
   // Pause reconcile first, so that no reconcile run re-applies what this
   // restores; the next apply resumes it. A rollback that restores nothing
@@ -86,18 +60,18 @@ int rollback_command(const Args& args) {
   const StateDir state_dir = state_dir_of(root);
   const bool was_paused = read_reconcile_pause(root).has_value();
   if (auto paused = pause_reconcile(state_dir, {.since = utc_now(), .reason = "rollback"}); !paused.ok())
-    return fail("cannot pause reconcile (" + paused.error().to_string() + "); nothing was restored");
+    return cli.fail("cannot pause reconcile (" + paused.error().to_string() + "); nothing was restored");
 
   RollbackOptions options;
   options.lock_wait_seconds = wait;
   auto result = rollback(root, state_dir, *live, options);
   if (!result.ok()) {
     if (!was_paused) (void)resume_reconcile(state_dir);
-    return fail(result.error().to_string());
+    return cli.fail(result.error());
   }
   audit_run("rollback", root, *result, nullptr, result->policy_hash, by);
 
-  if (format == "json") {
+  if (cli.format() == "json") {
     std::cout << apply_result_to_json(*result);
   } else {
     std::cout << apply_result_to_text(*result);

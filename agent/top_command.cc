@@ -7,15 +7,13 @@
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <csignal>
-#include <ctime>
 #include <optional>
 #include <sstream>
 #include <iostream>
 #include <thread>
 
-#include "agent/commands.h"
-#include "agent/verb_host.h"
-#include "agent/verb_options.h"
+#include "agent/cli.h"
+#include "core/clock.h"
 #include "core/command_runner.h"
 #include "core/fs_root.h"
 #include "core/host_report.h"
@@ -74,15 +72,6 @@ class LiveTerminal {
   bool restore_ = false;
 };
 
-std::string clock_now() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
-  return buf;
-}
-
 std::string seconds_text(double s) {
   std::ostringstream o;
   o << s;
@@ -92,11 +81,10 @@ std::string seconds_text(double s) {
 }  // namespace
 
 int top_command(const Args& args) {
-  std::string root_dir, policy_file;
   double interval = 1;
   bool once = false;
   int iterations = 0;
-  po::options_description opts(
+  VerbCli cli("top",
       "Usage: irqfleet-agent top [options]\n\n"
       "Shows the host's interrupt load live: per-CPU load bars (managed IRQs '#' stacked\n"
       "against the rest '='; CPU 0 marked ^, CPUs the policy does not use x) and the hottest\n"
@@ -104,49 +92,30 @@ int top_command(const Args& args) {
       "Refreshes every --interval seconds; q (or Ctrl-C) quits. Identities and affinities\n"
       "are re-read every 10 refreshes, the counts at every one.\n\n"
       "With --once or --iterations N it prints N plain frames (no colour, no screen\n"
-      "control) one interval apart, for scripts. Exit 0, 1 when the host cannot be read.\n\nOptions");
-  opts.add_options()
-      ("help,h", "show this help")
-      ("root", po::value(&root_dir)->value_name("DIR"), "read /proc and /sys under DIR (default: $IRQFLEET_ROOT, else /)")
-      ("policy", po::value(&policy_file)->value_name("FILE"),
-       "policy deciding which IRQs are managed (default: /etc/irqfleet/policy.toml under the root, "
-       "else the built-in default)")
+      "control) one interval apart, for scripts. Exit 0, 1 when the host cannot be read.");
+  cli.add_policy_option(kLookingPolicyHelp);
+  cli.add_options()
       ("interval", po::value(&interval)->default_value(1)->value_name("SECONDS"), "seconds between refreshes")
       ("once", po::bool_switch(&once), "print one frame and exit (same as --iterations 1)")
       ("iterations", po::value(&iterations)->default_value(0)->value_name("N"), "print N frames and exit");
-  po::variables_map vm;
-  if (auto done = parse_verb_options("top", args, opts, vm)) return *done;
-  if (!(interval > 0)) {
-    std::cerr << "irqfleet-agent top: --interval must be a number of seconds > 0\n";
-    return 1;
-  }
-  if (iterations < 0) {
-    std::cerr << "irqfleet-agent top: --iterations must be >= 1\n";
-    return 1;
-  }
+  if (auto done = cli.parse(args)) return *done;
+  if (!(interval > 0)) return cli.fail("--interval must be a number of seconds > 0");
+  if (iterations < 0) return cli.fail("--iterations must be >= 1");
   if (once) iterations = 1;
   const bool live = iterations == 0;
-  if (live && !::isatty(STDIN_FILENO)) {
-    std::cerr << "irqfleet-agent top: standard input is not a terminal (to read q); "
-                 "use --once or --iterations N in scripts\n";
-    return 1;
-  }
+  if (live && !::isatty(STDIN_FILENO))
+    return cli.fail("standard input is not a terminal (to read q); use --once or --iterations N in scripts");
 
-  auto host = open_verb_host("top", root_dir, policy_file);
+  auto host = cli.open_host();
   if (!host) return 1;
   const DirFsRoot& root = *host->root;
-  const Policy& policy = host->policy;
+  auto policy = cli.load_policy(root, PolicyNeed::kOrDefault);
+  if (!policy.ok()) return cli.fail(policy.error());
   CommandRunner& commands = *host->commands;
   auto base = read_host_report(root, commands);
-  if (!base.ok()) {
-    std::cerr << "irqfleet-agent top: " << base.error().to_string() << "\n";
-    return 1;
-  }
+  if (!base.ok()) return cli.fail(base.error());
   auto earlier = read_interrupt_totals(root);
-  if (!earlier.ok()) {
-    std::cerr << "irqfleet-agent top: " << earlier.error().to_string() << "\n";
-    return 1;
-  }
+  if (!earlier.ok()) return cli.fail(earlier.error());
   auto earlier_at = std::chrono::steady_clock::now();
 
   std::optional<LiveTerminal> terminal;
@@ -162,8 +131,7 @@ int top_command(const Args& args) {
     auto later = read_interrupt_totals(root);
     if (!later.ok()) {
       terminal.reset();
-      std::cerr << "irqfleet-agent top: " << later.error().to_string() << "\n";
-      return 1;
+      return cli.fail(later.error());
     }
     const auto later_at = std::chrono::steady_clock::now();
     HostReport view = *base;
@@ -176,10 +144,10 @@ int top_command(const Args& args) {
     options.bars.color = live && terminal_color(STDOUT_FILENO);
     const int rows = terminal_height(STDOUT_FILENO);
     options.height = live && rows > 0 ? rows : 40;
-    options.title = "irqfleet top  " + view.hostname + "  " + clock_now() + "  every " + seconds_text(interval) +
+    options.title = "irqfleet top  " + view.hostname + "  " + local_time_of_day_now() + "  every " + seconds_text(interval) +
                     "s" + (live ? "  q quits" : "");
     std::string screen = live ? "\x1b[H\x1b[2J" : (frame ? "\n" : "");
-    for (const std::string& line : render_top(view, policy, options)) screen += line + "\n";
+    for (const std::string& line : render_top(view, *policy, options)) screen += line + "\n";
     std::cout << screen << std::flush;
   }
   return 0;

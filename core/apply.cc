@@ -2,11 +2,11 @@
 #include "core/apply.h"
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <thread>
 
+#include "core/clock.h"
 #include "core/journal.h"
 #include "core/reconcile_pause.h"
 #include "core/state_dir.h"
@@ -86,29 +86,8 @@ void add_detail(IrqOutcome& o, const std::string& text) {
   o.detail += text;
 }
 
-// FsRoot keeps the kernel's errno in the message ("write refused: EPERM (...)").
-std::string errno_in(const std::string& message) {
-  static const char* const names[] = {"EPERM", "EIO", "EACCES", "EINVAL", "ERANGE", "ENOSPC",
-                                      "ENOENT", "EBUSY", "EROFS", "EAGAIN", "ENOTDIR", "EISDIR"};
-  for (const char* name : names) {
-    const std::string n = name;
-    for (size_t at = message.find(n); at != std::string::npos; at = message.find(n, at + 1)) {
-      const bool starts = at == 0 || !std::isalnum(static_cast<unsigned char>(message[at - 1]));
-      const size_t end = at + n.size();
-      const bool ends = end == message.size() || !std::isalnum(static_cast<unsigned char>(message[end]));
-      if (starts && ends) return n;
-    }
-  }
-  if (size_t at = message.find("errno "); at != std::string::npos) {
-    size_t end = at + 6;
-    while (end < message.size() && std::isdigit(static_cast<unsigned char>(message[end]))) ++end;
-    return message.substr(at, end - at);
-  }
-  return "";
-}
-
-// The errno of a failed call: the error's own when it carries one.
-std::string errno_of(const Error& e) { return e.errno_value ? errno_name(e.errno_value) : errno_in(e.message); }
+// The errno of a failed call, as its name ("EPERM"), or "" when it has none.
+std::string errno_of(const Error& e) { return e.errno_value ? errno_name(e.errno_value) : ""; }
 
 // Xen delivers an event channel to exactly one vCPU, whatever mask it is given.
 bool is_xen_event_channel(const IrqReport& irq) {

@@ -8,9 +8,9 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
-#include <ctime>
 #include <set>
 
+#include "core/clock.h"
 #include "core/fingerprint.h"
 #include "core/quote.h"
 #include "core/toml_read.h"
@@ -31,12 +31,7 @@ ApplyRecord make_apply_record(const ApplyResult& result, const Plan* plan, const
   ApplyRecord r;
   r.action = std::string(to_string(result.kind));
   r.unix_time = unix_time;
-  const std::time_t t = static_cast<std::time_t>(unix_time);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  r.time = buf;
+  r.time = utc_time_text(unix_time);
   r.hostname = result.hostname;
   r.user = user;
   r.policy_hash = policy_hash;

@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 
 #include "core/text.h"
@@ -172,12 +171,6 @@ Status DirFsRoot::write(std::string_view path, std::string_view data) const {
   if (err != 0) return errno_error("write refused", full, err);
   if (static_cast<size_t>(n) != data.size()) return make_error("short write", full);
   return ok_status();
-}
-
-std::string choose_root(const std::string& option_value) {
-  if (!option_value.empty()) return option_value;
-  if (const char* env = std::getenv("IRQFLEET_ROOT"); env && *env) return env;
-  return "/";
 }
 
 std::string errno_name(int err) {

@@ -79,9 +79,6 @@ class DirFsRoot final : public FsRoot {
   int open_errno_ = 0;   // why fd_ is invalid
 };
 
-// The root an agent should use: --root when given, else $IRQFLEET_ROOT, else "/".
-std::string choose_root(const std::string& option_value);
-
 // "EPERM", "EIO", ... for an errno value; "errno N" when unknown.
 std::string errno_name(int err);
 

@@ -244,6 +244,18 @@ Plan last_plan_as_plan(const LastPlan& last) {
   return plan;
 }
 
+Result<IrqReport> read_one_irq(const FsRoot& root, int irq) {
+  auto table = read_interrupts(root);
+  if (!table.ok()) return table.error();
+  const InterruptLine* line = table->find(irq);
+  if (!line) return make_error("IRQ " + std::to_string(irq) + " is not in " + root.display("/proc/interrupts"));
+  IrqReport one = irq_from_line(InterruptLine(*line), table->cpus);
+  std::vector<std::string> warnings;
+  read_irq_files(root, one, warnings);
+  classify(one, XenInfo{});
+  return one;
+}
+
 Result<HostReport> read_host_report(const FsRoot& root, const CommandRunner& commands,
                                     const ReportOptions& options) {
   HostReport report;

@@ -126,6 +126,12 @@ struct ReportOptions {
 Result<HostReport> read_host_report(const FsRoot& root, const CommandRunner& commands,
                                     const ReportOptions& options = {});
 
+// One IRQ as read_host_report describes it (sysfs columns, affinity, class,
+// identity), from /proc/interrupts and its own files only: no commands, no
+// guest names (a vif is named by domid), no walk over the other IRQs.
+// irqbalance's policyscript hook asks this once per IRQ.
+Result<IrqReport> read_one_irq(const FsRoot& root, int irq);
+
 // Adds per-IRQ rates from two readings `seconds` apart (pure). An IRQ whose
 // number now belongs to other actions gets no rate, and a warning.
 void add_rates(HostReport& report, const InterruptTotals& earlier, const InterruptTotals& later,

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <ctime>
 #include <set>
 
 #include "core/cpulist.h"
@@ -150,13 +149,5 @@ Status write_journal(const StateDir& state_dir, const Journal& journal) {
   return write_file_atomically(state_dir, kJournalFile, journal_to_toml(journal));
 }
 
-std::string utc_now() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 }  // namespace irqfleet

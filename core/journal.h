@@ -68,7 +68,4 @@ Result<std::optional<Journal>> read_journal(const StateDir& state_dir);
 // Atomic and fsynced (see write_file_atomically).
 Status write_journal(const StateDir& state_dir, const Journal& journal);
 
-// "2026-11-25T21:30:00Z" for now.
-std::string utc_now();
-
 }  // namespace irqfleet

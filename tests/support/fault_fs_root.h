@@ -47,8 +47,7 @@ class FaultFsRoot final : public ForwardingFsRoot {
     writes_.push_back("write " + std::string(path) + " " + std::string(data));
     const int irq = irq_of(path);
     if (auto it = failures_.find(irq); irq >= 0 && it != failures_.end()) {
-      return make_error("write refused: " + errno_name(it->second) + " (" + std::strerror(it->second) + ")",
-                        inner_.display(path));
+      return errno_error("write refused", inner_.display(path), it->second);
     }
     if (kill_after_ >= 0 && done_ >= kill_after_) throw AgentKilled{};
     Status s = inner_.write(path, data);

@@ -126,14 +126,6 @@ TEST_CASE("journal - written atomically under the state directory, read back") {
   CHECK(broken.error().file == dir + "/journal.toml");
 }
 
-TEST_CASE("journal - utc_now is RFC 3339 in UTC") {
-  const std::string now = utc_now();
-  REQUIRE(now.size() == 20);
-  CHECK(now[4] == '-');
-  CHECK(now[10] == 'T');
-  CHECK(now.back() == 'Z');
-}
-
 TEST_CASE("state_dir - ensure_dir creates parents and refuses a file in the way") {
   TempTree t;
   REQUIRE(ensure_dir(t.str() + "/var/lib/irqfleet").ok());
