@@ -12,6 +12,7 @@
 #include "core/host_report.h"
 #include "core/journal.h"
 #include "core/reconcile_pause.h"
+#include "core/rollback.h"
 #include "core/state_dir.h"
 
 namespace po = boost::program_options;

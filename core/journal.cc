@@ -149,5 +149,6 @@ Status write_journal(const StateDir& state_dir, const Journal& journal) {
   return write_file_atomically(state_dir, kJournalFile, journal_to_toml(journal));
 }
 
+bool same_boot(const std::string& a, const std::string& b) { return a.empty() || b.empty() || a == b; }
 
 }  // namespace irqfleet

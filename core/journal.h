@@ -61,6 +61,10 @@ std::string journal_to_toml(const Journal& journal);
 // cpulists are errors with line and column.
 Result<Journal> parse_journal(std::string_view text, const std::string& source);
 
+// Whether two boot ids (/proc/sys/kernel/random/boot_id) are one boot; an
+// unknown (empty) one is taken as the same.
+bool same_boot(const std::string& a, const std::string& b);
+
 // <state_dir>/journal.toml
 std::string journal_path(const StateDir& state_dir);
 // nullopt when there is no journal; an error when it exists but cannot be read or parsed.

@@ -10,6 +10,7 @@
 
 #include <regex>
 
+#include "core/affinity_write.h"
 #include "core/apply.h"
 #include "core/command_runner.h"
 #include "core/host_report.h"

@@ -9,6 +9,7 @@
 #include "core/journal.h"
 #include "core/plan.h"
 #include "core/reconcile_pause.h"
+#include "core/rollback.h"
 #include "core/state_dir.h"
 #include "core/state_lock.h"
 #include "fake_dom0.h"
