@@ -80,7 +80,8 @@ install(FILES "${PROJECT_SOURCE_DIR}/packaging/policy.toml"
 # The static agent once more, where `irqfleet --push-agent` looks for it
 # (controller/agent_push.h: PREFIX/libexec/irqfleet/irqfleet-agent).
 if(IRQFLEET_STATIC_AGENT)
-  install(PROGRAMS "$<TARGET_FILE:irqfleet-agent>" DESTINATION "${_irqfleet_hookdir}" COMPONENT controller)
+  # install(TARGETS), not PROGRAMS: only targets are stripped (CPACK_STRIP_FILES).
+  install(TARGETS irqfleet-agent RUNTIME DESTINATION "${CMAKE_INSTALL_LIBEXECDIR}/irqfleet" COMPONENT controller)
   install(FILES "${PROJECT_SOURCE_DIR}/packaging/lintian-overrides-controller"
           DESTINATION "${CMAKE_INSTALL_DATAROOTDIR}/lintian/overrides" RENAME irqfleet COMPONENT controller)
 endif()
@@ -205,7 +206,10 @@ if(IRQFLEET_RPMBUILD)
   set(CPACK_RPM_AGENT_PACKAGE_SUMMARY "Place a Xen dom0's interrupts on the right CPUs (irqfleet agent)")
   set(CPACK_RPM_CONTROLLER_PACKAGE_SUMMARY "Place a Xen dom0 fleet's interrupts over SSH (irqfleet controller)")
   set(CPACK_RPM_PACKAGE_RELOCATABLE OFF)
-  set(CPACK_RPM_SPEC_MORE_DEFINE "%define packager ${IRQFLEET_PACKAGE_MAINTAINER}")
+  # No /usr/lib/.build-id links: both packages hold the same static agent
+  # (irqfleet's copy is for --push-agent), and the same link in two packages
+  # is a file conflict.
+  set(CPACK_RPM_SPEC_MORE_DEFINE "%define packager ${IRQFLEET_PACKAGE_MAINTAINER}\n%define _build_id_links none")
   set(CPACK_RPM_AGENT_PACKAGE_DESCRIPTION "${_irqfleet_agent_description}")
   set(CPACK_RPM_CONTROLLER_PACKAGE_DESCRIPTION "${_irqfleet_controller_description}")
   # The agent is static: its only requirement is the /bin/sh of its

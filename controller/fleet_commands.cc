@@ -274,6 +274,7 @@ Status Fleet::read_report_file(HostResult& h) {
 
 void Fleet::collect_reports(FleetResult& result) {
   result.hosts.clear();
+  result.push_agent = options_.push != nullptr;
   for (const auto& host : hosts_) result.hosts.emplace_back().host = host;
   const bool from_files = !options_.reports_dir.empty();
   FleetRunner runner({.forks = options_.forks, .progress = options_.progress, .what = "hosts reported"});
@@ -497,6 +498,7 @@ Status Fleet::run_rollback(HostResult& h) {
 FleetResult Fleet::rollback() {
   FleetResult result;
   result.command = "rollback";
+  result.push_agent = options_.push != nullptr;
   for (const auto& host : hosts_) result.hosts.emplace_back().host = host;
   FleetRunner runner({.forks = options_.forks, .progress = options_.progress, .what = "hosts rolled back"});
   auto outcomes = runner.run(result.hosts.size(), [&](size_t i) { return run_rollback(result.hosts[i]); });

@@ -91,6 +91,7 @@ struct FleetResult {
   std::vector<PlanGroup> groups;     // plan/apply/status
   std::string stopped;               // set when a rollout stopped early, and why
   std::string policy_hash;           // when every host has the same policy; else empty
+  bool push_agent = false;           // run with --push-agent (HostResult::agent_pushed says where it copied)
 
   size_t count(TaskState s) const;
   // 0 every host ok (and, for status, none drifted or flagged); 2 otherwise.

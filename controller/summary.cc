@@ -293,7 +293,7 @@ json::Value summary_json(const FleetResult& r) {
     j["state"] = state_name(h.state);
     j["error"] = h.error.empty() ? json::Value() : json::Value(h.error);
     j["agent_path"] = h.host.agent;   // with --push-agent, the pushed file's path
-    j["agent_pushed"] = !h.agent_pushed.empty();
+    if (r.push_agent) j["agent_pushed"] = !h.agent_pushed.empty();
     if (h.report) {
       Facts f = facts_of(*h.report);
       j["hostname"] = h.report->hostname;
@@ -400,8 +400,9 @@ json::Value summary_json(const FleetResult& r) {
   totals["ok"] = static_cast<uint64_t>(r.count(TaskState::kOk));
   totals["failed"] = static_cast<uint64_t>(r.count(TaskState::kFailed));
   totals["skipped"] = static_cast<uint64_t>(r.count(TaskState::kSkipped));
-  totals["agent_pushed"] = static_cast<uint64_t>(
-      std::count_if(r.hosts.begin(), r.hosts.end(), [](const auto& h) { return !h.agent_pushed.empty(); }));
+  if (r.push_agent)
+    totals["agent_pushed"] = static_cast<uint64_t>(
+        std::count_if(r.hosts.begin(), r.hosts.end(), [](const auto& h) { return !h.agent_pushed.empty(); }));
   if (r.command == "status") {
     totals["drifted"] = static_cast<uint64_t>(drifted);
     totals["flagged"] = static_cast<uint64_t>(flagged);

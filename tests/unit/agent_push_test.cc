@@ -229,6 +229,11 @@ TEST_CASE("agent_push - the fleet pushes where the agent is missing and not agai
   CHECK(sh.runs == 3);   // one command: guard and agent
   CHECK(slurp(ran) == "rollback --format json\nrollback --format json\n");
   CHECK(summary_json(second).find("hosts")->as_array()[0].find("agent_pushed")->as_bool() == false);
+
+  // Without --push-agent the document is as before: no push fields.
+  auto plain = summary_json(Fleet(sh, {host_named("a")}, {}).rollback());
+  CHECK(plain.find("totals")->find("agent_pushed") == nullptr);
+  CHECK(plain.find("hosts")->as_array()[0].find("agent_pushed") == nullptr);
 }
 
 TEST_CASE("agent_push - a host holding other bytes under the versioned name gets the controller's agent") {
