@@ -6,8 +6,8 @@
 #   irqfleet-agent  the dom0 side: the agent (static), the systemd units, the
 #                   udev rule, irqbalance's hook, the default policy (a
 #                   conffile) and the sudoers rule for the controller's user
-#   irqfleet        the fleet side: the controller, its docs and an example
-#                   inventory
+#   irqfleet        the fleet side: the controller, its docs, an example
+#                   inventory and the static agent `irqfleet --push-agent` copies
 #
 # Each install() names its component (agent or controller); a component is a
 # package. scripts/package drives it.
@@ -77,6 +77,14 @@ install(DIRECTORY "${PROJECT_SOURCE_DIR}/inventories/example/"
         DESTINATION "${_irqfleet_controller_docdir}/examples/inventory" COMPONENT controller)
 install(FILES "${PROJECT_SOURCE_DIR}/packaging/policy.toml"
         DESTINATION "${_irqfleet_controller_docdir}/examples" COMPONENT controller)
+# The static agent once more, where `irqfleet --push-agent` looks for it
+# (controller/agent_push.h: PREFIX/libexec/irqfleet/irqfleet-agent).
+if(IRQFLEET_STATIC_AGENT)
+  # install(TARGETS), not PROGRAMS: only targets are stripped (CPACK_STRIP_FILES).
+  install(TARGETS irqfleet-agent RUNTIME DESTINATION "${CMAKE_INSTALL_LIBEXECDIR}/irqfleet" COMPONENT controller)
+  install(FILES "${PROJECT_SOURCE_DIR}/packaging/lintian-overrides-controller"
+          DESTINATION "${CMAKE_INSTALL_DATAROOTDIR}/lintian/overrides" RENAME irqfleet COMPONENT controller)
+endif()
 
 # lintian's overrides: each is justified in packaging/README.md.
 install(FILES "${PROJECT_SOURCE_DIR}/packaging/lintian-overrides"
@@ -151,7 +159,8 @@ and go, irqbalance's policy hook and the default policy.")
 set(_irqfleet_controller_summary "place a Xen dom0 fleet's interrupts over SSH (irqfleet controller)")
 set(_irqfleet_controller_description "${_irqfleet_about}\n\
 This package holds the fleet controller, which runs irqfleet-agent on many\n\
-dom0 hosts over SSH, its documentation and an example inventory.")
+dom0 hosts over SSH, its documentation, an example inventory and the static\n\
+agent it copies to hosts that lack one (irqfleet --push-agent).")
 
 set(_irqfleet_hooks "${PROJECT_SOURCE_DIR}/packaging/scripts")
 
@@ -197,7 +206,10 @@ if(IRQFLEET_RPMBUILD)
   set(CPACK_RPM_AGENT_PACKAGE_SUMMARY "Place a Xen dom0's interrupts on the right CPUs (irqfleet agent)")
   set(CPACK_RPM_CONTROLLER_PACKAGE_SUMMARY "Place a Xen dom0 fleet's interrupts over SSH (irqfleet controller)")
   set(CPACK_RPM_PACKAGE_RELOCATABLE OFF)
-  set(CPACK_RPM_SPEC_MORE_DEFINE "%define packager ${IRQFLEET_PACKAGE_MAINTAINER}")
+  # No /usr/lib/.build-id links: both packages hold the same static agent
+  # (irqfleet's copy is for --push-agent), and the same link in two packages
+  # is a file conflict.
+  set(CPACK_RPM_SPEC_MORE_DEFINE "%define packager ${IRQFLEET_PACKAGE_MAINTAINER}\n%define _build_id_links none")
   set(CPACK_RPM_AGENT_PACKAGE_DESCRIPTION "${_irqfleet_agent_description}")
   set(CPACK_RPM_CONTROLLER_PACKAGE_DESCRIPTION "${_irqfleet_controller_description}")
   # The agent is static: its only requirement is the /bin/sh of its
@@ -215,6 +227,9 @@ if(IRQFLEET_RPMBUILD)
   endif()
   set(CPACK_RPM_CONTROLLER_USER_FILELIST
       "%license ${CMAKE_INSTALL_FULL_DATAROOTDIR}/licenses/irqfleet/LICENSE")
+  if(IRQFLEET_STATIC_AGENT)
+    list(APPEND CPACK_RPM_CONTROLLER_USER_FILELIST "%exclude ${CMAKE_INSTALL_FULL_DATAROOTDIR}/lintian")
+  endif()
   # Directories other packages own (filesystem, systemd, udev): not ours.
   set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
       "${_irqfleet_confdir}" "${_irqfleet_sudoersdir}" "${IRQFLEET_SYSTEMD_UNIT_DIR}" "${IRQFLEET_UDEV_RULES_DIR}"

@@ -2,8 +2,10 @@
 #include "controller/fleet_commands.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include "controller/json.h"
 #include "core/fs_root.h"
@@ -171,13 +173,72 @@ std::string Fleet::agent_command(const InventoryHost& host, const std::vector<st
   return prefix + host.agent + " " + shell_join(args);
 }
 
+namespace {
+
+// ".irqfleet-agent-0.1.0.3f9a0c1d.tmp" beside the agent: a name no other run picks.
+std::string copy_name(const std::string& path) {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  char suffix[20];
+  std::snprintf(suffix, sizeof suffix, "%08x", static_cast<unsigned>(rng()));
+  const size_t slash = path.rfind('/');
+  return path.substr(0, slash + 1) + "." + path.substr(slash + 1) + "." + suffix + ".tmp";
+}
+
+// Why a guard ran nothing, as the host's error.
+std::string guard_failure(const InventoryHost& host, const GuardRefusal& r, const PushAgent& push,
+                          const std::string& path) {
+  using Kind = GuardRefusal::Kind;
+  const std::string at = "host " + host.name + ": ";
+  switch (r.kind) {
+    case Kind::kMismatch:
+      return at + "pushed agent checksum mismatch: expected " + push.sha256 + ", got " + r.detail +
+             " (the copy was removed; nothing was run)";
+    case Kind::kInstall:
+      return at + "pushed agent verified but not renamed to " + path + ": " + r.detail + "; nothing was run";
+    case Kind::kNoSha256sum:
+      return at + "no sha256sum on the host (coreutils): the agent at " + path +
+             " cannot be verified, so nothing was pushed or run";
+    case Kind::kAbsent:
+    case Kind::kDiffers:
+      break;
+  }
+  return at + path + (r.kind == Kind::kAbsent ? " is gone" : " changed (SHA-256 " + r.detail + ")") +
+         " right after the agent was pushed there: another writer?; nothing was run";
+}
+
+}  // namespace
+
+Result<CommandOutput> Fleet::run_agent(HostResult& h, const std::vector<std::string>& args, const std::string& input) {
+  if (!options_.push) return transport_.run(h.host, agent_command(h.host, args), input);
+  const PushAgent& push = *options_.push;
+  const std::string path = pushed_agent_path(h.host.push_dir.empty() ? options_.push_dir : h.host.push_dir, push.version);
+  h.host.agent = path;   // what the host runs, as errors and --json name it
+  auto out = transport_.run(h.host, guarded_agent_command(path, push.sha256, args), input);
+  if (!out.ok()) return out;
+  auto refused = parse_guard_refusal(*out);
+  if (!refused) return out;
+  using Kind = GuardRefusal::Kind;
+  if ((refused->kind != Kind::kAbsent && refused->kind != Kind::kDiffers) || !h.agent_pushed.empty())
+    return make_error(guard_failure(h.host, *refused, push, path));
+
+  // Missing or other bytes: copy, then check, rename and run in one command.
+  const std::string copy = copy_name(path);
+  if (auto st = transport_.put_file(h.host, copy, push.bytes, 0755); !st.ok())
+    return make_error(st.error().message + " (pushing the agent; nothing was run)");
+  out = transport_.run(h.host, guarded_agent_command(path, push.sha256, args, copy), input);
+  if (!out.ok()) return out;
+  if ((refused = parse_guard_refusal(*out))) return make_error(guard_failure(h.host, *refused, push, path));
+  h.agent_pushed = path;
+  return out;
+}
+
 Status Fleet::fetch_report(HostResult& h) {
   std::vector<std::string> args = {"report", "--nonzero-counts"};   // the model keeps non-zero counts only
   if (options_.sample_seconds > 0) {
     args.push_back("--sample");
     args.push_back(std::to_string(options_.sample_seconds));
   }
-  auto out = transport_.run(h.host, agent_command(h.host, args), "");
+  auto out = run_agent(h, args, "");
   if (!out.ok()) return out.error();
   if (out->exit_status != 0) return make_error(agent_failure(h.host, "report", *out));
   if (!options_.out_dir.empty()) {
@@ -213,6 +274,7 @@ Status Fleet::read_report_file(HostResult& h) {
 
 void Fleet::collect_reports(FleetResult& result) {
   result.hosts.clear();
+  result.push_agent = options_.push != nullptr;
   for (const auto& host : hosts_) result.hosts.emplace_back().host = host;
   const bool from_files = !options_.reports_dir.empty();
   FleetRunner runner({.forks = options_.forks, .progress = options_.progress, .what = "hosts reported"});
@@ -306,7 +368,7 @@ Status Fleet::push_plan(HostResult& h) {
     args.insert(args.end(), {"--measure", json::Value(options_.measure_seconds).scalar_text()});
   if (!options_.by.empty()) args.insert(args.end(), {"--by", options_.by});
   args.push_back("-");
-  auto out = transport_.run(h.host, agent_command(h.host, args), plan_to_toml(*h.plan));
+  auto out = run_agent(h, args, plan_to_toml(*h.plan));
   if (!out.ok()) return out.error();
   h.agent_exit = out->exit_status;
   h.agent_stderr = out->err;
@@ -416,7 +478,7 @@ FleetResult Fleet::apply(const std::vector<Policy>& policies) {
 Status Fleet::run_rollback(HostResult& h) {
   std::vector<std::string> args = {"rollback", "--format", "json"};
   if (!options_.by.empty()) args.insert(args.end(), {"--by", options_.by});
-  auto out = transport_.run(h.host, agent_command(h.host, args), "");
+  auto out = run_agent(h, args, "");
   if (!out.ok()) return out.error();
   h.agent_exit = out->exit_status;
   h.agent_stderr = out->err;
@@ -436,6 +498,7 @@ Status Fleet::run_rollback(HostResult& h) {
 FleetResult Fleet::rollback() {
   FleetResult result;
   result.command = "rollback";
+  result.push_agent = options_.push != nullptr;
   for (const auto& host : hosts_) result.hosts.emplace_back().host = host;
   FleetRunner runner({.forks = options_.forks, .progress = options_.progress, .what = "hosts rolled back"});
   auto outcomes = runner.run(result.hosts.size(), [&](size_t i) { return run_rollback(result.hosts[i]); });

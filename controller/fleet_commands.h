@@ -5,11 +5,13 @@
 // prints it (summary.h) and maps it to an exit code.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
+#include "controller/agent_push.h"
 #include "controller/fleet_plans.h"
 #include "controller/fleet_runner.h"
 #include "controller/inventory.h"
@@ -39,6 +41,12 @@ struct FleetOptions {
   std::string controller_version{};  // status: an agent of another version is flagged
   double measure_seconds = 0;        // apply: `agent apply --measure S` (rates before and after)
   std::string by{};                  // apply/rollback: who asked, for the hosts' audit trail (--by)
+  // --push-agent: run this agent from PUSH_DIR/irqfleet-agent-<version> on
+  // every host (the host's irqfleet_push_dir, else push_dir), copied there
+  // first where it is missing or other bytes (agent_push.h). None: run the
+  // inventory's irqfleet_agent.
+  std::shared_ptr<const PushAgent> push{};
+  std::string push_dir = kDefaultPushDir;
 };
 
 // One IRQ's outcome as the agent reported it (apply, apply --check, rollback).
@@ -64,6 +72,7 @@ struct HostResult {
   // apply/rollback: identities whose guest stopped since the report ("gone"):
   // listed, never a reason to fail the host.
   std::vector<std::string> gone() const;
+  std::string agent_pushed;          // --push-agent: the path the agent was copied to in this run; else empty
   int agent_exit = -1;               // apply/rollback: the agent's exit status
   std::string agent_stderr;          // apply/rollback: what the agent said on stderr
   std::vector<std::string> agent_warnings;  // apply/rollback: e.g. an earlier apply that was killed
@@ -82,6 +91,7 @@ struct FleetResult {
   std::vector<PlanGroup> groups;     // plan/apply/status
   std::string stopped;               // set when a rollout stopped early, and why
   std::string policy_hash;           // when every host has the same policy; else empty
+  bool push_agent = false;           // run with --push-agent (HostResult::agent_pushed says where it copied)
 
   size_t count(TaskState s) const;
   // 0 every host ok (and, for status, none drifted or flagged); 2 otherwise.
@@ -117,6 +127,9 @@ class Fleet {
   // Pushes the plan to hosts `indices` (which hold a plan), in parallel.
   void push_plans(FleetResult& result, const std::vector<size_t>& indices, int max_fail);
 
+  // Runs the agent with `args` on the host: the inventory's agent, or with
+  // --push-agent the pushed one, copied first when the host lacks it.
+  Result<CommandOutput> run_agent(HostResult& host, const std::vector<std::string>& args, const std::string& input);
   Status fetch_report(HostResult& host);
   Status read_report_file(HostResult& host);
   Status push_plan(HostResult& host);

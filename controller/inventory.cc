@@ -158,6 +158,9 @@ Result<Inventory> finish(RawInventory raw, const std::string& source) {
     host.user = get({"ansible_user", "ansible_ssh_user"});
     host.key_file = get({"ansible_ssh_private_key_file", "ansible_private_key_file"});
     if (auto a = get({"irqfleet_agent"}); !a.empty()) host.agent = a;
+    host.push_dir = get({"irqfleet_push_dir"});
+    if (!host.push_dir.empty() && host.push_dir.front() != '/')
+      return make_error("host " + name + ": irqfleet_push_dir '" + host.push_dir + "' is not an absolute path", source);
     std::string become = get({"ansible_become", "ansible_sudo"});
     std::transform(become.begin(), become.end(), become.begin(), ::tolower);
     if (become == "true" || become == "yes" || become == "1" || become == "on") {

@@ -27,6 +27,7 @@ struct InventoryHost {
   std::string user;                 // ansible_user; empty = ssh config, else login name
   std::string key_file;             // ansible_ssh_private_key_file; empty = agent/default keys
   std::string agent = kDefaultAgent;  // irqfleet_agent: the agent's path on the host
+  std::string push_dir;             // irqfleet_push_dir: where --push-agent puts the agent; empty = --push-dir
   std::string become_user;          // ansible_become: run the agent as this user via `sudo -n -u`
   std::vector<std::string> groups;  // every group it belongs to, through children too; sorted
   // irqfleet_policy_* variables as the inventory resolves them for this host

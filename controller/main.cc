@@ -5,11 +5,13 @@
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <set>
 #include <sstream>
 
+#include "controller/agent_push.h"
 #include "controller/fleet_commands.h"
 #include "controller/host_view.h"
 #include "controller/inventory.h"
@@ -114,11 +116,34 @@ std::string controller_user() {
   return user;
 }
 
+// --push-agent[=FILE]: FILE, or the static agent installed or built beside
+// this controller; refused unless it is a static agent of this version, and
+// for hosts that would run it through sudo.
+Result<PushAgent> agent_to_push(std::string file, const std::vector<InventoryHost>& hosts, const char* argv0) {
+  for (const auto& h : hosts)
+    if (!h.become_user.empty())
+      return make_error("--push-agent: host " + h.name + " runs the agent with sudo (ansible_become or --become): "
+                        "a pushed agent would run as " + h.become_user + " from a file its login user wrote. Log in "
+                        "as root to push (ansible_user=root), or install the agent (package or Ansible role)");
+  if (file.empty()) {
+    std::error_code ec;
+    const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    const auto candidates = push_agent_candidates(ec ? std::string(argv0) : self.string());
+    for (const auto& c : candidates)
+      if (file.empty() && std::filesystem::exists(c)) file = c;
+    if (file.empty())
+      return make_error("--push-agent: no static agent beside this controller (looked for " + candidates[0] + ", " +
+                        candidates[1] + " and " + candidates[2] + "); give --push-agent=FILE");
+  }
+  return load_push_agent(file, IRQFLEET_VERSION);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string inventory_path, hosts_list, limit, known_hosts, ssh_config, parser_name = "auto";
   std::string command, out_dir, policy_path, policies_dir, become_user, reports_dir, previous_dir, host_name;
+  std::string push_agent_path, push_dir = kDefaultPushDir;
   int forks = 32, timeout = 30, serial = 0, canary = 0, max_fail = 0;
   double sample = 0, measure = 0;
 
@@ -143,6 +168,14 @@ int main(int argc, char** argv) {
       ("accept-new", "add unknown host keys to the known_hosts file (like StrictHostKeyChecking=accept-new)")
       ("ssh-config", po::value(&ssh_config), "ssh client config to read instead of ~/.ssh/config (Host, HostName, Port, "
        "User, IdentityFile, UserKnownHostsFile, ...); inventory values win over it")
+      ("push-agent", po::value(&push_agent_path)->implicit_value("")->value_name("[=FILE]"),
+       "copy the static agent FILE (default: the one installed or built with this controller) to every host that "
+       "lacks it or holds other bytes, over the same SSH session (SFTP), as PUSH_DIR/irqfleet-agent-VERSION, check "
+       "its SHA-256 there, and run that file instead of irqfleet_agent. A copy whose SHA-256 differs is removed and "
+       "its host fails; nothing is run there. Needs a login that can write PUSH_DIR (root); refused with sudo (become)")
+      ("push-dir", po::value(&push_dir)->value_name("DIR"), "--push-agent: the directory on the hosts (default "
+       "/var/lib/irqfleet/bin; a host's irqfleet_push_dir wins). Created 0755 if missing; refused when group or others "
+       "can write it")
       ("list-hosts", "print the selected hosts (name, address, port, user, key, agent, groups) and exit; no command needed")
       ("json", "print the result as JSON (schema irqfleet.fleet/1) on stdout instead of tables")
       ("no-progress", "no progress line, even on a terminal");
@@ -199,6 +232,11 @@ int main(int argc, char** argv) {
     command = become_user;
     become_user = "root";
   }
+  if (vm.count("push-agent") && command.empty() && verbs.count(push_agent_path)) {
+    command = push_agent_path;
+    push_agent_path.clear();
+  }
+  const bool push = vm.count("push-agent") > 0;
   const bool list_only = vm.count("list-hosts") > 0;
   const bool needs_policy = command == "plan" || command == "apply" || command == "status";
   if (list_only && !command.empty()) return fail_start("--list-hosts takes no command");
@@ -219,6 +257,10 @@ int main(int argc, char** argv) {
       return fail_start("--forks and --timeout must be at least 1; --serial, --canary, --max-fail and --sample not negative");
     if (!out_dir.empty() && command != "report" && command != "plan") return fail_start("--out is for report and plan");
     if (!reports_dir.empty() && command != "plan") return fail_start("--from-reports is for plan");
+    if (push && !reports_dir.empty()) return fail_start("--push-agent runs agents over SSH; --from-reports runs none");
+    if (vm.count("push-dir") && !push) return fail_start("--push-dir is a --push-agent option");
+    if (push_dir.empty() || push_dir.front() != '/' || push_dir.find_first_not_of('/') == std::string::npos)
+      return fail_start("--push-dir must be an absolute directory other than /");
     if (!previous_dir.empty() && reports_dir.empty()) return fail_start("--previous-plans needs --from-reports DIR");
     if (!reports_dir.empty() && sample > 0)
       return fail_start("--sample asks the hosts to sample; with --from-reports nothing is asked (sample in the reports)");
@@ -246,6 +288,14 @@ int main(int argc, char** argv) {
   auto hosts = select_hosts(*inventory, host_name.empty() ? limit : host_name);
   if (!hosts.ok()) return fail_start(hosts.error().to_string());
   sort_by_name(*hosts);
+
+  // The agent to push, refused here, before any host is touched.
+  std::shared_ptr<const PushAgent> push_agent;
+  if (push && !list_only) {
+    auto loaded = agent_to_push(push_agent_path, *hosts, argv[0]);
+    if (!loaded.ok()) return fail_start(loaded.error().to_string());
+    push_agent = std::make_shared<const PushAgent>(std::move(*loaded));
+  }
 
   // 3. Each host's policy, made here: every plan is made on this machine.
   std::vector<Policy> policies;
@@ -277,7 +327,9 @@ int main(int argc, char** argv) {
                        .max_fail = max_fail,
                        .controller_version = IRQFLEET_VERSION,
                        .measure_seconds = measure,
-                       .by = controller_user()};
+                       .by = controller_user(),
+                       .push = push_agent,
+                       .push_dir = push_dir};
   Fleet fleet(transport, std::move(*hosts), options);
   FleetResult result = command == "report"   ? fleet.report()
                        : command == "plan"   ? fleet.plan(policies)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The real Transport: libssh, one session per host kept open for the run
-// (report then apply reuse it), OpenSSH's known_hosts semantics, ssh-agent
+// (report then apply reuse it; SFTP copies go over it too), OpenSSH's known_hosts semantics, ssh-agent
 // or the inventory's key, ~/.ssh/config honoured, a timeout on everything.
 #pragma once
 
@@ -32,10 +32,13 @@ class SshTransport final : public Transport {
 
   Result<CommandOutput> run(const InventoryHost& host, const std::string& command,
                             const std::string& input) override;
+  Status put_file(const InventoryHost& host, const std::string& path, std::string_view data, int mode) override;
   void close(const InventoryHost& host) override;
 
  private:
   Result<ssh_session_struct*> connect(const InventoryHost& host);
+  // The host's open session, connecting first when there is none.
+  Result<ssh_session_struct*> session(const InventoryHost& host);
 
   SshOptions options_;
   std::mutex sessions_mu_;

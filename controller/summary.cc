@@ -126,8 +126,8 @@ std::string format_summary(const FleetResult& r) {
            " load / mean over the usable CPUs, 1.00 = perfectly even)\n";
   } else if (r.command == "plan" || r.command == "status") {
     bool status = r.command == "status";
-    Table t(status ? std::vector<std::string>{"HOST", "STATE", "GROUP", "MANAGED", "DRIFTED", "IMBALANCE NOW", "POLICY",
-                                              "FLAGS"}
+    Table t(status ? std::vector<std::string>{"HOST", "STATE", "AGENT", "GROUP", "MANAGED", "DRIFTED", "IMBALANCE NOW",
+                                              "POLICY", "FLAGS"}
                    : std::vector<std::string>{"HOST", "GROUP", "POLICY HASH", "MANAGED", "MOVES", "IMBALANCE NOW", "PLANNED"});
     for (const auto& h : r.hosts) {
       if (!h.plan || !h.report) continue;
@@ -137,7 +137,8 @@ std::string format_summary(const FleetResult& r) {
       std::string moves = std::to_string(h.moves.size());
       std::string group = labels.count(h.host.name) ? labels[h.host.name] : "-";
       if (status)
-        t.add({h.host.name, h.drifted ? "DRIFT" : h.flags.empty() ? "in sync" : "FLAGGED", group, n, moves, now, planned,
+        t.add({h.host.name, h.drifted ? "DRIFT" : h.flags.empty() ? "in sync" : "FLAGGED",
+               h.report->agent.version.empty() ? "?" : h.report->agent.version, group, n, moves, now, planned,
                std::to_string(h.flags.size())});
       else
         t.add({h.host.name, group, h.policy_hash, n, moves, now, planned});
@@ -254,6 +255,10 @@ std::string format_summary(const FleetResult& r) {
     for (const auto& h : r.hosts)
       if (h.state != TaskState::kOk) out += "  " + h.host.name + " [" + state_name(h.state) + "]: " + h.error + "\n";
   }
+  std::vector<std::string> pushed;
+  for (const auto& h : r.hosts)
+    if (!h.agent_pushed.empty()) pushed.push_back(h.host.name + " (" + h.agent_pushed + ")");
+  if (!pushed.empty()) out += "\nAgent pushed to: " + join_names(pushed) + "\n";
   if (!r.stopped.empty()) out += "\nRollout stopped: " + r.stopped + "\n";
   out += "\n" + std::to_string(r.hosts.size()) + " host" + (r.hosts.size() == 1 ? "" : "s") + ": " +
          std::to_string(ok) + " ok, " + std::to_string(failed) + " failed";
@@ -287,6 +292,8 @@ json::Value summary_json(const FleetResult& r) {
     if (h.host.port) j["port"] = h.host.port;
     j["state"] = state_name(h.state);
     j["error"] = h.error.empty() ? json::Value() : json::Value(h.error);
+    j["agent_path"] = h.host.agent;   // with --push-agent, the pushed file's path
+    if (r.push_agent) j["agent_pushed"] = !h.agent_pushed.empty();
     if (h.report) {
       Facts f = facts_of(*h.report);
       j["hostname"] = h.report->hostname;
@@ -393,6 +400,9 @@ json::Value summary_json(const FleetResult& r) {
   totals["ok"] = static_cast<uint64_t>(r.count(TaskState::kOk));
   totals["failed"] = static_cast<uint64_t>(r.count(TaskState::kFailed));
   totals["skipped"] = static_cast<uint64_t>(r.count(TaskState::kSkipped));
+  if (r.push_agent)
+    totals["agent_pushed"] = static_cast<uint64_t>(
+        std::count_if(r.hosts.begin(), r.hosts.end(), [](const auto& h) { return !h.agent_pushed.empty(); }));
   if (r.command == "status") {
     totals["drifted"] = static_cast<uint64_t>(drifted);
     totals["flagged"] = static_cast<uint64_t>(flagged);

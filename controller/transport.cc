@@ -5,6 +5,10 @@
 
 namespace irqfleet::controller {
 
+Status Transport::put_file(const InventoryHost& host, const std::string& path, std::string_view, int) {
+  return make_error("host " + host.name + ": this transport cannot copy files (" + path + ")");
+}
+
 std::string shell_quote(const std::string& word) {
   bool plain = !word.empty();
   for (char c : word)

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "controller/inventory.h"
@@ -28,6 +29,11 @@ class Transport {
   // once, but never for the same host from two threads.
   virtual Result<CommandOutput> run(const InventoryHost& host, const std::string& command,
                                     const std::string& input) = 0;
+  // Writes `data` to the new file `path` on `host` with permissions `mode`,
+  // over the session `run` uses (SSH: SFTP), creating missing directories
+  // (0755). Refuses a `path` that exists and a directory that group or others
+  // can write (they could swap the file for another). Errors name the host.
+  virtual Status put_file(const InventoryHost& host, const std::string& path, std::string_view data, int mode);
   // Ends whatever the transport keeps open for this host (e.g. its session).
   virtual void close(const InventoryHost& host) {}
 };

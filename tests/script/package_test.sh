@@ -83,8 +83,13 @@ sudoers=$src/packaging/sudoers/irqfleet
   done
   (cd "$src/inventories/example" && find . -type f | sed "s|^\./|644 /$p/share/doc/irqfleet/examples/inventory/|")
   echo "644 /$p/share/licenses/irqfleet/LICENSE"
+  # The static agent for --push-agent (not in a build that links it dynamically).
+  grep -q '^IRQFLEET_STATIC_AGENT:BOOL=ON' "$build/CMakeCache.txt" && echo "755 /$p/libexec/irqfleet/irqfleet-agent"
+} | sort -k2 >"$tmp/irqfleet.rpm.expected"
+{
+  cat "$tmp/irqfleet.rpm.expected"
+  grep -q '^IRQFLEET_STATIC_AGENT:BOOL=ON' "$build/CMakeCache.txt" && echo "644 /$p/share/lintian/overrides/irqfleet"
 } | sort -k2 >"$tmp/irqfleet.deb.expected"
-cp "$tmp/irqfleet.deb.expected" "$tmp/irqfleet.rpm.expected"
 conffiles_agent="/$etc/irqfleet/policy.toml"
 [ -f "$sudoers" ] && conffiles_agent="$conffiles_agent /$etc/sudoers.d/irqfleet"
 

@@ -477,6 +477,14 @@ TEST_CASE("fleet_commands - status flags an installed policy, an agent version a
   CHECK(result_for(r, "a").flags.size() == 1);
   CHECK(result_for(r, "b").flags.empty());
   CHECK_THAT(format_summary(r), Catch::Contains("a: flagged: reconcile paused") && Catch::Contains("1 flagged"));
+  // The AGENT column: the version each host's agent says it is.
+  {
+    const std::string text = format_summary(r);
+    CHECK_THAT(text.substr(0, text.find('\n')), Catch::StartsWith("HOST") && Catch::Contains(" AGENT "));
+    const size_t row = text.find("\nb ");
+    REQUIRE(row != std::string::npos);
+    CHECK_THAT(text.substr(row, text.find('\n', row + 1) - row), Catch::Contains(" 1.2.0 "));
+  }
   auto j = summary_json(r);
   CHECK(j.find("totals")->find("flagged")->as_number() == 1);
   CHECK(j.find("hosts")->as_array()[0].find("flags")->as_array().size() == 1);
