@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // bench_plan_scale: planning a whole fleet on the controller, as `irqfleet
-// plan` does once the reports are in: controller::plan_fleet() (hosts grouped
+// plan` does once the reports are in: plan_fleet() (hosts grouped
 // by topology fingerprint and managed identities, one placement per group)
 // followed by plan_moves() for every host (Fleet::make_plans).
 //
@@ -35,7 +35,7 @@
 #include <string>
 #include <vector>
 
-#include "controller/fleet_plans.h"
+#include "core/fleet_plans.h"
 #include "core/fingerprint.h"
 #include "core/planner.h"
 #include "core/policy.h"
@@ -197,13 +197,13 @@ Outcome plan_grouped(const Policy& policy, const Fleet& f, size_t n) {
   Outcome o;
   const double c0 = cpu_seconds();
   const auto t0 = Clock::now();
-  controller::FleetPlans plans = controller::plan_fleet(policy, reports, names);
+  FleetPlans plans = plan_fleet(policy, reports, names);
   for (size_t i = 0; i < n; ++i) {
     if (!plans.plans[i].ok()) {
       ++o.failed;
       continue;
     }
-    o.moves += controller::plan_moves(*reports[i], *plans.plans[i]).size();
+    o.moves += plan_moves(*reports[i], *plans.plans[i]).size();
   }
   o.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   o.cpu = cpu_seconds() - c0;
@@ -221,7 +221,7 @@ Outcome plan_ungrouped(const Policy& policy, const Fleet& f, size_t n) {
       ++o.failed;
       continue;
     }
-    o.moves += controller::plan_moves(f.reports[i], *plan).size();
+    o.moves += plan_moves(f.reports[i], *plan).size();
   }
   o.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   o.cpu = cpu_seconds() - c0;

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "controller/agent_push.h"
-#include "controller/fleet_plans.h"
+#include "core/fleet_plans.h"
 #include "controller/fleet_runner.h"
 #include "controller/inventory.h"
 #include "controller/json.h"

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <catch2/catch.hpp>
 
-#include "controller/fleet_plans.h"
+#include "core/fleet_plans.h"
 #include "core/policy.h"
 #include "dom0_loads.h"
 
 using namespace irqfleet;
-using namespace irqfleet::controller;
 using irqfleet::testing::add_vif;
 using irqfleet::testing::empty_dom0;
 

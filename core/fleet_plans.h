@@ -19,7 +19,7 @@
 #include "core/policy.h"
 #include "core/result.h"
 
-namespace irqfleet::controller {
+namespace irqfleet {
 
 struct PlanGroup {
   std::string policy_hash;          // the policy every host of the group is planned with
@@ -54,4 +54,4 @@ struct Move {
 };
 std::vector<Move> plan_moves(const HostReport& report, const Plan& plan);
 
-}  // namespace irqfleet::controller
+}  // namespace irqfleet

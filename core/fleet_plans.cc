@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "controller/fleet_plans.h"
+#include "core/fleet_plans.h"
 
 #include <algorithm>
 #include <optional>
@@ -10,7 +10,7 @@
 #include "core/fingerprint.h"
 #include "core/planner.h"
 
-namespace irqfleet::controller {
+namespace irqfleet {
 
 namespace {
 
@@ -190,4 +190,4 @@ FleetPlans plan_fleet(const Policy& policy, const std::vector<const HostReport*>
   return out;
 }
 
-}  // namespace irqfleet::controller
+}  // namespace irqfleet
