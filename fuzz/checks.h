@@ -196,14 +196,14 @@ inline std::string check_systemctl_show(std::string_view text) {
   if (state->failing() && state->last_outcome().empty()) return "a failing state without an outcome";
   if (systemd_timestamp(state->last_run) != state->last_run)
     return "last_run \"" + state->last_run + "\" changes when converted again";
+  // The writer makes a stray byte U+FFFD (core/quote.h): compare written forms.
   HostReport report;
   report.agent.reconcile = *state;
-  auto back = parse_report(report_to_toml(report), "fuzz");
+  const std::string written = report_to_toml(report);
+  auto back = parse_report(written, "fuzz");
   if (!back.ok()) return "the report with this state does not read back: " + back.error().to_string();
-  const auto& b = back->agent.reconcile;
-  if (!b || b->timer_enabled != state->timer_enabled || b->timer_active != state->timer_active ||
-      b->last_run != state->last_run || b->last_result != state->last_result ||
-      b->last_exit_status != state->last_exit_status)
+  if (!back->agent.reconcile || back->agent.reconcile->last_exit_status != state->last_exit_status ||
+      report_to_toml(*back) != written)
     return "the reconcile state reads back from the report changed";
   return {};
 }
