@@ -43,7 +43,10 @@ int report_command(const Args& args) {
               "Prints this host's CPUs (online, offline, isolated, NUMA nodes, dom0 vCPU pinning),\n"
               "Xen facts (xl info, guests, xen_netback), irqbalance's state, a topology fingerprint\n"
               "and every IRQ of /proc/interrupts with its counts (one per CPU of the file's\n"
-              "header, 0 included, unless --nonzero-counts), affinity, class and identity.\n"
+              "header, 0 included, unless --nonzero-counts), affinity, class and identity; then\n"
+              "[agent]: its version, the installed policy's hash, whether reconcile is paused, and\n"
+              "irqfleet-reconcile.timer/.service as `systemctl show` sees them (enabled, active,\n"
+              "the last run and its result; a warning when systemd cannot say).\n"
               "Schema \"irqfleet.report/1\". Exit 0 on success (warnings allowed), 1 when the\n"
               "interrupt table cannot be read or parsed or the report cannot be written.\n"
               "Under sudo, --root other than / must be a tree only root can change.");
@@ -64,10 +67,16 @@ int report_command(const Args& args) {
 
   auto host = cli.open_host();
   if (!host) return 1;
-  auto report = read_host_report(*host->root, *host->commands, ReportOptions{sample});
+  const DirFsRoot& root = *host->root;
+  // systemctl answers in milliseconds; a hung systemd must not hold up every
+  // controller command that asks for this report.
+  auto systemd = make_command_runner(root, root.root(), 3);
+  ReportOptions options{sample};
+  if (!summary) options.systemd = systemd.get();
+  auto report = read_host_report(root, *host->commands, options);
   if (!report.ok()) return cli.fail(report.error());
   if (summary) {
-    auto policy = cli.load_policy(*host->root, PolicyNeed::kOrDefault);
+    auto policy = cli.load_policy(root, PolicyNeed::kOrDefault);
     if (!policy.ok()) return cli.fail(policy.error());
     std::cout << summary_text(*report, *policy);
     return std::cout.flush() ? 0 : 1;

@@ -87,7 +87,7 @@ std::string outcome_phrase(const IrqOutcome& o) {
 }  // namespace
 
 std::vector<std::string> agent_flags(const HostReport& report, const std::string& policy_hash,
-                                     const std::string& controller_version) {
+                                     const std::string& controller_version, bool reconcile_wanted) {
   std::vector<std::string> flags;
   const AgentState& a = report.agent;
   if (!a.policy_hash.empty() && a.policy_hash != policy_hash)
@@ -102,6 +102,17 @@ std::vector<std::string> agent_flags(const HostReport& report, const std::string
                     (a.reconcile_paused->since.empty() ? "" : " since " + a.reconcile_paused->since) +
                     (a.reconcile_paused->reason.empty() ? "" : " (" + a.reconcile_paused->reason + ")") +
                     "; the next apply resumes it");
+  // Unknown (no systemd, an older agent): nothing to say.
+  if (const auto& rs = a.reconcile) {
+    if (reconcile_wanted && !rs->on())
+      flags.push_back("reconcile off: " + std::string(kReconcileTimer) + " is " + rs->timer_enabled + " and " +
+                      rs->timer_active + ", the inventory wants it on (irqfleet_reconcile); nothing puts IRQs back "
+                      "after guests start or migrate in");
+    // A failure before the inventory turned reconcile off is history.
+    if (rs->failing() && (reconcile_wanted || rs->on()))
+      flags.push_back("reconcile failing (last run " + (rs->last_run.empty() ? "at an unknown time" : rs->last_run) +
+                      ": " + rs->last_outcome() + "); see journalctl -u " + kReconcileService);
+  }
   return flags;
 }
 
@@ -356,7 +367,7 @@ FleetResult Fleet::status(const std::vector<Policy>& policies) {
   for (auto& h : result.hosts) {
     if (h.state != TaskState::kOk) continue;
     h.drifted = !h.moves.empty();
-    h.flags = agent_flags(*h.report, h.policy_hash, options_.controller_version);
+    h.flags = agent_flags(*h.report, h.policy_hash, options_.controller_version, h.host.reconcile);
   }
   return result;
 }

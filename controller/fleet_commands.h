@@ -80,7 +80,7 @@ struct HostResult {
   bool drifted = false;              // status
   // status: drift beyond placement, one sentence each: the installed policy
   // is not the one the host is planned with, the agent's version is not the
-  // controller's, reconcile is paused.
+  // controller's, reconcile is paused, off or failing.
   std::vector<std::string> flags;
 };
 
@@ -142,9 +142,13 @@ class Fleet {
 
 // status: what is off on a host beyond its placement (HostResult::flags).
 // An installed policy other than `policy_hash`, an agent version other than
-// `controller_version` (none: not checked), a paused reconcile.
+// `controller_version` (none: not checked), a paused reconcile, a reconcile
+// timer that is not enabled and active while `reconcile_wanted` (the
+// inventory's irqfleet_reconcile), a last reconcile run that failed (unless
+// the inventory turned reconcile off and the timer is off). A report that
+// does not know the reconcile state (no systemd) gets no reconcile flag.
 std::vector<std::string> agent_flags(const HostReport& report, const std::string& policy_hash,
-                                     const std::string& controller_version);
+                                     const std::string& controller_version, bool reconcile_wanted = true);
 
 // The agent's `apply/rollback --format json` output.
 struct AgentOutput {

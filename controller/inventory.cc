@@ -18,6 +18,15 @@
 
 namespace irqfleet::controller {
 
+bool ansible_bool(const json::Value& v) {
+  if (v.is_bool()) return v.as_bool();
+  if (v.is_number()) return v.as_number() == 1;
+  if (!v.is_string()) return false;
+  std::string s(trim(v.as_string()));
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s == "yes" || s == "on" || s == "1" || s == "true";
+}
+
 namespace {
 
 // Variables as the readers found them: ansible-inventory's typed JSON values;
@@ -174,6 +183,8 @@ Result<Inventory> finish(RawInventory raw, const std::string& source) {
     }
     for (const auto& [k, v] : vars)
       if (k.rfind(kPolicyVarPrefix, 0) == 0) host.policy_vars[k] = v;
+    for (const char* k : {"irqfleet_reconcile", "irqfleet_manage_units"})
+      if (auto it = vars.find(k); it != vars.end() && !ansible_bool(it->second)) host.reconcile = false;
     inv.hosts.push_back(std::move(host));
   }
   if (inv.hosts.empty()) return make_error("inventory has no hosts", source);

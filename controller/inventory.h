@@ -33,7 +33,16 @@ struct InventoryHost {
   // irqfleet_policy_* variables as the inventory resolves them for this host
   // (host over child group over parent group over all), typed as read.
   std::map<std::string, json::Value> policy_vars;
+  // Whether the role keeps the reconcile timer on for this host:
+  // irqfleet_reconcile and irqfleet_manage_units (both `| bool`, default
+  // true; without managed units the role never touches the timer).
+  // `irqfleet status` flags a host whose timer is off only when this holds.
+  bool reconcile = true;
 };
+
+// Ansible's `| bool` of a variable's value: true, "yes", "on", "1", "true"
+// (any case) and 1 are true; everything else is false.
+bool ansible_bool(const json::Value& v);
 
 struct Inventory {
   std::string source;                 // path or "--hosts"

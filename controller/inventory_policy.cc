@@ -37,16 +37,6 @@ std::string jinja_string(const json::Value& v) {
   return json::dump(v);
 }
 
-// Ansible's `| bool`.
-bool jinja_bool(const json::Value& v) {
-  if (v.is_bool()) return v.as_bool();
-  if (v.is_number()) return v.as_number() == 1;
-  if (!v.is_string()) return false;
-  std::string s(trim(v.as_string()));
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s == "yes" || s == "on" || s == "1" || s == "true";
-}
-
 // Ansible's `| float`: Python's float(), 0.0 when that fails.
 double jinja_float(const json::Value& v) {
   if (v.is_number()) return v.as_number();
@@ -84,7 +74,7 @@ Result<std::string> render_inventory_policy(const std::map<std::string, json::Va
   out += "cpus = " + json::dump(jinja_string(var("irqfleet_policy_cpus"))) + "\n";
   out += "exclude_cpus = " + json::dump(jinja_string(var("irqfleet_policy_exclude_cpus"))) + "\n";
   out += "vif_queue_pairing = " + json::dump(var("irqfleet_policy_vif_queue_pairing")) + "\n";
-  out += std::string("prefer_numa_local = ") + (jinja_bool(var("irqfleet_policy_prefer_numa_local")) ? "true" : "false") +
+  out += std::string("prefer_numa_local = ") + (ansible_bool(var("irqfleet_policy_prefer_numa_local")) ? "true" : "false") +
          "\n";
   out += "min_load = " + toml_float(jinja_float(var("irqfleet_policy_min_load"))) + "\n";
   out += "stability_margin = " + toml_float(jinja_float(var("irqfleet_policy_stability_margin"))) + "\n";

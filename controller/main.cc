@@ -42,11 +42,14 @@ Commands:
              the SSH channel's stdin and collect every IRQ's outcome
   status     drift: hosts whose live affinities differ from what the policy places now,
              and flags: an installed policy other than the host's, an agent of
-             another version, a paused reconcile
+             another version, a reconcile that is paused, off (its timer not
+             enabled and active while the inventory's irqfleet_reconcile wants
+             it) or failing (its last run failed)
   rollback   run `irqfleet-agent rollback` on every host
 
-Exit status: 0 every host succeeded (status: and none drifted); 2 some hosts
-failed, were not attempted or drifted (the summary names each with its error);
+Exit status: 0 every host succeeded (status: and none drifted or was flagged);
+2 some hosts failed, were not attempted, drifted or were flagged (the summary
+names each with its error);
 1 the run could not start (bad options, inventory or policy).
 )";
 

@@ -273,6 +273,26 @@ std::string format_summary(const FleetResult& r) {
   return out;
 }
 
+namespace {
+
+// {"state": "on"|"off"|"unknown", "timer_enabled", "timer_active", "last_run",
+// "last_result", "last_exit_status"}: what the report says of systemd's units.
+json::Value reconcile_json(const std::optional<ReconcileState>& rs) {
+  json::Value j = json::Value::object();
+  j["state"] = !rs ? "unknown" : rs->on() ? "on" : "off";
+  if (!rs) return j;
+  auto text = [](const std::string& s) { return s.empty() ? json::Value() : json::Value(s); };
+  j["timer_enabled"] = text(rs->timer_enabled);
+  j["timer_active"] = text(rs->timer_active);
+  j["last_run"] = text(rs->last_run);
+  j["last_result"] = text(rs->last_result);
+  j["last_exit_status"] = rs->last_exit_status ? json::Value(*rs->last_exit_status) : json::Value();
+  j["failing"] = rs->failing();
+  return j;
+}
+
+}  // namespace
+
 json::Value summary_json(const FleetResult& r) {
   json::Value doc = json::Value::object();
   doc["schema"] = "irqfleet.fleet/1";
@@ -335,6 +355,7 @@ json::Value summary_json(const FleetResult& r) {
       agent["policy_hash"] =
           h.report->agent.policy_hash.empty() ? json::Value() : json::Value(h.report->agent.policy_hash);
       agent["reconcile_paused"] = h.report->agent.reconcile_paused.has_value();
+      agent["reconcile"] = reconcile_json(h.report->agent.reconcile);
       j["agent"] = agent;
     }
     if (r.command == "status" || r.command == "plan") {

@@ -216,10 +216,11 @@ Result<std::string> RecordedCommandRunner::run(const std::vector<std::string>& a
   return std::move(*text);
 }
 
-std::unique_ptr<CommandRunner> make_command_runner(const FsRoot& root, const std::string& root_dir) {
+std::unique_ptr<CommandRunner> make_command_runner(const FsRoot& root, const std::string& root_dir,
+                                                   int timeout_seconds) {
   std::string dir = root_dir;
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-  if (dir.empty() || dir == "/") return std::make_unique<SystemCommandRunner>();
+  if (dir.empty() || dir == "/") return std::make_unique<SystemCommandRunner>(timeout_seconds);
   return std::make_unique<RecordedCommandRunner>(root);
 }
 

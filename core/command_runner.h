@@ -46,7 +46,9 @@ class RecordedCommandRunner final : public CommandRunner {
   const FsRoot& root_;
 };
 
-// The live system's runner for root "/", recorded output for any other root.
-std::unique_ptr<CommandRunner> make_command_runner(const FsRoot& root, const std::string& root_dir);
+// The live system's runner for root "/" (commands killed after
+// `timeout_seconds`), recorded output for any other root.
+std::unique_ptr<CommandRunner> make_command_runner(const FsRoot& root, const std::string& root_dir,
+                                                   int timeout_seconds = 10);
 
 }  // namespace irqfleet

@@ -109,15 +109,19 @@ void read_last_plan(const FsRoot& root, HostReport& report) {
   report.last_plan = std::move(last);
 }
 
-// The installed policy's hash and the reconcile pause (the version is the
-// agent's to fill in: core does not know it).
-void read_agent_state(const FsRoot& root, HostReport& report) {
+// The installed policy's hash, the reconcile pause and, when asked, systemd's
+// reconcile state (the version is the agent's to fill in: core does not know it).
+void read_agent_state(const FsRoot& root, const CommandRunner* systemd, HostReport& report) {
   if (root.exists(kDefaultPolicyPath)) {
     auto policy = read_policy(root, kDefaultPolicyPath);
     if (policy.ok()) report.agent.policy_hash = policy_hash(*policy);
     else report.warnings.push_back("installed policy ignored: " + policy.error().to_string());
   }
   report.agent.reconcile_paused = read_reconcile_pause(root);
+  if (!systemd) return;
+  auto reconcile = read_reconcile_state(*systemd);
+  if (reconcile.ok()) report.agent.reconcile = std::move(*reconcile);
+  else report.warnings.push_back("reconcile state unknown: " + reconcile.error().to_string());
 }
 
 // Each numbered row becomes an IrqReport as it is parsed, keeping only the
@@ -292,7 +296,7 @@ Result<HostReport> read_host_report(const FsRoot& root, const CommandRunner& com
   disambiguate_identities(report.irqs);
   report.summaries = std::move(table->summaries);
   read_last_plan(root, report);
-  read_agent_state(root, report);
+  read_agent_state(root, options.systemd, report);
 
   if (options.sample_seconds > 0) {
     std::this_thread::sleep_for(std::chrono::duration<double>(options.sample_seconds));

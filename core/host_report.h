@@ -16,6 +16,7 @@
 #include "core/interrupts.h"
 #include "core/irq_identity.h"
 #include "core/reconcile_pause.h"
+#include "core/reconcile_state.h"
 #include "core/result.h"
 #include "core/topology.h"
 #include "core/xen_info.h"
@@ -71,11 +72,14 @@ Plan last_plan_as_plan(const LastPlan& last);
 
 // What keeps the placement on the host beyond the IRQs themselves, for
 // `irqfleet status`: which agent, which installed policy, whether reconcile
-// is paused.
+// is paused, on and succeeding.
 struct AgentState {
   std::string version;          // of the agent that wrote the report; "" when unknown (an older agent)
   std::string policy_hash;      // of <root>/etc/irqfleet/policy.toml; "" when there is none or it is invalid
   std::optional<ReconcilePause> reconcile_paused;
+  // systemd's view of the reconcile timer and service; nullopt when unknown
+  // (no systemd, units not installed, not asked for, an older agent).
+  std::optional<ReconcileState> reconcile;
 };
 
 struct HostReport {
@@ -119,6 +123,10 @@ struct ReportOptions {
   // 0: one per online CPU up to 4, and only one below 256 IRQs. The report is
   // the same whatever the number.
   unsigned file_threads = 0;
+  // Asks systemd about the reconcile timer and service through this runner
+  // (AgentState::reconcile; a warning when it cannot say). None: not asked:
+  // only `irqfleet-agent report` needs it, and it costs a process.
+  const CommandRunner* systemd = nullptr;
 };
 
 // Reads the whole host. Fails only when /proc/interrupts cannot be read or

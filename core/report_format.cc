@@ -209,7 +209,7 @@ class ReportDescriber {
   }
 
   void agent(const AgentState& a) {
-    if (a.version.empty() && a.policy_hash.empty() && !a.reconcile_paused) return;
+    if (a.version.empty() && a.policy_hash.empty() && !a.reconcile_paused && !a.reconcile) return;
     w_.begin_table("agent");
     nonempty("version", a.version);
     nonempty("policy_hash", a.policy_hash);
@@ -217,6 +217,13 @@ class ReportDescriber {
     if (a.reconcile_paused) {
       nonempty("reconcile_paused_since", a.reconcile_paused->since);
       nonempty("reconcile_paused_reason", a.reconcile_paused->reason);
+    }
+    if (a.reconcile) {   // absent: unknown
+      w_.string("reconcile_timer_enabled", a.reconcile->timer_enabled);
+      w_.string("reconcile_timer_active", a.reconcile->timer_active);
+      nonempty("reconcile_last_run", a.reconcile->last_run);
+      nonempty("reconcile_last_result", a.reconcile->last_result);
+      optional_int("reconcile_last_exit_status", a.reconcile->last_exit_status);
     }
     w_.end_table();
   }
@@ -554,6 +561,16 @@ Result<HostReport> parse_report(std::string_view text, const std::string& source
     if (rd.boolean(*agent, "reconcile_paused"))
       r.agent.reconcile_paused =
           ReconcilePause{rd.str(*agent, "reconcile_paused_since"), rd.str(*agent, "reconcile_paused_reason")};
+    // An older agent's report has none of these: the state is unknown then.
+    if (agent->contains("reconcile_timer_active")) {
+      ReconcileState rs;
+      rs.timer_enabled = rd.str(*agent, "reconcile_timer_enabled");
+      rs.timer_active = rd.str(*agent, "reconcile_timer_active");
+      rs.last_run = rd.str(*agent, "reconcile_last_run");
+      rs.last_result = rd.str(*agent, "reconcile_last_result");
+      rs.last_exit_status = rd.num<int>(*agent, "reconcile_last_exit_status");
+      r.agent.reconcile = std::move(rs);
+    }
   }
   if (rd.error) return *rd.error;
   return r;

@@ -21,6 +21,7 @@
 #include "core/interrupts.h"
 #include "core/plan.h"
 #include "core/policy.h"
+#include "core/reconcile_state.h"
 #include "core/report_format.h"
 
 namespace irqfleet::fuzz {
@@ -183,6 +184,27 @@ inline std::string check_cpulist(std::string_view text) {
   return {};
 }
 
+// `systemctl show` of the reconcile units: a state that says what it is, keeps
+// its timestamp as it is once converted, and survives the report's [agent].
+inline std::string check_systemctl_show(std::string_view text) {
+  auto state = parse_reconcile_state(text);
+  if (!state.ok()) return {};
+  if (state->timer_active.empty() || state->timer_enabled.empty()) return "a parsed state without the timer's state";
+  if (state->failing() && state->last_outcome().empty()) return "a failing state without an outcome";
+  if (systemd_timestamp(state->last_run) != state->last_run)
+    return "last_run \"" + state->last_run + "\" changes when converted again";
+  // The writer makes a stray byte U+FFFD (core/quote.h): compare written forms.
+  HostReport report;
+  report.agent.reconcile = *state;
+  const std::string written = report_to_toml(report);
+  auto back = parse_report(written, "fuzz");
+  if (!back.ok()) return "the report with this state does not read back: " + back.error().to_string();
+  if (!back->agent.reconcile || back->agent.reconcile->last_exit_status != state->last_exit_status ||
+      report_to_toml(*back) != written)
+    return "the reconcile state reads back from the report changed";
+  return {};
+}
+
 struct Target {
   const char* name;   // fuzz/fuzz_<name>.cc, fuzz/corpus/<name>/, tests/fixtures/fuzz-crashes/<name>/
   Check check;
@@ -193,7 +215,7 @@ inline const std::vector<Target>& targets() {
       {"interrupts", check_interrupts},         {"report", check_report},
       {"plan", check_plan},                     {"policy", check_policy},
       {"inventory_ini", check_inventory_ini},   {"inventory_json", check_inventory_json},
-      {"cpulist", check_cpulist},
+      {"cpulist", check_cpulist},               {"systemctl_show", check_systemctl_show},
   };
   return all;
 }

@@ -453,7 +453,7 @@ TEST_CASE("fleet_commands - status reports drift only where live differs from th
 
 TEST_CASE("fleet_commands - status flags an installed policy, an agent version and a paused reconcile") {
   HostReport clean = make_report("clean", {100, 200, 300, 400});
-  clean.agent = AgentState{"1.2.0", policy_hash(balanced()), std::nullopt};
+  clean.agent = AgentState{"1.2.0", policy_hash(balanced()), std::nullopt, std::nullopt};
   HostReport edited = clean, old = clean, paused = clean, bare = clean;
   edited.agent.policy_hash = "pol1-0000000000000000";
   old.agent.version = "";
@@ -488,6 +488,69 @@ TEST_CASE("fleet_commands - status flags an installed policy, an agent version a
   auto j = summary_json(r);
   CHECK(j.find("totals")->find("flagged")->as_number() == 1);
   CHECK(j.find("hosts")->as_array()[0].find("flags")->as_array().size() == 1);
+}
+
+TEST_CASE("fleet_commands - status flags a reconcile that is off or failing, where the inventory wants it") {
+  HostReport on = make_report("on", {100, 200, 300, 400});
+  on.agent = AgentState{"1.2.0", policy_hash(balanced()), std::nullopt,
+                        ReconcileState{"enabled", "active", "2026-12-02T19:40:05Z", "success", 2}};
+  HostReport off = on, failing = on, unknown = on, stopped = on;
+  off.agent.reconcile = ReconcileState{"disabled", "inactive", "2026-12-02T19:40:05Z", "success", 0};
+  stopped.agent.reconcile->timer_active = "inactive";   // enabled, but stopped by hand
+  failing.agent.reconcile = ReconcileState{"enabled", "active", "2026-12-02T19:45:12Z", "exit-code", 1};
+  unknown.agent.reconcile.reset();   // no systemd, or an older agent
+  const std::string p = policy_hash(balanced());
+
+  CHECK(agent_flags(on, p, "1.2.0", true).empty());   // exit status 2 (partly applied) is success
+  CHECK(agent_flags(unknown, p, "1.2.0", true).empty());
+  REQUIRE(agent_flags(off, p, "1.2.0", true).size() == 1);
+  CHECK_THAT(agent_flags(off, p, "1.2.0", true)[0],
+             Catch::StartsWith("reconcile off: irqfleet-reconcile.timer is disabled and inactive") &&
+                 Catch::Contains("irqfleet_reconcile"));
+  CHECK_THAT(agent_flags(stopped, p, "1.2.0", true).at(0), Catch::Contains("is enabled and inactive"));
+  CHECK(agent_flags(off, p, "1.2.0", false).empty());   // the inventory turned it off
+  REQUIRE(agent_flags(failing, p, "1.2.0", true).size() == 1);
+  CHECK_THAT(agent_flags(failing, p, "1.2.0", true)[0],
+             Catch::StartsWith("reconcile failing (last run 2026-12-02T19:45:12Z: exit status 1)"));
+  // Still on although the inventory turns it off: its failures still count.
+  CHECK(agent_flags(failing, p, "1.2.0", false).size() == 1);
+  // Off and failed before: both, when wanted; nothing when turned off.
+  HostReport off_failed = failing;
+  off_failed.agent.reconcile->timer_enabled = "masked";
+  off_failed.agent.reconcile->timer_active = "inactive";
+  CHECK(agent_flags(off_failed, p, "1.2.0", true).size() == 2);
+  CHECK(agent_flags(off_failed, p, "1.2.0", false).empty());
+  HostReport no_time = failing;
+  no_time.agent.reconcile->last_run = "";
+  no_time.agent.reconcile->last_result = "timeout";
+  CHECK_THAT(agent_flags(no_time, p, "1.2.0", true).at(0),
+             Catch::StartsWith("reconcile failing (last run at an unknown time: timeout)"));
+
+  // Through status: the inventory's wish is the host's; named in both summaries.
+  FakeTransport t;
+  t.hosts["off"] = agent(off);
+  t.hosts["failing"] = agent(failing);
+  t.hosts["unwanted"] = agent(off);
+  t.hosts["on"] = agent(on);
+  auto hosts = hosts_named({"off", "failing", "unwanted", "on"});
+  hosts[2].reconcile = false;
+  FleetResult r = Fleet(t, hosts, {.controller_version = "1.2.0"}).status(balanced());
+  CHECK(r.exit_code() == 2);
+  CHECK(result_for(r, "off").flags.size() == 1);
+  CHECK(result_for(r, "failing").flags.size() == 1);
+  CHECK(result_for(r, "unwanted").flags.empty());
+  CHECK(result_for(r, "on").flags.empty());
+  const std::string text = format_summary(r);
+  CHECK_THAT(text, Catch::Contains("off: flagged: reconcile off: ") &&
+                       Catch::Contains("failing: flagged: reconcile failing (last run 2026-12-02T19:45:12Z: exit status 1)") &&
+                       Catch::Contains("2 flagged"));
+  auto j = summary_json(r);
+  const auto& hj = j.find("hosts")->as_array();
+  CHECK(hj[0].find("agent")->find("reconcile")->find("state")->as_string() == "off");
+  CHECK(hj[1].find("agent")->find("reconcile")->find("failing")->as_bool());
+  CHECK(hj[1].find("agent")->find("reconcile")->find("last_exit_status")->as_number() == 1);
+  CHECK(hj[3].find("agent")->find("reconcile")->find("state")->as_string() == "on");
+  CHECK_THAT(hj[1].find("flags")->as_array().at(0).as_string(), Catch::StartsWith("reconcile failing"));
 }
 
 TEST_CASE("fleet_commands - rollback runs the agent's rollback on every host") {

@@ -170,6 +170,47 @@ TEST_CASE("inventory - ansible-inventory --list JSON") {
   CHECK(bad.error().column == 12);
 }
 
+TEST_CASE("inventory - irqfleet_reconcile and irqfleet_manage_units say whether the timer should be on") {
+  constexpr const char* kIni = R"([dom0]
+on-01
+off-01 irqfleet_reconcile=false
+off-02 irqfleet_reconcile=no
+on-02 irqfleet_reconcile=True
+bare-01
+
+[bare]
+bare-01
+
+[bare:vars]
+irqfleet_manage_units=False
+)";
+  auto inv = parse_inventory_ini(kIni, "inv");
+  REQUIRE(inv.ok());
+  CHECK(host_named(*inv, "on-01").reconcile);
+  CHECK(host_named(*inv, "on-02").reconcile);
+  CHECK_FALSE(host_named(*inv, "off-01").reconcile);
+  CHECK_FALSE(host_named(*inv, "off-02").reconcile);
+  CHECK_FALSE(host_named(*inv, "bare-01").reconcile);   // the role does not manage its units
+
+  auto json = parse_inventory_json(R"({"_meta": {"hostvars": {"a": {"irqfleet_reconcile": false},
+                                       "b": {"irqfleet_reconcile": "yes"}}},
+                                       "all": {"children": ["ungrouped"]}, "ungrouped": {"hosts": ["a", "b", "c"]}})",
+                                   "inv");
+  REQUIRE(json.ok());
+  CHECK_FALSE(host_named(*json, "a").reconcile);
+  CHECK(host_named(*json, "b").reconcile);
+  CHECK(host_named(*json, "c").reconcile);   // the role's default
+}
+
+TEST_CASE("inventory - ansible_bool is Ansible's | bool") {
+  for (const char* yes : {"yes", "On", "TRUE", "1", " true "}) CHECK(ansible_bool(json::Value(yes)));
+  for (const char* no : {"no", "off", "false", "0", "", "enabled"}) CHECK_FALSE(ansible_bool(json::Value(no)));
+  CHECK(ansible_bool(json::Value(true)));
+  CHECK(ansible_bool(json::Value(1)));
+  CHECK_FALSE(ansible_bool(json::Value(2)));
+  CHECK_FALSE(ansible_bool(json::Value()));
+}
+
 TEST_CASE("inventory - --limit by host, group, wildcard and exclusion") {
   auto inv = parse_inventory_ini(kIni, "hosts.ini");
   REQUIRE(inv.ok());

@@ -106,7 +106,8 @@ HostReport every_field_report() {
   r.irqs.push_back(single);
   r.summaries.push_back(SummaryRow{"LOC", {5, 6, 7, 8}, "Local timer interrupts", 0});
   r.last_plan = LastPlan{r.fingerprint, "fnv1a64:00ff", {{"vif/web01/0/q0/tx", {2}}, {"vif/web01/0/q0/rx", {0, 1}}}};
-  r.agent = AgentState{"0.1.0", "pol1-0123456789abcdef", ReconcilePause{"2026-11-25T21:00:00Z", "rollback"}};
+  r.agent = AgentState{"0.1.0", "pol1-0123456789abcdef", ReconcilePause{"2026-11-25T21:00:00Z", "rollback"},
+                       ReconcileState{"enabled", "active", "2026-12-02T19:45:12Z", "exit-code", 1}};
   r.warnings.push_back("a warning with \"quotes\"");
   return r;
 }
@@ -215,6 +216,14 @@ void check_same_report(const HostReport& back, const HostReport& orig) {
   if (orig.agent.reconcile_paused) {
     CHECK(back.agent.reconcile_paused->since == orig.agent.reconcile_paused->since);
     CHECK(back.agent.reconcile_paused->reason == orig.agent.reconcile_paused->reason);
+  }
+  REQUIRE(back.agent.reconcile.has_value() == orig.agent.reconcile.has_value());
+  if (orig.agent.reconcile) {
+    CHECK(back.agent.reconcile->timer_enabled == orig.agent.reconcile->timer_enabled);
+    CHECK(back.agent.reconcile->timer_active == orig.agent.reconcile->timer_active);
+    CHECK(back.agent.reconcile->last_run == orig.agent.reconcile->last_run);
+    CHECK(back.agent.reconcile->last_result == orig.agent.reconcile->last_result);
+    CHECK(back.agent.reconcile->last_exit_status == orig.agent.reconcile->last_exit_status);
   }
 }
 
@@ -465,4 +474,55 @@ TEST_CASE("report_format - a dom0 whose xl info failed reads back without xl fac
   CHECK(back->xen.is_dom0);
   CHECK_FALSE(back->xen.xl);   // not an XlInfo with empty facts
   CHECK(report_to_toml(*back) == text);
+}
+
+TEST_CASE("report_format - the reconcile state is in [agent]; a report without it reads as unknown") {
+  HostReport r = every_field_report();
+  const std::string text = report_to_toml(r);
+  CHECK(contains(text, "\nreconcile_paused = true\nreconcile_paused_since = \"2026-11-25T21:00:00Z\"\n"
+                       "reconcile_paused_reason = \"rollback\"\nreconcile_timer_enabled = \"enabled\"\n"
+                       "reconcile_timer_active = \"active\"\nreconcile_last_run = \"2026-12-02T19:45:12Z\"\n"
+                       "reconcile_last_result = \"exit-code\"\nreconcile_last_exit_status = 1\n"));
+
+  // Never run since boot: no last run, result or status, and it reads back so.
+  r.agent.reconcile = ReconcileState{"disabled", "inactive", "", "", std::nullopt};
+  auto never = parse_report(report_to_toml(r), "dom0-07");
+  REQUIRE(never.ok());
+  REQUIRE(never->agent.reconcile.has_value());
+  CHECK(never->agent.reconcile->timer_enabled == "disabled");
+  CHECK(never->agent.reconcile->last_run.empty());
+  CHECK_FALSE(never->agent.reconcile->last_exit_status.has_value());
+  CHECK_FALSE(never->agent.reconcile->on());
+
+  // An older agent's report: [agent] without the reconcile keys.
+  r.agent.reconcile.reset();
+  const std::string old_text = report_to_toml(r);
+  CHECK_FALSE(contains(old_text, "reconcile_timer"));
+  auto old = parse_report(old_text, "dom0-07");
+  REQUIRE(old.ok());
+  CHECK_FALSE(old->agent.reconcile.has_value());
+  CHECK(old->agent.reconcile_paused.has_value());
+
+  // Only the reconcile state known: the table is still written.
+  HostReport bare = sample_report();
+  bare.agent = AgentState{};
+  bare.agent.reconcile = ReconcileState{"enabled", "active", "", "", std::nullopt};
+  auto only = parse_report(report_to_toml(bare), "dom0-07");
+  REQUIRE(only.ok());
+  REQUIRE(only->agent.reconcile.has_value());
+  CHECK(only->agent.reconcile->on());
+}
+
+TEST_CASE("report_format - a reconcile exit status of the wrong type is an error with a place") {
+  HostReport r = sample_report();
+  r.agent.reconcile = ReconcileState{"enabled", "active", "2026-12-02T19:45:12Z", "exit-code", 1};
+  std::string text = report_to_toml(r);
+  const std::string key = "reconcile_last_exit_status = 1";
+  REQUIRE(contains(text, key));
+  text.replace(text.find(key), key.size(), "reconcile_last_exit_status = \"one\"");
+  auto back = parse_report(text, "dom0-07");
+  REQUIRE_FALSE(back.ok());
+  CHECK(back.error().file == "dom0-07");
+  CHECK(back.error().line > 0);
+  CHECK(contains(back.error().message, "reconcile_last_exit_status"));
 }
