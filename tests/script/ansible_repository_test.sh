@@ -54,6 +54,9 @@ cleanup() {
 trap cleanup EXIT
 
 version=$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$build/CMakeCache.txt")
+# The build's packages install under its prefix (/usr/local unless configured
+# like scripts/package): the role is told where the agent lands.
+prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$build/CMakeCache.txt")
 old=0.0.1
 arch=$(dpkg --print-architecture)
 source "$src/tests/script/package_lib.sh"
@@ -165,6 +168,13 @@ for play in d["plays"]:
             print(t["task"]["name"] + ": " + json.dumps({k: r.get(k) for k in ("msg", "failures", "stderr") if r.get(k)}))
 PY
 }
+# expect_failure NAME PATTERN: the failed task's message (shown) matches.
+expect_failure() {
+  local msg
+  msg=$(failure "$1")
+  echo "  $1: $msg"
+  grep -qiE "$2" <<<"$msg"
+}
 cat >"$tmp/common.vars.json" <<JSON
 {"ansible_python_interpreter": "$py", "irqfleet_install_method": "repository",
  "irqfleet_root": "$tmp/host", "irqfleet_irqbalance": "leave", "irqfleet_manage_units": false,
@@ -174,19 +184,19 @@ JSON
 # --- Variables checked before anything is installed ------------------------------
 role bad-key "{\"irqfleet_repository_url\": \"$url/apt\", \"irqfleet_repository_key\": \"$tmp/http.log\"}" &&
   fail "the role accepted a key file that is no OpenPGP key"
-failure bad-key | grep -q 'is not an ASCII-armoured OpenPGP public key' || { failure bad-key; fail "the message about the key"; }
+expect_failure bad-key 'is not an ASCII-armoured OpenPGP public key' || fail "the message about the key"
 role bad-suite "{\"irqfleet_repository_url\": \"$url/apt\", \"irqfleet_repository_key\": \"$tmp/repository.asc\",
   \"irqfleet_repository_apt_components\": []}" && fail "the role accepted suite stable without components"
-failure bad-suite | grep -q "a flat repository a suite ending in /" || { failure bad-suite; fail "the message about the suite"; }
+expect_failure bad-suite 'a flat repository a suite ending in /' || fail "the message about the suite"
 echo "ok: a key file that is no OpenPGP key, and a suite without components, fail before anything is installed"
 
 # --- apt, on this machine ---------------------------------------------------------
-apt_vars="{\"irqfleet_config_dir\": \"$tmp/etc-apt\"}"
+apt_vars="{\"irqfleet_config_dir\": \"$tmp/etc-apt\", \"irqfleet_agent_path\": \"$prefix/bin/irqfleet-agent\"}"
 deb_version() { dpkg-query -W -f='${Status} ${Version}' irqfleet-agent 2>/dev/null | sed -n 's/^install ok installed //p'; }
 
 role apt-other-key "$apt_vars" "{\"irqfleet_repository_url\": \"$url/apt\", \"irqfleet_repository_key\": \"$tmp/other.asc\"}" &&
   fail "apt: the role installed from a repository another key signed"
-failure apt-other-key | grep -q 'NO_PUBKEY' || { failure apt-other-key; fail "apt: the failure is not the missing key"; }
+expect_failure apt-other-key 'NO_PUBKEY' || fail "apt: the failure is not the missing key"
 [ -z "$(deb_version)" ] || fail "apt: irqfleet-agent $(deb_version) installed from a repository another key signed"
 echo "ok: apt: a repository signed by another key installs nothing (NO_PUBKEY)"
 
@@ -208,7 +218,7 @@ role apt-new "$apt_vars" "$good" "{\"irqfleet_repository_version\": \"$version\"
 [ "$(deb_version)" = "$version" ] || fail "apt: installed '$(deb_version)' after pinning $version"
 role apt-again "$apt_vars" "$good" "{\"irqfleet_repository_version\": \"$version\"}" || { failure apt-again; fail "apt: second run"; }
 stats apt-again "s['changed'] == 0 and s['failures'] == 0" || fail "apt: a second run changed something: $(failure apt-again)"
-/usr/bin/irqfleet-agent --version | grep -qx "irqfleet-agent $version" || fail "apt: the installed agent does not say $version"
+"$prefix/bin/irqfleet-agent" --version | grep -qx "irqfleet-agent $version" || fail "apt: the installed agent does not say $version"
 echo "ok: apt: a new pin upgrades to $version; a second run changes nothing"
 
 role apt-flat "$apt_vars" "{\"irqfleet_repository_url\": \"$url/flat\", \"irqfleet_repository_key\": \"$tmp/repository.asc\",
@@ -257,20 +267,21 @@ new_root() {
   rpm --root "$tmp/root" --initdb
   rpm --root "$tmp/root" -i "$tmp"/rpmbuild/RPMS/*/scratch-sh-1-1.*.rpm 2>/dev/null
 }
-rpm_version() { rpm --root "$tmp/root" -q --qf '%{VERSION}' irqfleet-agent 2>/dev/null || true; }
+rpm_version() { local v; v=$(rpm --root "$tmp/root" -q --qf '%{VERSION}' irqfleet-agent 2>/dev/null) && echo "$v" || true; }
 dnf_vars="{\"__irqfleet_package_manager\": \"dnf\", \"__irqfleet_repository_key_path\": \"$tmp/rpm-gpg/RPM-GPG-KEY-irqfleet\",
-  \"irqfleet_agent_path\": \"$tmp/root/usr/bin/irqfleet-agent\", \"irqfleet_config_dir\": \"$tmp/etc-dnf\"}"
+  \"irqfleet_agent_path\": \"$tmp/root$prefix/bin/irqfleet-agent\", \"irqfleet_config_dir\": \"$tmp/etc-dnf\"}"
 
 new_root
 role dnf-other-key "$dnf_vars" "{\"irqfleet_repository_url\": \"$url/rpm\", \"irqfleet_repository_key\": \"$tmp/other.asc\"}" &&
   fail "dnf: the role installed packages another key signed"
-failure dnf-other-key | grep -qi 'gpg\|signature\|public key' || { failure dnf-other-key; fail "dnf: the failure is not the signature"; }
+expect_failure dnf-other-key 'gpg|signature|public key' || fail "dnf: the failure is not the signature"
 [ -z "$(rpm_version)" ] || fail "dnf: irqfleet-agent $(rpm_version) installed though another key signed it"
 echo "ok: dnf: packages signed by another key install nothing"
 
 new_root
 role dnf-unsigned "$dnf_vars" "{\"irqfleet_repository_url\": \"$url/unsigned\", \"irqfleet_repository_key\": \"$tmp/repository.asc\"}" &&
   fail "dnf: the role installed unsigned packages"
+expect_failure dnf-unsigned 'gpg|signature|signed' || fail "dnf: the failure is not the missing signature"
 [ -z "$(rpm_version)" ] || fail "dnf: unsigned irqfleet-agent $(rpm_version) installed"
 echo "ok: dnf: unsigned packages install nothing"
 
@@ -285,5 +296,5 @@ grep -qx "baseurl = $url/rpm" "$tmp/yum.repos.d/irqfleet.repo" && grep -qx 'gpgc
 [ -f "$tmp/etc-dnf/policy.toml" ] || fail "dnf: no policy written (validated by the installed agent)"
 role dnf-new "$dnf_vars" "$good" "{\"irqfleet_repository_version\": \"$version\"}" || { failure dnf-new; fail "dnf: pinning $version"; }
 [ "$(rpm_version)" = "$version" ] || fail "dnf: installed '$(rpm_version)' after pinning $version"
-"$tmp/root/usr/bin/irqfleet-agent" --version | grep -qx "irqfleet-agent $version" || fail "dnf: the installed agent does not say $version"
+"$tmp/root$prefix/bin/irqfleet-agent" --version | grep -qx "irqfleet-agent $version" || fail "dnf: the installed agent does not say $version"
 echo "ok: dnf: the pin installs $old, then upgrades to $version, checking the repository's signatures"
