@@ -229,7 +229,7 @@ grep -qxF "deb [signed-by=/etc/apt/keyrings/irqfleet.asc] $url/flat ./" /etc/apt
   { cat /etc/apt/sources.list.d/irqfleet.list; fail "apt: the flat source line"; }
 echo "ok: apt: a flat repository, pinned to $old, downgrades"
 
-dpkg --purge irqfleet-agent >/dev/null
+dpkg --purge irqfleet-agent >"$tmp/purge.log" 2>&1 || { cat "$tmp/purge.log"; fail "dpkg --purge irqfleet-agent"; }
 rm -f /etc/apt/sources.list.d/irqfleet.list /etc/apt/keyrings/irqfleet.asc /var/lib/apt/lists/127.0.0.1:"${port}"_*
 
 # --- dnf, into a scratch install root ------------------------------------------------
