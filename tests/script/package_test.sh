@@ -35,23 +35,15 @@ if [ "$prefix" = /usr ]; then etc=etc; else etc=$p/etc; fi
 
 # Package without rebuilding (the test runs after the build): this version
 # and an older one to upgrade from.
+source "$src/tests/script/package_lib.sh"
 for v in "$version" "$old"; do
-  (cd "$tmp" && IRQFLEET_PACKAGE_VERSION=$([ "$v" = "$version" ] || echo "$v") \
-     cpack -G "DEB;RPM" --config "$build/CPackConfig.cmake" -B "$tmp/out-$v" >"$tmp/cpack-$v.log" 2>&1) ||
-    { cat "$tmp/cpack-$v.log"; fail "cpack (version $v)"; }
+  make_packages "$tmp/out" "$v"
 done
-arch=$(dpkg --print-architecture)
-rpmarch=$(uname -m)
-pkg() {  # pkg NAME VERSION deb|rpm → the package file
-  case $3 in
-    deb) echo "$tmp/out-$2/${1}_${2}_${arch}.deb" ;;
-    rpm) echo "$tmp/out-$2/${1}-${2}-1.${rpmarch}.rpm" ;;
-  esac
-}
+pkg() { package_file "$tmp/out" "$@"; }  # pkg NAME VERSION deb|rpm → the package file
 for v in "$version" "$old"; do
   for name in irqfleet-agent irqfleet; do
     for fmt in deb rpm; do
-      [ -f "$(pkg $name "$v" $fmt)" ] || { ls "$tmp/out-$v"; fail "no $(basename "$(pkg $name "$v" $fmt)")"; }
+      [ -f "$(pkg $name "$v" $fmt)" ] || { ls "$tmp/out/$v"; fail "no $(basename "$(pkg $name "$v" $fmt)")"; }
     done
   done
 done
