@@ -15,7 +15,12 @@ lab_traffic_bg web01 25
 sleep 3
 lab_run plan irqfleet-agent plan --policy $P --sample 10
 lab_wait_traffic
-lab_run apply irqfleet-agent apply /results/plan.out
+# The agent measures the rates itself, 10 s before and 10 s after its writes,
+# under the same traffic.
+lab_traffic_bg web01 30
+sleep 3
+lab_run apply irqfleet-agent apply --measure 10 /results/plan.out
+lab_wait_traffic
 lab_snapshot good_start
 lab_traffic web01 20
 lab_snapshot good_end
