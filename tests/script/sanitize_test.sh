@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # The unit tests and the end-to-end script tests of the agent and the
-# controller, once more with both binaries and the test binary built with
-# AddressSanitizer and UBSan (-DIRQFLEET_SANITIZE=ON, a Debug build in
-# ${IRQFLEET_BUILD}/asan). Any sanitizer report fails the run that printed it:
+# controller, once more with both binaries and the test binary built by
+# clang with AddressSanitizer and UBSan and warnings as errors
+# (-DIRQFLEET_SANITIZE=ON -DIRQFLEET_WERROR=ON, a Debug build in
+# ${IRQFLEET_BUILD}/asan): the main build is GCC's, so this is also the
+# tree's clang build. Any sanitizer report fails the run that printed it:
 # the unit tests directly, the agent through the scripts (its stderr reaches
 # them, through sshd for the controller test). IRQFLEET_SANITIZE_SCRIPTS
 # overrides which script tests run (names without _test.sh).
@@ -14,13 +16,14 @@ build=${IRQFLEET_BUILD:-$source_dir/build}
 dir=$build/asan
 scripts=${IRQFLEET_SANITIZE_SCRIPTS:-plan_command apply_command controller_fleet}
 
+command -v clang++ >/dev/null || { echo "SKIP: clang not installed"; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 if [ ! -f "$dir/CMakeCache.txt" ]; then
   # -g1: line tables for the reports' stacks, at a fraction of -g's compile time.
-  cmake -S "$source_dir" -B "$dir" -DIRQFLEET_SANITIZE=ON -DIRQFLEET_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 \
+  CC=clang CXX=clang++ cmake -S "$source_dir" -B "$dir" -DIRQFLEET_SANITIZE=ON -DIRQFLEET_WERROR=ON -DIRQFLEET_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 \
     >"$tmp/configure.log" 2>&1 || { cat "$tmp/configure.log" >&2; fail "configure of $dir failed"; }
 fi
 cmake --build "$dir" --target irqfleet_tests irqfleet-agent irqfleet -j "$(nproc)" >"$tmp/build.log" 2>&1 ||
