@@ -71,21 +71,17 @@ class ApplyRecordReader : public TomlReader {
 
   std::optional<Error> read(const toml::table& root, ApplyRecord& r) const {
     const toml::source_region whole{};
-    if (auto e = string_field(root, whole, "schema", true, r.schema)) return e;
-    if (r.schema != kApplyRecordSchema)
-      return at(root.get("schema")->source(), "unsupported apply record schema \"" + r.schema +
-                                                  "\"; this irqfleet reads \"" + kApplyRecordSchema + "\"");
-    static const std::set<std::string_view> known = {"schema", "action", "time", "unix_time", "hostname", "user",
-                                                     "policy_hash", "plan_hash", "exit", "counts"};
-    for (auto&& [key, node] : root)
-      if (!known.count(key.str()))
-        return at(key.source(), "unknown key '" + std::string(key.str()) + "' in a " + kApplyRecordSchema + " record");
+    if (auto e = schema_field(root, kApplyRecordSchema, "apply record", r.schema)) return e;
+    if (auto e = known_keys(root, {"schema", "action", "time", "unix_time", "hostname", "user", "policy_hash",
+                                   "plan_hash", "exit", "counts"},
+                            std::string("a ") + kApplyRecordSchema + " record"))
+      return e;
     for (auto [name, field] : {std::pair{"action", &r.action}, {"time", &r.time}, {"hostname", &r.hostname},
                                {"user", &r.user}, {"policy_hash", &r.policy_hash}, {"plan_hash", &r.plan_hash}})
       if (auto e = string_field(root, whole, name, true, *field)) return e;
-    if (auto e = integer(root, "unix_time", r.unix_time)) return e;
+    if (auto e = integer_field(root, "unix_time", r.unix_time)) return e;
     int64_t exit = 0;
-    if (auto e = integer(root, "exit", exit)) return e;
+    if (auto e = integer_field(root, "exit", exit)) return e;
     r.exit = static_cast<int>(exit);
     if (const toml::node* node = root.get("counts")) {
       const toml::table* t = node->as_table();
@@ -98,27 +94,14 @@ class ApplyRecordReader : public TomlReader {
     }
     return std::nullopt;
   }
-
- private:
-  std::optional<Error> integer(const toml::table& root, const char* name, int64_t& out) const {
-    const toml::node* node = root.get(name);
-    if (!node) return at(root.source(), std::string("missing key '") + name + "'");
-    const auto* n = node->as_integer();
-    if (!n) return at(node->source(), std::string(name) + " must be an integer");
-    out = n->get();
-    return std::nullopt;
-  }
 };
 
 }  // namespace
 
 Result<ApplyRecord> parse_apply_record(std::string_view text, const std::string& source) {
-  auto parsed = parse_toml(text, source);
-  if (!parsed.ok()) return parsed.error();
   ApplyRecord r;
   r.schema.clear();
-  if (auto e = ApplyRecordReader(source).read(*parsed, r)) return *e;
-  return r;
+  return read_toml_document<ApplyRecordReader>(text, source, std::move(r));
 }
 
 std::string audit_line(const ApplyRecord& r) {

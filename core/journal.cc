@@ -53,16 +53,11 @@ class JournalReader : public TomlReader {
 
   std::optional<Error> read(const toml::table& root, Journal& j) const {
     const toml::source_region whole{};
-    if (auto e = string_field(root, whole, "schema", true, j.schema)) return e;
-    if (j.schema != kJournalSchema)
-      return at(root.get("schema")->source(), "unsupported journal schema \"" + j.schema + "\"; this irqfleet reads \"" +
-                                                  kJournalSchema + "\"");
-    static const std::set<std::string_view> known = {"schema", "time", "hostname", "boot_id", "policy_hash",
-                                                     "fingerprint", "complete", "rolled_back", "rolled_back_time", "irq"};
-    for (auto&& [key, node] : root) {
-      if (!known.count(key.str()))
-        return at(key.source(), "unknown key '" + std::string(key.str()) + "' in a " + kJournalSchema + " journal");
-    }
+    if (auto e = schema_field(root, kJournalSchema, "journal", j.schema)) return e;
+    if (auto e = known_keys(root, {"schema", "time", "hostname", "boot_id", "policy_hash", "fingerprint", "complete",
+                                   "rolled_back", "rolled_back_time", "irq"},
+                            std::string("a ") + kJournalSchema + " journal"))
+      return e;
     if (auto e = string_field(root, whole, "time", true, j.time)) return e;
     if (auto e = string_field(root, whole, "hostname", true, j.hostname)) return e;
     if (auto e = string_field(root, whole, "boot_id", true, j.boot_id)) return e;
@@ -121,13 +116,9 @@ class JournalReader : public TomlReader {
 }  // namespace
 
 Result<Journal> parse_journal(std::string_view text, const std::string& source) {
-  auto parsed = parse_toml(text, source);
-  if (!parsed.ok()) return parsed.error();
-  const toml::table& root = *parsed;
   Journal j;
   j.schema.clear();
-  if (auto e = JournalReader(source).read(root, j)) return *e;
-  return j;
+  return read_toml_document<JournalReader>(text, source, std::move(j));
 }
 
 namespace {

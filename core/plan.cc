@@ -70,20 +70,12 @@ class PlanReader : public TomlReader {
   using TomlReader::TomlReader;
 
   std::optional<Error> read(const toml::table& root, Plan& plan) const {
-    // The schema first: a plan of another schema is reported as such, not by
-    // its first unfamiliar key.
     const toml::source_region whole{};  // the root table has no place of its own
-    if (auto e = string_field(root, whole, "schema", true, plan.schema)) return e;
-    if (plan.schema != kPlanSchema) {
-      return at(root.get("schema")->source(),
-                "unsupported plan schema \"" + plan.schema + "\"; this irqfleet reads \"" + kPlanSchema + "\"");
-    }
-    static const std::set<std::string_view> known = {"schema", "hostname", "policy_hash", "fingerprint", "strategy",
-                                                     "weights", "warnings", "cpu_load", "entry"};
-    for (auto&& [key, node] : root) {
-      if (!known.count(key.str()))
-        return at(key.source(), "unknown key '" + std::string(key.str()) + "' in a " + kPlanSchema + " plan");
-    }
+    if (auto e = schema_field(root, kPlanSchema, "plan", plan.schema)) return e;
+    if (auto e = known_keys(root, {"schema", "hostname", "policy_hash", "fingerprint", "strategy", "weights",
+                                   "warnings", "cpu_load", "entry"},
+                            std::string("a ") + kPlanSchema + " plan"))
+      return e;
     if (auto e = string_field(root, whole, "hostname", true, plan.hostname)) return e;
     if (auto e = string_field(root, whole, "policy_hash", true, plan.policy_hash)) return e;
     if (auto e = string_field(root, whole, "fingerprint", true, plan.fingerprint)) return e;
@@ -110,7 +102,7 @@ class PlanReader : public TomlReader {
         if (k.empty() || k.size() > 7 || !std::all_of(k.begin(), k.end(), [](char c) { return c >= '0' && c <= '9'; }))
           return at(key.source(), "cpu_load key \"" + k + "\" is not a CPU number");
         double load;
-        if (auto e = number(value, "cpu_load." + k, load)) return e;
+        if (auto e = number(value, "cpu_load." + k, 0, HUGE_VAL, load)) return e;
         plan.cpu_load[std::stoi(k)] = load;
       }
     }
@@ -176,15 +168,7 @@ class PlanReader : public TomlReader {
 
     const toml::node* load = t.get("load");
     if (!load) return at(t.source(), what + "missing 'load'");
-    if (auto e = number(*load, what + "load", entry.load)) return e;
-    return std::nullopt;
-  }
-
-  std::optional<Error> number(const toml::node& node, const std::string& name, double& out) const {
-    if (const auto* i = node.as_integer()) out = static_cast<double>(i->get());
-    else if (const auto* f = node.as_floating_point()) out = f->get();
-    else return at(node.source(), name + " must be a number");
-    if (!std::isfinite(out) || out < 0) return at(node.source(), name + " must be a finite number >= 0");
+    if (auto e = number(*load, what + "load", 0, HUGE_VAL, entry.load)) return e;
     return std::nullopt;
   }
 };
@@ -192,13 +176,9 @@ class PlanReader : public TomlReader {
 }  // namespace
 
 Result<Plan> parse_plan(std::string_view text, const std::string& source) {
-  auto parsed = parse_toml(text, source);
-  if (!parsed.ok()) return parsed.error();
-  const toml::table& root = *parsed;
   Plan plan;
   plan.schema.clear();
-  if (auto e = PlanReader(source).read(root, plan)) return *e;
-  return plan;
+  return read_toml_document<PlanReader>(text, source, std::move(plan));
 }
 
 }  // namespace irqfleet

@@ -112,8 +112,8 @@ class PolicyReader : public TomlReader {
       else if (k == "exclude_cpus") e = read_cpulist(node, "exclude_cpus", true, policy.exclude_cpus);
       else if (k == "vif_queue_pairing") e = read_pairing(node, policy.vif_queue_pairing);
       else if (k == "prefer_numa_local") e = read_bool(node, "prefer_numa_local", policy.prefer_numa_local);
-      else if (k == "min_load") e = read_number(node, "min_load", 0, HUGE_VAL, policy.min_load);
-      else if (k == "stability_margin") e = read_number(node, "stability_margin", 0, 1, policy.stability_margin);
+      else if (k == "min_load") e = number(node, "min_load", 0, HUGE_VAL, policy.min_load);
+      else if (k == "stability_margin") e = number(node, "stability_margin", 0, 1, policy.stability_margin);
       else
         e = at(key.source(), "unknown key '" + std::string(k) + "' in [policy]; known keys: " + kPolicyKeys);
       if (e) return e;
@@ -245,33 +245,14 @@ class PolicyReader : public TomlReader {
     out = b->get();
     return std::nullopt;
   }
-
-  std::optional<Error> read_number(const toml::node& node, const char* name, double lo, double hi,
-                                   double& out) const {
-    double v;
-    if (const auto* i = node.as_integer()) v = static_cast<double>(i->get());
-    else if (const auto* f = node.as_floating_point()) v = f->get();
-    else return at(node.source(), std::string(name) + " must be a number");
-    if (!std::isfinite(v) || v < lo || v > hi) {
-      std::string range = hi == HUGE_VAL ? ">= " + format_float(lo) : "between " + format_float(lo) + " and " + format_float(hi);
-      return at(node.source(), std::string(name) + " must be " + range + ", not " + format_float(v));
-    }
-    out = v;
-    return std::nullopt;
-  }
 };
 
 }  // namespace
 
 Result<Policy> parse_policy(std::string_view text, const std::string& source) {
-  auto parsed = parse_toml(text, source);
-  if (!parsed.ok()) return parsed.error();
-  const toml::table& root = *parsed;
   Policy policy;
   policy.source = source;
-  PolicyReader reader(source);
-  if (auto e = reader.read(root, policy)) return *e;
-  return policy;
+  return read_toml_document<PolicyReader>(text, source, std::move(policy));
 }
 
 Result<Policy> read_policy(const FsRoot& root, std::string_view path) {
