@@ -167,22 +167,24 @@ class PolicyReader : public TomlReader {
     return std::nullopt;
   }
 
-  std::optional<Error> read_strategy(const toml::node& node, Strategy& out) const {
+  // A string naming one of an enum's values (`choices`, for the messages).
+  template <typename Enum, typename FromString>
+  std::optional<Error> read_choice(const toml::node& node, const char* name, const char* choices, FromString from_string,
+                                   Enum& out) const {
     std::string text;
-    if (auto e = expect_string(node, "strategy", "\"balanced\" or \"spread\"", text)) return e;
-    auto s = strategy_from_string(text);
-    if (!s) return at(node.source(), "strategy must be \"balanced\" or \"spread\", not \"" + text + "\"");
-    out = *s;
+    if (auto e = expect_string(node, name, choices, text)) return e;
+    auto value = from_string(text);
+    if (!value) return at(node.source(), std::string(name) + " must be " + choices + ", not \"" + text + "\"");
+    out = *value;
     return std::nullopt;
   }
 
+  std::optional<Error> read_strategy(const toml::node& node, Strategy& out) const {
+    return read_choice(node, "strategy", "\"balanced\" or \"spread\"", strategy_from_string, out);
+  }
+
   std::optional<Error> read_pairing(const toml::node& node, VifPairing& out) const {
-    std::string text;
-    if (auto e = expect_string(node, "vif_queue_pairing", "\"together\", \"apart\" or \"any\"", text)) return e;
-    auto p = vif_pairing_from_string(text);
-    if (!p) return at(node.source(), "vif_queue_pairing must be \"together\", \"apart\" or \"any\", not \"" + text + "\"");
-    out = *p;
-    return std::nullopt;
+    return read_choice(node, "vif_queue_pairing", "\"together\", \"apart\" or \"any\"", vif_pairing_from_string, out);
   }
 
   std::optional<Error> read_classes(const toml::node& node, std::vector<IrqClass>& out) const {

@@ -2,6 +2,7 @@
 #include "core/xen_info.h"
 
 #include <cctype>
+#include <type_traits>
 
 #include "core/text.h"
 
@@ -270,6 +271,30 @@ std::map<int, std::string> parse_xenstore_names(std::string_view text) {
   return names;
 }
 
+namespace {
+
+// Runs `argv` and parses its output; a failure of either is a warning that
+// starts with `unknown` and names the command, and nothing is returned.
+template <typename Parse>
+auto run_and_parse(const CommandRunner& commands, const std::vector<std::string>& argv, const std::string& unknown,
+                   Parse parse, std::vector<std::string>& warnings) -> std::optional<std::decay_t<decltype(*parse(""))>> {
+  auto out = commands.run(argv);
+  if (!out.ok()) {
+    warnings.push_back(unknown + ": " + out.error().to_string());
+    return std::nullopt;
+  }
+  auto parsed = parse(*out);
+  if (!parsed.ok()) {
+    std::string command;
+    for (const std::string& a : argv) command += (command.empty() ? "" : " ") + a;
+    warnings.push_back(unknown + ": `" + command + "` output: " + parsed.error().to_string());
+    return std::nullopt;
+  }
+  return std::move(*parsed);
+}
+
+}  // namespace
+
 XenInfo read_xen_info(const FsRoot& root, const CommandRunner& commands) {
   XenInfo x;
   auto caps = root.read("/proc/xen/capabilities");
@@ -277,21 +302,10 @@ XenInfo read_xen_info(const FsRoot& root, const CommandRunner& commands) {
   x.is_dom0 = true;
   std::vector<std::string>& w = x.warnings;
 
-  if (auto out = commands.run({"xl", "info"}); !out.ok()) {
-    w.push_back("Xen facts unknown: " + out.error().to_string());
-  } else if (auto xl = parse_xl_info(*out); !xl.ok()) {
-    w.push_back("Xen facts unknown: `xl info` output: " + xl.error().to_string());
-  } else {
-    x.xl = std::move(*xl);
-  }
-
-  if (auto out = commands.run({"xl", "vcpu-list", "Domain-0"}); !out.ok()) {
-    w.push_back("dom0 vCPU placement unknown: " + out.error().to_string());
-  } else if (auto vcpus = parse_vcpu_list(*out); !vcpus.ok()) {
-    w.push_back("dom0 vCPU placement unknown: `xl vcpu-list Domain-0` output: " + vcpus.error().to_string());
-  } else {
+  if (auto xl = run_and_parse(commands, {"xl", "info"}, "Xen facts unknown", parse_xl_info, w)) x.xl = std::move(*xl);
+  if (auto vcpus = run_and_parse(commands, {"xl", "vcpu-list", "Domain-0"}, "dom0 vCPU placement unknown",
+                                 parse_vcpu_list, w))
     x.dom0_vcpus = std::move(*vcpus);
-  }
 
   if (auto out = commands.run({"xenstore-ls", "-f", "/local/domain"}); !out.ok()) {
     w.push_back("guest names unknown (vifs are named by domid): " + out.error().to_string());
