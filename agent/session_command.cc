@@ -58,14 +58,16 @@ Result<std::optional<Frame>> receive_frame(const std::string& source) {
   }
 }
 
-std::string this_host() {
-  char name[256] = {};
-  if (gethostname(name, sizeof name - 1) != 0 || !*name) return "this host";
-  return name;
+// The host's name as its report gives it (the root's kernel hostname).
+std::string host_name(const DirFsRoot& root) {
+  auto name = root.read_attribute("/proc/sys/kernel/hostname");
+  std::string out = name.ok() ? *name : "";
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out.empty() ? "this host" : out;
 }
 
-std::string other_protocol(int theirs) {
-  return "host " + this_host() + ": the controller speaks session protocol " + std::to_string(theirs) +
+std::string other_protocol(const std::string& host, int theirs) {
+  return "host " + host + ": the controller speaks session protocol " + std::to_string(theirs) +
          ", this agent (irqfleet-agent " IRQFLEET_VERSION ") speaks " + std::to_string(kSessionProtocol) +
          "; nothing applied (run a controller and agents of one release)";
 }
@@ -109,10 +111,9 @@ int session_command(const Args& args) {
   // The hello goes first whatever happens, so that the controller can name
   // this agent's version and protocol in its own error.
   if (auto sent = send_frame(FrameKind::kHello, hello_body(IRQFLEET_VERSION)); !sent.ok()) return cli.fail(sent.error());
-  if (protocol != kSessionProtocol) return cli.fail(other_protocol(protocol));
-
   auto host = cli.open_host();
   if (!host) return 1;
+  if (protocol != kSessionProtocol) return cli.fail(other_protocol(host_name(*host->root), protocol));
   auto report = read_agent_report(*host, sample);
   if (!report.ok()) return cli.fail(report.error());
   std::string report_text;
@@ -124,7 +125,8 @@ int session_command(const Args& args) {
   auto frame = receive_frame("<controller>");
   if (!frame.ok()) return cli.fail(frame.error().to_string() + "; nothing applied");
   if (!*frame) return cli.fail("the controller closed the session without a plan or an end frame; nothing applied");
-  if ((*frame)->protocol != kSessionProtocol) return cli.fail(other_protocol((*frame)->protocol));
+  if ((*frame)->protocol != kSessionProtocol)
+    return cli.fail(other_protocol(report->hostname, (*frame)->protocol));
   if ((*frame)->kind == FrameKind::kEnd) return 0;
   if ((*frame)->kind != FrameKind::kPlan)
     return cli.fail("expected a plan or an end frame, got a " + std::string(frame_kind_name((*frame)->kind)) +
