@@ -298,16 +298,21 @@ class SshCommand final : public OpenCommand {
   SshCommand(SshTransport& transport, InventoryHost host, ssh_session s, ssh_channel ch, std::string command,
              int timeout_seconds)
       : transport_(transport), host_(std::move(host)), s_(s), ch_(ch), command_(std::move(command)),
-        timeout_(timeout_seconds) {}
+        timeout_(timeout_seconds), step_deadline_(fresh_deadline()) {}
   ~SshCommand() override {
     if (!ch_) return;
     ssh_channel_close(ch_);
     ssh_channel_free(ch_);
   }
 
-  Result<bool> read(std::string& out) override { return read_some(out, fresh_deadline()); }
-  Status write(std::string_view data) override { return write_all(data, fresh_deadline()); }
-  Result<CommandOutput> finish() override { return finish_by(fresh_deadline()); }
+  // --timeout counts from the start of each step: from the exec to the
+  // report, then from the plan (or end) frame to the command's end.
+  Result<bool> read(std::string& out) override { return read_some(out, step_deadline_); }
+  Status write(std::string_view data) override {
+    step_deadline_ = fresh_deadline();
+    return write_all(data, step_deadline_);
+  }
+  Result<CommandOutput> finish() override { return finish_by(step_deadline_); }
 
   Clock::time_point fresh_deadline() const { return Clock::now() + std::chrono::seconds(timeout_); }
 
@@ -405,6 +410,7 @@ class SshCommand final : public OpenCommand {
   ssh_channel ch_;
   std::string command_;
   int timeout_;
+  Clock::time_point step_deadline_;
   std::string err_;
   size_t out_bytes_ = 0;
 };

@@ -27,7 +27,8 @@ class OpenCommand {
  public:
   virtual ~OpenCommand() = default;
   // Appends what the command has written on stdout to `out`, waiting for
-  // something up to the transport's timeout; false once stdout has ended.
+  // something; false once stdout has ended. The transport's timeout counts
+  // from the start, then from each write: a step as a whole, not a read.
   virtual Result<bool> read(std::string& out) = 0;
   virtual Status write(std::string_view data) = 0;
   // Ends the command's stdin and waits for it to end: its exit status, the
