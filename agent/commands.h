@@ -20,5 +20,6 @@ int policyscript_command(const Args& args); // policyscript_command.cc
 int metrics_command(const Args& args);      // metrics_command.cc
 int top_command(const Args& args);          // top_command.cc
 int history_command(const Args& args);      // history_command.cc
+int session_command(const Args& args);      // session_command.cc
 
 }  // namespace irqfleet::agent

@@ -21,6 +21,7 @@ Commands:
   metrics       Prometheus metrics (node_exporter textfile format)
   top           live per-CPU load bars and the hottest IRQs; q quits
   history       the last applies and rollbacks: when, who, what
+  session       the controller's one command per host: report, then a plan to apply
 
 Every command takes --root DIR (default $IRQFLEET_ROOT, else /) and --help.
 
@@ -46,6 +47,7 @@ int main(int argc, char** argv) {
   if (verb == "metrics") return metrics_command(args);
   if (verb == "top") return top_command(args);
   if (verb == "history") return history_command(args);
+  if (verb == "session") return session_command(args);
   if (verb == "--version" || verb == "version") {
     std::cout << "irqfleet-agent " IRQFLEET_VERSION "\n";
     return 0;

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "agent/agent_report.h"
 #include "agent/cli.h"
 #include "core/cpu_load.h"
 #include "core/fs_root.h"
@@ -67,21 +68,14 @@ int report_command(const Args& args) {
 
   auto host = cli.open_host();
   if (!host) return 1;
-  const DirFsRoot& root = *host->root;
-  // systemctl answers in milliseconds; a hung systemd must not hold up every
-  // controller command that asks for this report.
-  auto systemd = make_command_runner(root, root.root(), 3);
-  ReportOptions options{sample};
-  if (!summary) options.systemd = systemd.get();
-  auto report = read_host_report(root, *host->commands, options);
+  auto report = read_agent_report(*host, sample, !summary);
   if (!report.ok()) return cli.fail(report.error());
   if (summary) {
-    auto policy = cli.load_policy(root, PolicyNeed::kOrDefault);
+    auto policy = cli.load_policy(*host->root, PolicyNeed::kOrDefault);
     if (!policy.ok()) return cli.fail(policy.error());
     std::cout << summary_text(*report, *policy);
     return std::cout.flush() ? 0 : 1;
   }
-  report->agent.version = IRQFLEET_VERSION;
   int write_errno = 0;   // the first failure's; later ones only echo it
   write_report(*report, cli.format() == "json" ? ReportFormat::kJson : ReportFormat::kToml,
                [&](std::string_view piece) {

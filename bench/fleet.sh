@@ -5,6 +5,8 @@
 # same agent commands driven by Ansible with its default settings (ad-hoc
 # `ansible` with the command/shell modules, default forks). Prints, per size:
 #   fleet 200 hosts: irqfleet X.XX s, ansible Y.YY s, ratio Z.Z×
+# and the ratios to the libssh floor (one login and one exec per host):
+#   fleet 200 hosts: irqfleet apply / floor X.XX (goal <= 1.2: ...); irqfleet status / floor Y.YY (goal <= 1.1: ...)
 # Goal: ratio >= 10 and irqfleet < 5 s for 200 hosts. Every simulated host's
 # sshd and agent run on this machine too, so most of the time measured is
 # theirs (an sshd connection plus an agent run per host and step), not the
@@ -118,7 +120,16 @@ for n in "${SIZES[@]}"; do
   tail -1 "$WORK/single-apply-$n.out" | sed 's/^/  one irqfleet apply: /' >&2
   "${C[@]}" rollback >/dev/null 2>&1 || true
 
+  # `irqfleet status` alone: a report and the end frame over one exec per host.
+  t0=$(now)
+  run "single-status-$n" "${C[@]}" --inventory-parser builtin status --policy "$WORK/policy.toml"
+  t1=$(now)
+  status_time=$(elapsed "$t0" "$t1")
+
   ratio() { python3 -c "import sys; print('%.1f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$1" "$2"; }
+  ratio2() { python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$1" "$2"; }
+  goal() { python3 -c "import sys; print('met' if float(sys.argv[1]) / float(sys.argv[2]) <= float(sys.argv[3]) else 'not met')" "$@"; }
+  echo "fleet $n hosts: irqfleet apply / floor $(ratio2 "$single_time" "$floor_time") (goal <= 1.2: $(goal "$single_time" "$floor_time" 1.2)); irqfleet status / floor $(ratio2 "$status_time" "$floor_time") (goal <= 1.1: $(goal "$status_time" "$floor_time" 1.1)); floor $floor_time s, apply $single_time s, status $status_time s"
   echo "fleet $n hosts, baselines: libssh floor (connect, key auth, one 'true' per host, ${FORKS:-32} threads) $floor_time s; OpenSSH ssh x$n in parallel $openssh_time s"
   echo "fleet $n hosts, irqfleet: report+plan+apply as three runs $irq_time s ($(ratio "$irq_time" "$floor_time")x the floor; builtin inventory parser $builtin_time s); one 'irqfleet apply' doing all three $single_time s ($(ratio "$single_time" "$floor_time")x the floor)"
   if [ "$n" -ge 200 ]; then

@@ -219,47 +219,140 @@ std::string guard_failure(const InventoryHost& host, const GuardRefusal& r, cons
 
 }  // namespace
 
-Result<CommandOutput> Fleet::run_agent(HostResult& h, const std::vector<std::string>& args, const std::string& input) {
-  if (!options_.push) return transport_.run(h.host, agent_command(h.host, args), input);
+std::string Fleet::agent_line(HostResult& h, const std::vector<std::string>& args, const std::string& copy) {
+  if (!options_.push) return agent_command(h.host, args);
   const PushAgent& push = *options_.push;
   const std::string path = pushed_agent_path(h.host.push_dir.empty() ? options_.push_dir : h.host.push_dir, push.version);
   h.host.agent = path;   // what the host runs, as errors and --json name it
-  auto out = transport_.run(h.host, guarded_agent_command(path, push.sha256, args), input);
-  if (!out.ok()) return out;
-  auto refused = parse_guard_refusal(*out);
-  if (!refused) return out;
+  return guarded_agent_command(path, push.sha256, args, copy);
+}
+
+Result<std::optional<std::string>> Fleet::push_if_refused(HostResult& h, const CommandOutput& out) {
+  if (!options_.push) return std::optional<std::string>{};
+  auto refused = parse_guard_refusal(out);
+  if (!refused) return std::optional<std::string>{};
+  const PushAgent& push = *options_.push;
   using Kind = GuardRefusal::Kind;
   if ((refused->kind != Kind::kAbsent && refused->kind != Kind::kDiffers) || !h.agent_pushed.empty())
-    return make_error(guard_failure(h.host, *refused, push, path));
+    return make_error(guard_failure(h.host, *refused, push, h.host.agent));
 
   // Missing or other bytes: copy, then check, rename and run in one command.
-  const std::string copy = copy_name(path);
+  const std::string copy = copy_name(h.host.agent);
   if (auto st = transport_.put_file(h.host, copy, push.bytes, 0755); !st.ok())
     return make_error(st.error().message + " (pushing the agent; nothing was run)");
-  out = transport_.run(h.host, guarded_agent_command(path, push.sha256, args, copy), input);
+  return std::optional<std::string>{copy};
+}
+
+Result<CommandOutput> Fleet::run_agent(HostResult& h, const std::vector<std::string>& args, const std::string& input) {
+  auto out = transport_.run(h.host, agent_line(h, args), input);
   if (!out.ok()) return out;
-  if ((refused = parse_guard_refusal(*out))) return make_error(guard_failure(h.host, *refused, push, path));
-  h.agent_pushed = path;
+  auto copy = push_if_refused(h, *out);
+  if (!copy.ok()) return copy.error();
+  if (!*copy) return out;
+  out = transport_.run(h.host, agent_line(h, args, **copy), input);
+  if (!out.ok()) return out;
+  if (auto refused = parse_guard_refusal(*out))
+    return make_error(guard_failure(h.host, *refused, *options_.push, h.host.agent));
+  h.agent_pushed = h.host.agent;
   return out;
 }
 
-Status Fleet::fetch_report(HostResult& h) {
-  std::vector<std::string> args = {"report", "--nonzero-counts"};   // the model keeps non-zero counts only
-  if (options_.sample_seconds > 0) {
+namespace {
+
+// report's options as the controller passes them, to `report` or `session`.
+std::vector<std::string> report_args(const char* verb, double sample_seconds) {
+  std::vector<std::string> args = {verb, "--nonzero-counts"};   // the model keeps non-zero counts only
+  if (sample_seconds > 0) {
     args.push_back("--sample");
-    args.push_back(std::to_string(options_.sample_seconds));
+    args.push_back(std::to_string(sample_seconds));
   }
-  auto out = run_agent(h, args, "");
-  if (!out.ok()) return out.error();
-  if (out->exit_status != 0) return make_error(agent_failure(h.host, "report", *out));
+  return args;
+}
+
+// An agent older than `session` says so and runs nothing (agent/main.cc).
+bool lacks_session_verb(const CommandOutput& out) {
+  return out.exit_status == 1 && out.err.find("unknown command 'session'") != std::string::npos;
+}
+
+}  // namespace
+
+Status Fleet::take_report(HostResult& h, const std::string& text) {
   if (!options_.out_dir.empty()) {
-    auto st = write_file(options_.out_dir, h.host.name + ".toml", out->out);
+    auto st = write_file(options_.out_dir, h.host.name + ".toml", text);
     if (!st.ok()) return st;
   }
-  auto report = parse_report(out->out, "host " + h.host.name + " report");
+  auto report = parse_report(text, "host " + h.host.name + " report");
   if (!report.ok()) return report.error();
   h.report = std::move(*report);
   return ok_status();
+}
+
+Status Fleet::fetch_report(HostResult& h) {
+  auto out = run_agent(h, report_args("report", options_.sample_seconds), "");
+  if (!out.ok()) return out.error();
+  if (out->exit_status != 0) return make_error(agent_failure(h.host, "report", *out));
+  return take_report(h, out->out);
+}
+
+Status Fleet::session_report(HostResult& h, bool hold) {
+  std::vector<std::string> args = report_args("session", options_.sample_seconds);
+  if (hold) {   // apply's options: the plan comes on this session
+    if (options_.check) args.push_back("--check");
+    if (options_.measure_seconds > 0 && !options_.check)
+      args.insert(args.end(), {"--measure", json::Value(options_.measure_seconds).scalar_text()});
+    if (!options_.by.empty()) args.insert(args.end(), {"--by", options_.by});
+  }
+  std::optional<std::string> copy;
+  for (int attempt = 0;; ++attempt) {
+    auto started = transport_.start(h.host, agent_line(h, args, copy.value_or("")));
+    if (!started.ok()) return started.error();
+    auto session = std::make_unique<AgentSession>(std::move(*started), h.host.name);
+    auto opening = session->read_report();
+    if (!opening.ok()) return opening.error();
+    if (!opening->report) {
+      const CommandOutput& ended = opening->ended;
+      if (auto refused = parse_guard_refusal(ended); refused && attempt > 0)
+        return make_error(guard_failure(h.host, *refused, *options_.push, h.host.agent));
+      auto pushed = push_if_refused(h, ended);
+      if (!pushed.ok()) return pushed.error();
+      if (*pushed) {
+        copy = *pushed;
+        continue;
+      }
+      if (lacks_session_verb(ended)) return fetch_report(h);
+      return make_error(agent_failure(h.host, "report", ended));
+    }
+    if (copy) h.agent_pushed = h.host.agent;
+    auto taken = take_report(h, *opening->report);
+    bool keep = hold && taken.ok();
+    if (keep) {
+      std::lock_guard<std::mutex> lock(sessions_mu_);
+      keep = sessions_.size() < options_.max_held_sessions;
+      if (keep) sessions_[h.host.name] = std::move(session);
+    }
+    if (keep) return taken;
+    auto ended = session->end();
+    if (!taken.ok()) return taken;
+    if (!ended.ok()) return ended.error();
+    if (ended->exit_status != 0) return make_error(agent_failure(h.host, "session", *ended));
+    return ok_status();
+  }
+}
+
+void Fleet::end_sessions() {
+  std::vector<std::unique_ptr<AgentSession>> left;
+  {
+    std::lock_guard<std::mutex> lock(sessions_mu_);
+    for (auto& [name, session] : sessions_) left.push_back(std::move(session));
+    sessions_.clear();
+  }
+  // Each is a write and a wait for the agent's exit; their outcome changes nothing.
+  FleetRunner runner({.forks = options_.forks});
+  (void)runner.run(left.size(), [&](size_t k) -> Status {
+    auto ended = left[k]->end();
+    if (!ended.ok()) return ended.error();
+    return ok_status();
+  });
 }
 
 Status Fleet::read_report_file(HostResult& h) {
@@ -283,14 +376,16 @@ Status Fleet::read_report_file(HostResult& h) {
   return ok_status();
 }
 
-void Fleet::collect_reports(FleetResult& result) {
+void Fleet::collect_reports(FleetResult& result, bool session, bool hold) {
   result.hosts.clear();
   result.push_agent = options_.push != nullptr;
   for (const auto& host : hosts_) result.hosts.emplace_back().host = host;
   const bool from_files = !options_.reports_dir.empty();
+  session = session && transport_.can_start();
   FleetRunner runner({.forks = options_.forks, .progress = options_.progress, .what = "hosts reported"});
   auto outcomes = runner.run(result.hosts.size(), [&](size_t i) {
-    return from_files ? read_report_file(result.hosts[i]) : fetch_report(result.hosts[i]);
+    if (from_files) return read_report_file(result.hosts[i]);
+    return session ? session_report(result.hosts[i], hold) : fetch_report(result.hosts[i]);
   });
   for (size_t i = 0; i < outcomes.size(); ++i) {
     result.hosts[i].state = outcomes[i].state;
@@ -354,7 +449,7 @@ FleetResult Fleet::report() {
 FleetResult Fleet::plan(const std::vector<Policy>& policies) {
   FleetResult result;
   result.command = "plan";
-  collect_reports(result);
+  collect_reports(result, /*session=*/true);
   make_plans(result, policies);
   return result;
 }
@@ -362,7 +457,7 @@ FleetResult Fleet::plan(const std::vector<Policy>& policies) {
 FleetResult Fleet::status(const std::vector<Policy>& policies) {
   FleetResult result;
   result.command = "status";
-  collect_reports(result);
+  collect_reports(result, /*session=*/true);
   make_plans(result, policies);
   for (auto& h : result.hosts) {
     if (h.state != TaskState::kOk) continue;
@@ -379,7 +474,15 @@ Status Fleet::push_plan(HostResult& h) {
     args.insert(args.end(), {"--measure", json::Value(options_.measure_seconds).scalar_text()});
   if (!options_.by.empty()) args.insert(args.end(), {"--by", options_.by});
   args.push_back("-");
-  auto out = run_agent(h, args, plan_to_toml(*h.plan));
+  std::unique_ptr<AgentSession> session;
+  {
+    std::lock_guard<std::mutex> lock(sessions_mu_);
+    if (auto it = sessions_.find(h.host.name); it != sessions_.end()) {
+      session = std::move(it->second);
+      sessions_.erase(it);
+    }
+  }
+  auto out = session ? session->apply(plan_to_toml(*h.plan)) : run_agent(h, args, plan_to_toml(*h.plan));
   if (!out.ok()) return out.error();
   h.agent_exit = out->exit_status;
   h.agent_stderr = out->err;
@@ -419,7 +522,13 @@ FleetResult Fleet::apply(const std::vector<Policy>& policies) {
   FleetResult result;
   result.command = "apply";
   result.check = options_.check;
-  collect_reports(result);
+  // Each host's session stays open from its report to its plan; whatever is
+  // still open when the rollout ends (hosts not attempted) gets the end frame.
+  struct EndSessions {
+    Fleet& fleet;
+    ~EndSessions() { fleet.end_sessions(); }
+  } ender{*this};
+  collect_reports(result, /*session=*/true, /*hold=*/true);
   make_plans(result, policies);
 
   std::vector<size_t> pending;

@@ -5,13 +5,16 @@
 // prints it (summary.h) and maps it to an exit code.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "controller/agent_push.h"
+#include "controller/agent_session.h"
 #include "core/fleet_plans.h"
 #include "controller/fleet_runner.h"
 #include "controller/inventory.h"
@@ -47,6 +50,11 @@ struct FleetOptions {
   // inventory's irqfleet_agent.
   std::shared_ptr<const PushAgent> push{};
   std::string push_dir = kDefaultPushDir;
+  // apply: hosts whose `irqfleet-agent session` stays open, idle, from their
+  // report until their plan is sent (no thread waits on an idle one, so this
+  // is not --forks). Past it a host's session ends after its report and its
+  // plan goes by a second command, `apply -`.
+  size_t max_held_sessions = 1024;
 };
 
 // One IRQ's outcome as the agent reported it (apply, apply --check, rollback).
@@ -120,8 +128,10 @@ class Fleet {
 
  private:
   // Fetches and parses every host's report into `result` (state set on
-  // failure): over SSH, or from options_.reports_dir when set.
-  void collect_reports(FleetResult& result);
+  // failure): over SSH, or from options_.reports_dir when set. plan, apply
+  // and status ask through `irqfleet-agent session`; with `hold` (apply)
+  // each host's session is kept open for its plan (up to max_held_sessions).
+  void collect_reports(FleetResult& result, bool session = false, bool hold = false);
   std::vector<Policy> one_for_all(const Policy& policy) const { return std::vector<Policy>(hosts_.size(), policy); }
   void make_plans(FleetResult& result, const std::vector<Policy>& policies);
   // Pushes the plan to hosts `indices` (which hold a plan), in parallel.
@@ -131,6 +141,20 @@ class Fleet {
   // --push-agent the pushed one, copied first when the host lacks it.
   Result<CommandOutput> run_agent(HostResult& host, const std::vector<std::string>& args, const std::string& input);
   Status fetch_report(HostResult& host);
+  // Keeps a report's text (and writes it to out_dir when set).
+  Status take_report(HostResult& host, const std::string& text);
+  // The report through `irqfleet-agent session`; the session is kept for
+  // push_plan when `hold`, else ended at once. An agent without the verb
+  // (older than the controller) gets fetch_report instead.
+  Status session_report(HostResult& host, bool hold);
+  // The remote command line running the agent with `args` (with --push-agent
+  // the guarded one, installing `copy` first when given).
+  std::string agent_line(HostResult& host, const std::vector<std::string>& args, const std::string& copy = {});
+  // --push-agent, after a command whose guard ran nothing: pushes the agent
+  // and returns the copy to run again with; nullopt when the agent ran.
+  Result<std::optional<std::string>> push_if_refused(HostResult& host, const CommandOutput& out);
+  // Sends the end frame to every session still held (hosts not applied).
+  void end_sessions();
   Status read_report_file(HostResult& host);
   Status push_plan(HostResult& host);
   Status run_rollback(HostResult& host);
@@ -138,6 +162,8 @@ class Fleet {
   Transport& transport_;
   std::vector<InventoryHost> hosts_;
   FleetOptions options_;
+  std::mutex sessions_mu_;
+  std::map<std::string, std::unique_ptr<AgentSession>> sessions_;   // held sessions by host name
 };
 
 // status: what is off on a host beyond its placement (HostResult::flags).

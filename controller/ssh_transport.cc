@@ -288,15 +288,137 @@ Status SshTransport::put_file(const InventoryHost& host, const std::string& path
   return ok_status();
 }
 
-Result<CommandOutput> SshTransport::run(const InventoryHost& host, const std::string& command,
-                                        const std::string& input) {
-  using clock = std::chrono::steady_clock;
-  const auto deadline = clock::now() + std::chrono::seconds(options_.timeout_seconds);
+using Clock = std::chrono::steady_clock;
 
+// One exec channel, stdout read as it comes (OpenCommand), or written to and
+// read to the end at once (run). Every step has a deadline; a failure closes
+// the host's session, which may be in any state then.
+class SshCommand final : public OpenCommand {
+ public:
+  SshCommand(SshTransport& transport, InventoryHost host, ssh_session s, ssh_channel ch, std::string command,
+             int timeout_seconds)
+      : transport_(transport), host_(std::move(host)), s_(s), ch_(ch), command_(std::move(command)),
+        timeout_(timeout_seconds), step_deadline_(fresh_deadline()) {}
+  ~SshCommand() override {
+    if (!ch_) return;
+    ssh_channel_close(ch_);
+    ssh_channel_free(ch_);
+  }
+
+  // --timeout counts from the start of each step: from the exec to the
+  // report, then from the plan (or end) frame to the command's end.
+  Result<bool> read(std::string& out) override { return read_some(out, step_deadline_); }
+  Status write(std::string_view data) override {
+    step_deadline_ = fresh_deadline();
+    return write_all(data, step_deadline_);
+  }
+  Result<CommandOutput> finish() override { return finish_by(step_deadline_); }
+
+  Clock::time_point fresh_deadline() const { return Clock::now() + std::chrono::seconds(timeout_); }
+
+  Status write_all(std::string_view data, Clock::time_point deadline) {
+    size_t sent = 0;
+    while (sent < data.size()) {
+      int n = ssh_channel_write(ch_, data.data() + sent, static_cast<uint32_t>(std::min<size_t>(data.size() - sent, 32768)));
+      if (n == SSH_ERROR) return fail("cannot send the command's input: " + session_error(s_));
+      sent += static_cast<size_t>(n);
+      if (Clock::now() > deadline)
+        return fail("timed out after " + std::to_string(timeout_) + " s sending input to '" + command_ + "'");
+    }
+    return ok_status();
+  }
+
+  // Waits for stdout to say something (appended to `out`) or end (false).
+  Result<bool> read_some(std::string& out, Clock::time_point deadline) {
+    char buf[16384];
+    while (!ssh_channel_is_eof(ch_)) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      if (left <= 0)
+        return fail("'" + command_ + "' timed out after " + std::to_string(timeout_) +
+                    " s (--timeout); the session was closed, but sshd does not stop the command: it may still be "
+                    "running on the host (an apply keeps its lock until it ends; `irqfleet status` shows where it "
+                    "got, `irqfleet rollback` undoes it)");
+      // Short slices so stderr is drained and the deadline checked while stdout is quiet.
+      int n = ssh_channel_read_timeout(ch_, buf, sizeof buf, 0, static_cast<int>(std::min<long long>(left, 200)));
+      if (n == SSH_ERROR) return fail("reading output of '" + command_ + "': " + session_error(s_));
+      if (!drain_stderr()) return fail("reading errors of '" + command_ + "': " + session_error(s_));
+      if (n > 0) {
+        if ((out_bytes_ += static_cast<size_t>(n)) > kMaxOut) return too_much();
+        out.append(buf, static_cast<size_t>(n));
+        return true;
+      }
+      if (ssh_channel_is_closed(ch_)) break;
+    }
+    // What is still buffered after EOF.
+    int n = ssh_channel_read_nonblocking(ch_, buf, sizeof buf, 0);
+    if (n > 0) {
+      if ((out_bytes_ += static_cast<size_t>(n)) > kMaxOut) return too_much();
+      out.append(buf, static_cast<size_t>(n));
+      return true;
+    }
+    return false;
+  }
+
+  Result<CommandOutput> finish_by(Clock::time_point deadline) {
+    if (ssh_channel_send_eof(ch_) != SSH_OK) return fail("cannot close the command's input: " + session_error(s_));
+    CommandOutput result;
+    while (true) {
+      auto more = read_some(result.out, deadline);
+      if (!more.ok()) return more.error();
+      if (!*more) break;
+    }
+    drain_stderr();
+    result.err = std::move(err_);
+    int status = ssh_channel_get_exit_status(ch_);
+    if (status < 0)
+      return fail("'" + command_ + "' ended without an exit status (killed by a signal?)" +
+                  (result.err.empty() ? "" : ": " + result.err));
+    result.exit_status = status;
+    ssh_channel_close(ch_);
+    ssh_channel_free(ch_);
+    ch_ = nullptr;
+    return result;
+  }
+
+ private:
+  // A host's output is untrusted: a compromised dom0 must not exhaust the
+  // operator box's memory. A 4,000-IRQ report is about 8 MiB.
+  static constexpr size_t kMaxOut = 64u << 20, kMaxErr = 1u << 20;
+
+  bool drain_stderr() {
+    char buf[16384];
+    int n;
+    while ((n = ssh_channel_read_nonblocking(ch_, buf, sizeof buf, 1)) > 0)
+      if (err_.size() < kMaxErr) err_.append(buf, static_cast<size_t>(n));   // the rest is dropped
+    return n != SSH_ERROR;
+  }
+  Error too_much() {
+    return fail("the output of '" + command_ + "' is larger than " + std::to_string(kMaxOut >> 20) +
+                " MiB; refused (a hostile or broken host?)");
+  }
+  Error fail(const std::string& what) {
+    std::string msg = "host " + host_.name + ": " + what;
+    if (ch_) ssh_channel_free(ch_);
+    ch_ = nullptr;
+    transport_.close(host_);  // the session may be in any state now
+    return make_error(msg);
+  }
+
+  SshTransport& transport_;
+  InventoryHost host_;
+  ssh_session s_;
+  ssh_channel ch_;
+  std::string command_;
+  int timeout_;
+  Clock::time_point step_deadline_;
+  std::string err_;
+  size_t out_bytes_ = 0;
+};
+
+Result<std::unique_ptr<SshCommand>> SshTransport::exec(const InventoryHost& host, const std::string& command) {
   auto opened = session(host);
   if (!opened.ok()) return opened.error();
   ssh_session s = *opened;
-
   const std::string at = "host " + host.name + ": ";
   ssh_channel ch = ssh_channel_new(s);
   auto fail = [&](const std::string& what) -> Error {
@@ -309,63 +431,23 @@ Result<CommandOutput> SshTransport::run(const InventoryHost& host, const std::st
   if (ssh_channel_open_session(ch) != SSH_OK) return fail("cannot open a session channel: " + session_error(s));
   if (ssh_channel_request_exec(ch, command.c_str()) != SSH_OK)
     return fail("cannot start '" + command + "': " + session_error(s));
+  return std::make_unique<SshCommand>(*this, host, s, ch, command, options_.timeout_seconds);
+}
 
-  size_t sent = 0;
-  while (sent < input.size()) {
-    int n = ssh_channel_write(ch, input.data() + sent, static_cast<uint32_t>(std::min<size_t>(input.size() - sent, 32768)));
-    if (n == SSH_ERROR) return fail("cannot send the command's input: " + session_error(s));
-    sent += static_cast<size_t>(n);
-    if (clock::now() > deadline)
-      return fail("timed out after " + std::to_string(options_.timeout_seconds) + " s sending input to '" + command + "'");
-  }
-  if (ssh_channel_send_eof(ch) != SSH_OK) return fail("cannot close the command's input: " + session_error(s));
+Result<std::unique_ptr<OpenCommand>> SshTransport::start(const InventoryHost& host, const std::string& command) {
+  auto cmd = exec(host, command);
+  if (!cmd.ok()) return cmd.error();
+  return std::unique_ptr<OpenCommand>(std::move(*cmd));
+}
 
-  CommandOutput result;
-  char buf[16384];
-  // A host's output is untrusted: a compromised dom0 must not exhaust the
-  // operator box's memory. A 4,000-IRQ report is about 8 MiB.
-  constexpr size_t kMaxOut = 64u << 20, kMaxErr = 1u << 20;
-  auto drain_stderr = [&]() -> bool {
-    int n;
-    while ((n = ssh_channel_read_nonblocking(ch, buf, sizeof buf, 1)) > 0)
-      if (result.err.size() < kMaxErr) result.err.append(buf, static_cast<size_t>(n));   // the rest is dropped
-    return n != SSH_ERROR;
-  };
-  auto too_much = [&] {
-    return fail("the output of '" + command + "' is larger than " + std::to_string(kMaxOut >> 20) +
-                " MiB; refused (a hostile or broken host?)");
-  };
-  while (!ssh_channel_is_eof(ch)) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now()).count();
-    if (left <= 0)
-      return fail("'" + command + "' timed out after " + std::to_string(options_.timeout_seconds) +
-                  " s (--timeout); the session was closed, but sshd does not stop the command: it may still be "
-                  "running on the host (an apply keeps its lock until it ends; `irqfleet status` shows where it "
-                  "got, `irqfleet rollback` undoes it)");
-    // Short slices so stderr is drained and the deadline checked while stdout is quiet.
-    int n = ssh_channel_read_timeout(ch, buf, sizeof buf, 0, static_cast<int>(std::min<long long>(left, 200)));
-    if (n == SSH_ERROR) return fail("reading output of '" + command + "': " + session_error(s));
-    if (n > 0) result.out.append(buf, static_cast<size_t>(n));
-    if (result.out.size() > kMaxOut) return too_much();
-    if (!drain_stderr()) return fail("reading errors of '" + command + "': " + session_error(s));
-    if (ssh_channel_is_closed(ch)) break;
-  }
-  // What is still buffered after EOF.
-  int n;
-  while ((n = ssh_channel_read_nonblocking(ch, buf, sizeof buf, 0)) > 0) {
-    result.out.append(buf, static_cast<size_t>(n));
-    if (result.out.size() > kMaxOut) return too_much();
-  }
-  drain_stderr();
-
-  int status = ssh_channel_get_exit_status(ch);
-  if (status < 0)
-    return fail("'" + command + "' ended without an exit status (killed by a signal?)" +
-                (result.err.empty() ? "" : ": " + result.err));
-  result.exit_status = status;
-  ssh_channel_close(ch);
-  ssh_channel_free(ch);
-  return result;
+Result<CommandOutput> SshTransport::run(const InventoryHost& host, const std::string& command,
+                                        const std::string& input) {
+  // One deadline for the whole command.
+  const auto deadline = Clock::now() + std::chrono::seconds(options_.timeout_seconds);
+  auto cmd = exec(host, command);
+  if (!cmd.ok()) return cmd.error();
+  if (auto sent = (*cmd)->write_all(input, deadline); !sent.ok()) return sent.error();
+  return (*cmd)->finish_by(deadline);
 }
 
 }  // namespace irqfleet::controller

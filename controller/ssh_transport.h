@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The real Transport: libssh, one session per host kept open for the run
-// (report then apply reuse it; SFTP copies go over it too), OpenSSH's known_hosts semantics, ssh-agent
+// (every command of the run is a channel on it, `irqfleet-agent session` a
+// channel kept open between report and plan; SFTP copies go over it too), OpenSSH's known_hosts semantics, ssh-agent
 // or the inventory's key, ~/.ssh/config honoured, a timeout on everything.
 #pragma once
 
@@ -14,6 +15,8 @@
 struct ssh_session_struct;
 
 namespace irqfleet::controller {
+
+class SshCommand;   // ssh_transport.cc: one exec channel
 
 struct SshOptions {
   int timeout_seconds = 30;    // connect, each blocking step, and each command as a whole
@@ -33,12 +36,16 @@ class SshTransport final : public Transport {
   Result<CommandOutput> run(const InventoryHost& host, const std::string& command,
                             const std::string& input) override;
   Status put_file(const InventoryHost& host, const std::string& path, std::string_view data, int mode) override;
+  bool can_start() const override { return true; }
+  Result<std::unique_ptr<OpenCommand>> start(const InventoryHost& host, const std::string& command) override;
   void close(const InventoryHost& host) override;
 
  private:
   Result<ssh_session_struct*> connect(const InventoryHost& host);
   // The host's open session, connecting first when there is none.
   Result<ssh_session_struct*> session(const InventoryHost& host);
+  // An exec channel running `command` on the host's session.
+  Result<std::unique_ptr<SshCommand>> exec(const InventoryHost& host, const std::string& command);
 
   SshOptions options_;
   std::mutex sessions_mu_;

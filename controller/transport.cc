@@ -9,6 +9,10 @@ Status Transport::put_file(const InventoryHost& host, const std::string& path, s
   return make_error("host " + host.name + ": this transport cannot copy files (" + path + ")");
 }
 
+Result<std::unique_ptr<OpenCommand>> Transport::start(const InventoryHost& host, const std::string& command) {
+  return make_error("host " + host.name + ": this transport cannot keep a command open ('" + command + "')");
+}
+
 std::string shell_quote(const std::string& word) {
   bool plain = !word.empty();
   for (char c : word)

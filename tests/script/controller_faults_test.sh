@@ -327,10 +327,19 @@ restore
 # Agent wrappers (the inventory's irqfleet_agent): change the fake root between
 # the controller's report (the plan is made from it) and the agent's apply.
 # wrapper EDIT [ARG]: runs `faults_tools.py EDIT <root> [ARG] <home>/fault.json` first.
+# Under `session` the plan frame's header line is the moment: it comes on
+# stdin after the report went out; the edit runs, then the frame goes on to
+# the agent (an edit that fails sends it nothing: the agent applies nothing).
 wrapper() {
   cat >"$WORK/agent-$1" <<EOF
 #!/bin/sh
 if [ "\$1" = apply ]; then /usr/bin/python3 $TOOLS $1 "\$IRQFLEET_ROOT" ${2:-} "\$HOME/fault.json" || exit 99; fi
+if [ "\$1" = session ]; then
+  { IFS= read -r header || exit 0
+    case "\$header" in *" plan "*) /usr/bin/python3 $TOOLS $1 "\$IRQFLEET_ROOT" ${2:-} "\$HOME/fault.json" || exit 99 ;; esac
+    printf '%s\n' "\$header"; exec cat; } | $FLEET/bin/irqfleet-agent "\$@"
+  exit
+fi
 exec $FLEET/bin/irqfleet-agent "\$@"
 EOF
   chmod 755 "$WORK/agent-$1"

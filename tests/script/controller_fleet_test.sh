@@ -218,9 +218,11 @@ check newguest 'any(k.startswith("vif/dom99/") for k in h["dom0-01"]["plan"]["pl
 
 echo "== status flags a hand-edited policy and an older agent"
 printf '[policy]\nstrategy = "spread"\n' >"$FLEET/hosts/dom0-02/root/etc/irqfleet/policy.toml"
-# An older agent: its report has no [agent] version.
+# An older agent: no session verb (the controller falls back to report and
+# apply), and its report has no [agent] version.
 cat >"$WORK/old-agent" <<EOF
 #!/bin/sh
+if [ "\$1" = session ]; then echo "irqfleet-agent: unknown command 'session' (see irqfleet-agent --help)" >&2; exit 1; fi
 if [ "\$1" = report ]; then "$FLEET/bin/irqfleet-agent" "\$@" | sed '/^version = /d'; exit; fi
 exec "$FLEET/bin/irqfleet-agent" "\$@"
 EOF

@@ -4,11 +4,13 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 
 #include "controller/fleet_commands.h"
 #include "controller/summary.h"
 #include "core/fingerprint.h"
 #include "core/report_format.h"
+#include "core/session_frame.h"
 #include "temp_tree.h"
 
 using namespace irqfleet;
@@ -37,6 +39,20 @@ class FakeTransport final : public Transport {
     return it->second(command, input);
   }
 
+  // With `sessions`, start() runs `irqfleet-agent session` as the agent
+  // would, from the host's handler: its `report` answer framed after a hello
+  // speaking `protocol`; then the plan frame, if one comes, through its
+  // `apply` answer (recorded as a call "<session command> <- plan").
+  bool sessions = false;
+  int protocol = kSessionProtocol;
+  std::set<std::string> without_session_verb;   // hosts whose agent predates `session`
+  bool can_start() const override { return sessions; }
+  Result<std::unique_ptr<OpenCommand>> start(const InventoryHost& host, const std::string& command) override;
+  void record(const std::string& host, const std::string& command, const std::string& input) {
+    std::lock_guard<std::mutex> lock(mu_);
+    calls.push_back({host, command, input});
+  }
+
   size_t count(const std::string& host, const std::string& needle) const {
     size_t n = 0;
     for (const auto& c : calls)
@@ -47,6 +63,62 @@ class FakeTransport final : public Transport {
  private:
   std::mutex mu_;
 };
+
+class FakeSession final : public OpenCommand {
+ public:
+  FakeSession(FakeTransport& t, std::string host, std::string command, FakeTransport::Handler handler)
+      : t_(t), host_(std::move(host)), command_(std::move(command)), handler_(std::move(handler)) {
+    if (t_.without_session_verb.count(host_)) {
+      early_ = CommandOutput{1, "", "irqfleet-agent: unknown command 'session' (see irqfleet-agent --help)\n"};
+      return;
+    }
+    std::string report_command = command_;
+    report_command.replace(report_command.find(" session"), 8, " report");
+    auto report = handler_(report_command, "");
+    if (!report.ok() || report->exit_status != 0) {
+      early_ = report.ok() ? *report : CommandOutput{255, "", report.error().to_string()};
+      return;
+    }
+    pending_ = encode_frame(FrameKind::kHello, "protocol " + std::to_string(t_.protocol) + "\nagent 0.1.0\n",
+                            t_.protocol) +
+               encode_frame(FrameKind::kReport, report->out);
+  }
+  Result<bool> read(std::string& out) override {
+    if (pending_.empty()) return false;
+    out += pending_;
+    pending_.clear();
+    return true;
+  }
+  Status write(std::string_view data) override {
+    input_ += data;
+    return ok_status();
+  }
+  Result<CommandOutput> finish() override {
+    if (early_) return *early_;
+    auto d = decode_frame(input_, 1u << 20, "fake");
+    if (!d.ok() || !*d) return CommandOutput{1, "", "no frame\n"};
+    if ((*d)->frame.kind == FrameKind::kEnd) return CommandOutput{0, "", ""};
+    t_.record(host_, command_ + " <- plan", (*d)->frame.body);
+    auto out = handler_(command_, (*d)->frame.body);
+    if (!out.ok()) return out;
+    if (!out->out.empty()) out->out = encode_frame(FrameKind::kOutcome, out->out);
+    return out;
+  }
+
+ private:
+  FakeTransport& t_;
+  std::string host_, command_;
+  FakeTransport::Handler handler_;
+  std::string pending_, input_;
+  std::optional<CommandOutput> early_;
+};
+
+Result<std::unique_ptr<OpenCommand>> FakeTransport::start(const InventoryHost& host, const std::string& command) {
+  record(host.name, command, "");
+  auto it = hosts.find(host.name);
+  if (it == hosts.end()) return make_error("host " + host.name + ": cannot connect: Connection refused");
+  return std::unique_ptr<OpenCommand>(std::make_unique<FakeSession>(*this, host.name, command, it->second));
+}
 
 // A 4-CPU dom0 with `vifs` vif queues, all on `cpu`, weighted by `counts`.
 HostReport make_report(const std::string& hostname, const std::vector<uint64_t>& counts, int cpus = 4, int cpu = 0) {
@@ -638,4 +710,112 @@ TEST_CASE("fleet_commands - without --measure there are no measured columns, and
   Fleet back(t, hosts_named({"a"}), {.forks = 1, .by = "ops@ctl"});
   back.rollback();
   CHECK(t.count("a", "rollback --format json --by ops@ctl") == 1);
+}
+
+TEST_CASE("fleet_commands - apply over sessions: one command per host carries report, plan and outcome") {
+  FakeTransport t;
+  t.sessions = true;
+  t.hosts["a"] = agent(make_report("a", {100, 200, 300, 400}), apply_all);
+  t.hosts["b"] = agent(make_report("b", {100, 200, 300, 400}), apply_all);
+  Fleet fleet(t, hosts_named({"a", "b"}), {.forks = 2, .by = "ops"});
+  FleetResult r = fleet.apply(balanced());
+  CHECK(r.exit_code() == 0);
+  for (const char* n : {"a", "b"}) {
+    INFO(n);
+    const auto& h = result_for(r, n);
+    CHECK(h.state == TaskState::kOk);
+    CHECK(h.outcomes.size() == 4);
+    CHECK(t.count(n, "irqfleet-agent") == 2);   // the session, and the plan it carried
+    CHECK(t.count(n, "irqfleet-agent session --nonzero-counts --by ops <- plan") == 1);
+    for (const auto& c : t.calls)
+      if (c.host == n && c.command.find("<- plan") != std::string::npos) {
+        auto plan = parse_plan(c.input, "frame");
+        REQUIRE(plan.ok());
+        CHECK(plan->entries.size() == 4);
+        CHECK(plan->hostname == n);
+      }
+  }
+}
+
+TEST_CASE("fleet_commands - apply --check and --measure go on the session's command line") {
+  FakeTransport t;
+  t.sessions = true;
+  t.hosts["a"] = agent(make_report("a", {100, 200, 300, 400}), apply_all);
+  FleetResult checked = Fleet(t, hosts_named({"a"}), {.check = true}).apply(balanced());
+  CHECK(checked.exit_code() == 0);
+  CHECK(t.count("a", "session --nonzero-counts --check <- plan") == 1);
+  FleetResult measured = Fleet(t, hosts_named({"a"}), {.measure_seconds = 2}).apply(balanced());
+  CHECK(t.count("a", "session --nonzero-counts --measure 2 <- plan") == 1);
+}
+
+TEST_CASE("fleet_commands - plan and status end each session without sending a plan") {
+  FakeTransport t;
+  t.sessions = true;
+  t.hosts["a"] = agent(make_report("a", {100, 200, 300, 400}), apply_all);
+  Fleet fleet(t, hosts_named({"a"}), {});
+  FleetResult planned = fleet.plan(balanced());
+  CHECK(planned.exit_code() == 0);
+  REQUIRE(result_for(planned, "a").plan);
+  FleetResult status = fleet.status(balanced());
+  CHECK(result_for(status, "a").state == TaskState::kOk);
+  CHECK(result_for(status, "a").drifted);
+  CHECK(t.count("a", "irqfleet-agent session --nonzero-counts") == 2);
+  CHECK(t.count("a", "<- plan") == 0);
+  CHECK(t.count("a", " report") == 0);
+}
+
+TEST_CASE("fleet_commands - a failed canary: the other hosts' sessions end without a plan") {
+  FakeTransport t;
+  t.sessions = true;
+  t.hosts["h1"] = agent(make_report("h1", {1, 2, 3, 4}), [](const std::string&) -> Result<CommandOutput> {
+    return CommandOutput{1, "", "irqfleet-agent session: plan was made for another topology\n"};
+  });
+  for (const char* n : {"h2", "h3"}) t.hosts[n] = agent(make_report(n, {1, 2, 3, 4}), apply_all);
+  FleetResult r = Fleet(t, hosts_named({"h1", "h2", "h3"}), {.forks = 3, .canary = 1}).apply(balanced());
+  CHECK_THAT(result_for(r, "h1").error, Catch::Contains("another topology"));
+  for (const char* n : {"h2", "h3"}) {
+    CHECK(result_for(r, n).state == TaskState::kSkipped);
+    CHECK(t.count(n, "<- plan") == 0);
+    CHECK(t.count(n, " apply ") == 0);
+  }
+}
+
+TEST_CASE("fleet_commands - past max_held_sessions a host's plan goes by a second command") {
+  FakeTransport t;
+  t.sessions = true;
+  t.hosts["a"] = agent(make_report("a", {100, 200, 300, 400}), apply_all);
+  t.hosts["b"] = agent(make_report("b", {100, 200, 300, 400}), apply_all);
+  FleetResult r = Fleet(t, hosts_named({"a", "b"}), {.forks = 1, .max_held_sessions = 1}).apply(balanced());
+  CHECK(r.exit_code() == 0);
+  CHECK(t.count("a", "<- plan") == 1);   // held: the plan on its session
+  CHECK(t.count("b", "<- plan") == 0);   // ended after its report
+  CHECK(t.count("b", "irqfleet-agent apply --format json -") == 1);
+  CHECK(result_for(r, "b").outcomes.size() == 4);
+}
+
+TEST_CASE("fleet_commands - an agent without the session verb gets report and apply as before") {
+  FakeTransport t;
+  t.sessions = true;
+  t.without_session_verb = {"old"};
+  t.hosts["old"] = agent(make_report("old", {100, 200, 300, 400}), apply_all);
+  FleetResult r = Fleet(t, hosts_named({"old"}), {}).apply(balanced());
+  CHECK(r.exit_code() == 0);
+  CHECK(t.count("old", "irqfleet-agent report --nonzero-counts") == 1);
+  CHECK(t.count("old", "irqfleet-agent apply --format json -") == 1);
+  CHECK(result_for(r, "old").outcomes.size() == 4);
+}
+
+TEST_CASE("fleet_commands - an agent of another session protocol is refused, naming both, and gets no plan") {
+  FakeTransport t;
+  t.sessions = true;
+  t.protocol = 2;
+  t.hosts["a"] = agent(make_report("a", {100, 200, 300, 400}), apply_all);
+  FleetResult r = Fleet(t, hosts_named({"a"}), {}).apply(balanced());
+  CHECK(r.exit_code() == 2);
+  const auto& a = result_for(r, "a");
+  CHECK(a.state == TaskState::kFailed);
+  CHECK_THAT(a.error, Catch::Contains("host a: agent 0.1.0 speaks session protocol 2, this controller speaks 1") &&
+                          Catch::Contains("nothing applied"));
+  CHECK(t.count("a", "<- plan") == 0);
+  CHECK(t.count("a", " apply ") == 0);
 }

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "controller/agent_session.h"
+
+#include "core/session_frame.h"
+
+namespace irqfleet::controller {
+
+namespace {
+
+// A report of 4,000 IRQs is about 8 MiB; the transport refuses more than 64.
+constexpr size_t kMaxFrame = 64u << 20;
+
+}  // namespace
+
+Result<std::optional<Frame>> AgentSession::next_frame() {
+  const std::string source = "host " + host_ + " session";
+  while (true) {
+    auto decoded = decode_frame(buffer_, kMaxFrame, source);
+    if (!decoded.ok()) return decoded.error();
+    if (*decoded) {
+      Frame frame = std::move((*decoded)->frame);
+      buffer_.erase(0, (*decoded)->size);
+      return std::optional<Frame>{std::move(frame)};
+    }
+    if (ended_) {
+      if (!buffer_.empty() && ended_->exit_status == 0) return truncated_frame(buffer_, source);
+      return std::optional<Frame>{};
+    }
+    auto more = command_->read(buffer_);
+    if (!more.ok()) return more.error();
+    if (!*more) {
+      auto out = command_->finish();
+      if (!out.ok()) return out.error();
+      buffer_ += out->out;
+      out->out.clear();
+      ended_ = std::move(*out);
+    }
+  }
+}
+
+Result<AgentSession::Opening> AgentSession::read_report() {
+  Opening opening;
+  for (FrameKind want : {FrameKind::kHello, FrameKind::kReport}) {
+    auto frame = next_frame();
+    if (!frame.ok()) return frame.error();
+    if (!*frame) {
+      // Ended early: what it said (an agent without the verb prints no frame).
+      opening.ended = std::move(*ended_);
+      opening.ended.out = std::move(buffer_);
+      return opening;
+    }
+    if (want == FrameKind::kHello) {
+      auto hello = parse_hello((*frame)->body, "host " + host_ + " hello");
+      if (!hello.ok()) return hello.error();
+      opening.agent_version = hello->agent_version;
+      if ((*frame)->protocol != kSessionProtocol || hello->protocol != kSessionProtocol) {
+        command_.reset();   // the channel closes with nothing sent: the agent applies nothing
+        return make_error("host " + host_ + ": agent " + hello->agent_version + " speaks session protocol " +
+                          std::to_string(hello->protocol) + ", this controller speaks " +
+                          std::to_string(kSessionProtocol) +
+                          "; nothing applied (run a controller and agents of one release)");
+      }
+    } else if ((*frame)->kind != FrameKind::kReport) {
+      return make_error("host " + host_ + ": expected the report frame, got a " +
+                        std::string(frame_kind_name((*frame)->kind)) + " frame");
+    } else {
+      opening.report = std::move((*frame)->body);
+    }
+  }
+  return opening;
+}
+
+Result<CommandOutput> AgentSession::send_and_finish(std::string_view frame) {
+  if (!command_ || ended_) return make_error("host " + host_ + ": the agent's session has already ended");
+  if (auto sent = command_->write(frame); !sent.ok()) return sent.error();
+  auto out = command_->finish();
+  if (!out.ok()) return out.error();
+  buffer_ += out->out;
+  ended_ = CommandOutput{out->exit_status, "", out->err};
+  out->out.clear();
+  auto outcome = next_frame();
+  if (!outcome.ok()) return outcome.error();
+  if (*outcome) {
+    if ((*outcome)->kind != FrameKind::kOutcome)
+      return make_error("host " + host_ + ": expected the outcome frame, got a " +
+                        std::string(frame_kind_name((*outcome)->kind)) + " frame");
+    out->out = std::move((*outcome)->body);
+  }
+  return out;
+}
+
+Result<CommandOutput> AgentSession::apply(std::string_view plan_toml) {
+  return send_and_finish(encode_frame(FrameKind::kPlan, plan_toml));
+}
+
+Result<CommandOutput> AgentSession::end() { return send_and_finish(encode_frame(FrameKind::kEnd, "")); }
+
+}  // namespace irqfleet::controller

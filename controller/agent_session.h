@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+// The controller's side of `irqfleet-agent session` (core/session_frame.h):
+// over one open command, read the agent's hello and report, then send it a
+// plan and read the outcome, or send it the end frame.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "controller/transport.h"
+#include "core/result.h"
+#include "core/session_frame.h"
+
+namespace irqfleet::controller {
+
+class AgentSession {
+ public:
+  AgentSession(std::unique_ptr<OpenCommand> command, std::string host_name)
+      : command_(std::move(command)), host_(std::move(host_name)) {}
+
+  // What the agent said before the plan: its report, or, when the command
+  // ended before sending one, how it ended (the caller judges its exit
+  // status and stderr: agent missing, push guard, an agent without the verb).
+  struct Opening {
+    std::string agent_version;
+    std::optional<std::string> report;
+    CommandOutput ended;
+  };
+  // Errors: the transport's, frames that are not, an agent of another
+  // protocol (the session is then closed with nothing sent: nothing applied).
+  Result<Opening> read_report();
+  // Sends the plan and waits for the agent to end: its exit status, the
+  // outcome frame's body as `out` (empty when it sent none) and its stderr.
+  Result<CommandOutput> apply(std::string_view plan_toml);
+  // Sends the end frame and waits for the agent to end.
+  Result<CommandOutput> end();
+
+ private:
+  // The next frame of the agent's stdout; nullopt once it has ended (then
+  // `ended_` holds how).
+  Result<std::optional<Frame>> next_frame();
+  Result<CommandOutput> send_and_finish(std::string_view frame);
+
+  std::unique_ptr<OpenCommand> command_;
+  std::string host_;
+  std::string buffer_;   // stdout read but not yet framed
+  std::optional<CommandOutput> ended_;
+};
+
+}  // namespace irqfleet::controller

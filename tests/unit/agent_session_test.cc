@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <catch2/catch.hpp>
+
+#include "controller/agent_session.h"
+#include "core/session_frame.h"
+
+using namespace irqfleet;
+using namespace irqfleet::controller;
+
+namespace {
+
+// An agent's stdout delivered `chunk` bytes a read; what the controller
+// writes is kept; finish() ends with `exit` and the rest of stdout.
+class ScriptedCommand final : public OpenCommand {
+ public:
+  ScriptedCommand(std::string before, std::string after, int exit, size_t chunk, std::string* written)
+      : before_(std::move(before)), after_(std::move(after)), exit_(exit), chunk_(chunk), written_(written) {}
+  Result<bool> read(std::string& out) override {
+    if (before_.empty()) return false;
+    const size_t n = std::min(chunk_, before_.size());
+    out += before_.substr(0, n);
+    before_.erase(0, n);
+    return true;
+  }
+  Status write(std::string_view data) override {
+    *written_ += data;
+    return ok_status();
+  }
+  Result<CommandOutput> finish() override { return CommandOutput{exit_, before_ + after_, "agent stderr\n"}; }
+
+ private:
+  std::string before_, after_;
+  int exit_;
+  size_t chunk_;
+  std::string* written_;
+};
+
+AgentSession session(std::string before, std::string after, int exit, size_t chunk, std::string* written) {
+  return AgentSession(std::make_unique<ScriptedCommand>(std::move(before), std::move(after), exit, chunk, written), "h1");
+}
+
+const std::string kHello = encode_frame(FrameKind::kHello, hello_body("0.1.0"));
+const std::string kReport = encode_frame(FrameKind::kReport, "schema = \"irqfleet.report/1\"\n");
+
+}  // namespace
+
+TEST_CASE("agent_session - hello and report arrive a byte at a time; the plan goes out framed") {
+  std::string written;
+  AgentSession s = session(kHello + kReport, encode_frame(FrameKind::kOutcome, "{\"irqs\": []}"), 0, 1, &written);
+  auto opening = s.read_report();
+  REQUIRE(opening.ok());
+  CHECK(opening->agent_version == "0.1.0");
+  REQUIRE(opening->report);
+  CHECK(*opening->report == "schema = \"irqfleet.report/1\"\n");
+  auto out = s.apply("[plan]\n");
+  REQUIRE(out.ok());
+  CHECK(out->exit_status == 0);
+  CHECK(out->out == "{\"irqs\": []}");
+  CHECK(written == encode_frame(FrameKind::kPlan, "[plan]\n"));
+  CHECK_FALSE(s.end().ok());   // one plan or end per session
+}
+
+TEST_CASE("agent_session - an agent that ends before its report hands back how it ended") {
+  std::string written;
+  AgentSession s = session("", "", 127, 4096, &written);
+  auto opening = s.read_report();
+  REQUIRE(opening.ok());
+  CHECK_FALSE(opening->report);
+  CHECK(opening->ended.exit_status == 127);
+  CHECK(opening->ended.err == "agent stderr\n");
+  CHECK(written.empty());
+}
+
+TEST_CASE("agent_session - an outcome frame cut short is an error, not an empty outcome") {
+  std::string written;
+  const std::string outcome = encode_frame(FrameKind::kOutcome, "{\"irqs\": []}");
+  AgentSession s = session(kHello + kReport, outcome.substr(0, outcome.size() - 2), 0, 4096, &written);
+  REQUIRE(s.read_report().ok());
+  auto out = s.apply("[plan]\n");
+  REQUIRE_FALSE(out.ok());
+  CHECK_THAT(out.error().to_string(), Catch::Contains("host h1 session") && Catch::Contains("truncated outcome frame"));
+}
+
+TEST_CASE("agent_session - the end frame, and an agent that failed without an outcome") {
+  std::string written;
+  AgentSession ended = session(kHello + kReport, "", 0, 4096, &written);
+  REQUIRE(ended.read_report().ok());
+  auto out = ended.end();
+  REQUIRE(out.ok());
+  CHECK(out->exit_status == 0);
+  CHECK(written == "irqfleet-frame 1 end 0\n");
+
+  AgentSession failed = session(kHello + kReport, "", 1, 4096, &written);
+  REQUIRE(failed.read_report().ok());
+  auto refused = failed.apply("[plan]\n");
+  REQUIRE(refused.ok());
+  CHECK(refused->exit_status == 1);
+  CHECK(refused->out.empty());
+  CHECK(refused->err == "agent stderr\n");
+}
+
+TEST_CASE("agent_session - an agent of another protocol is refused, naming both versions, and is sent nothing") {
+  std::string written;
+  AgentSession s = session(encode_frame(FrameKind::kHello, "protocol 2\nagent 0.9.0\n", 2) + kReport, "", 0, 7, &written);
+  auto opening = s.read_report();
+  REQUIRE_FALSE(opening.ok());
+  CHECK_THAT(opening.error().to_string(),
+             Catch::Contains("host h1: agent 0.9.0 speaks session protocol 2, this controller speaks 1"));
+  CHECK_FALSE(s.apply("[plan]\n").ok());
+  CHECK(written.empty());
+}
+
+TEST_CASE("agent_session - output that is not a frame is an error naming the host") {
+  std::string written;
+  AgentSession s = session("sh: 1: irqfleet-agent: not found\n", "", 0, 4096, &written);
+  auto opening = s.read_report();
+  REQUIRE_FALSE(opening.ok());
+  CHECK_THAT(opening.error().to_string(), Catch::Contains("host h1 session") && Catch::Contains("not a session frame"));
+}
