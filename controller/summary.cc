@@ -84,7 +84,7 @@ const char* state_name(TaskState s) {
 
 std::map<std::string, size_t> outcome_counts(const HostResult& h) {
   std::map<std::string, size_t> counts;
-  for (const auto& o : h.outcomes) ++counts[o.outcome];
+  for (const auto& o : h.outcomes) ++counts[std::string(to_string(o.outcome))];
   return counts;
 }
 
@@ -106,6 +106,32 @@ std::string join_names(const std::vector<std::string>& names, size_t max = 8) {
 }
 
 std::string cpus(const CpuList& c) { return c.empty() ? "-" : format_cpulist(c); }
+
+// apply --measure: one imbalance the agent measured, "-" when it has none.
+std::string measured_imbalance(const HostResult& h, const char* key) {
+  if (!h.measured) return "-";
+  auto it = h.measured->find(key);
+  return it != h.measured->end() && it->is_number() ? fixed(it->get<double>()) : "-";
+}
+
+json::Value from_nlohmann(const nlohmann::json& v) {
+  if (v.is_object()) {
+    json::Value out = json::Value::object();
+    for (const auto& [k, item] : v.items()) out[k] = from_nlohmann(item);
+    return out;
+  }
+  if (v.is_array()) {
+    json::Value out = json::Value::array();
+    for (const auto& item : v) out.push_back(from_nlohmann(item));
+    return out;
+  }
+  if (v.is_string()) return json::Value(v.get<std::string>());
+  if (v.is_boolean()) return json::Value(v.get<bool>());
+  if (v.is_number_unsigned()) return json::Value(v.get<uint64_t>());
+  if (v.is_number_integer()) return json::Value(v.get<int64_t>());
+  if (v.is_number()) return json::Value(v.get<double>());
+  return json::Value();
+}
 
 }  // namespace
 
@@ -181,11 +207,11 @@ std::string format_summary(const FleetResult& r) {
         size_t changes = 0;
         std::string lines;
         for (const auto& o : h.outcomes) {
-          if (o.outcome == "unchanged") continue;
+          if (o.outcome == Outcome::kUnchanged) continue;
           ++changes;
-          lines += "  IRQ " + std::to_string(o.irq) + " " + o.identity + ": " + (o.before.empty() ? "-" : o.before) +
+          lines += "  IRQ " + std::to_string(shown_irq(o)) + " " + o.identity + ": " + (o.before.empty() ? "-" : o.before) +
                    " -> " + (o.target.empty() ? "-" : o.target) +
-                   (o.outcome == "would-apply" ? "" : "  (" + o.outcome + (o.message.empty() ? "" : ": " + o.message) + ")") +
+                   (o.outcome == Outcome::kWouldApply ? "" : "  (" + std::string(to_string(o.outcome)) + ": " + o.message() + ")") +
                    "\n";
         }
         out += h.host.name + ": " + std::to_string(changes) + " change" + (changes == 1 ? "" : "s") + "\n" + lines;
@@ -206,9 +232,9 @@ std::string format_summary(const FleetResult& r) {
       if (h.outcomes.empty() && h.state != TaskState::kOk) continue;
       size_t changed = 0, unchanged = 0, bad = 0, gone = 0;
       for (const auto& o : h.outcomes) {
-        if (o.outcome == "unchanged") ++unchanged;
-        else if (o.outcome == "applied" || o.outcome == "would-apply") ++changed;
-        else if (o.outcome == "gone") ++gone;
+        if (o.outcome == Outcome::kUnchanged) ++unchanged;
+        else if (o.outcome == Outcome::kApplied || o.outcome == Outcome::kWouldApply) ++changed;
+        else if (o.outcome == Outcome::kGone) ++gone;
         else ++bad;
       }
       std::vector<std::string> row = {h.host.name, state_name(h.state), std::to_string(changed),
@@ -218,10 +244,8 @@ std::string format_summary(const FleetResult& r) {
         row.push_back(h.report && h.plan ? fixed(planned_imbalance(*h.report, *h.plan)) : "-");
       }
       if (measured) {
-        const json::Value* before = h.measured ? h.measured->find("imbalance_before") : nullptr;
-        const json::Value* after = h.measured ? h.measured->find("imbalance_after") : nullptr;
-        row.push_back(before && before->is_number() ? fixed(before->as_number()) : "-");
-        row.push_back(after && after->is_number() ? fixed(after->as_number()) : "-");
+        row.push_back(measured_imbalance(h, "imbalance_before"));
+        row.push_back(measured_imbalance(h, "imbalance_after"));
       }
       t.add(row);
     }
@@ -375,13 +399,13 @@ json::Value summary_json(const FleetResult& r) {
       json::Value counts = json::Value::object();
       for (const auto& o : h.outcomes) {
         json::Value oj = json::Value::object();
-        oj["irq"] = o.irq;
+        oj["irq"] = shown_irq(o);
         oj["identity"] = o.identity;
-        oj["outcome"] = o.outcome;
+        oj["outcome"] = std::string(to_string(o.outcome));
         oj["before"] = o.before;
         oj["target"] = o.target;
         oj["after"] = o.after;
-        if (!o.message.empty()) oj["message"] = o.message;
+        oj["message"] = o.message();
         outcomes.push_back(oj);
       }
       for (const auto& [name, n] : outcome_counts(h)) counts[name] = static_cast<uint64_t>(n);
@@ -396,7 +420,7 @@ json::Value summary_json(const FleetResult& r) {
       for (const auto& w : h.agent_warnings) agent_warnings.push_back(w);
       j["agent_warnings"] = agent_warnings;
       // Beside plan.predicted_imbalance: what the agent measured (apply --measure).
-      if (h.measured) j["measured"] = *h.measured;
+      if (h.measured) j["measured"] = from_nlohmann(*h.measured);
     }
     hosts.push_back(j);
   }
