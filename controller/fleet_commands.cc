@@ -7,8 +7,8 @@
 #include <fstream>
 #include <random>
 
-#include "controller/json.h"
 #include "core/fs_root.h"
+#include "core/quote.h"
 #include "core/report_format.h"
 
 namespace irqfleet::controller {
@@ -323,7 +323,7 @@ Status Fleet::push_plan(HostResult& h) {
   std::vector<std::string> args = {"apply", "--format", "json"};
   if (options_.check) args.push_back("--check");
   if (options_.measure_seconds > 0 && !options_.check)
-    args.insert(args.end(), {"--measure", json::Value(options_.measure_seconds).scalar_text()});
+    args.insert(args.end(), {"--measure", format_short_float(options_.measure_seconds)});
   if (!options_.by.empty()) args.insert(args.end(), {"--by", options_.by});
   args.push_back("-");
   auto out = run_agent(h, args, plan_to_toml(*h.plan));
