@@ -7,8 +7,8 @@
 #include <fstream>
 #include <random>
 
-#include "controller/json.h"
 #include "core/fs_root.h"
+#include "core/quote.h"
 #include "core/report_format.h"
 
 namespace irqfleet::controller {
@@ -55,34 +55,8 @@ Status write_file(const std::string& dir, const std::string& name, const std::st
   return ok_status();
 }
 
-// "0-3" from either "0-3" or [0,1,2,3].
-std::string cpus_text(const json::Value* v) {
-  if (!v) return {};
-  if (v->is_array()) {
-    CpuList cpus;
-    for (const auto& c : v->as_array())
-      if (c.is_number()) cpus.push_back(static_cast<int>(c.as_number()));
-    std::sort(cpus.begin(), cpus.end());
-    return format_cpulist(cpus);
-  }
-  return v->scalar_text();
-}
-
-const json::Value* first_of(const json::Value& obj, std::initializer_list<const char*> keys) {
-  for (const char* k : keys)
-    if (const auto* v = obj.find(k)) return v;
-  return nullptr;
-}
-
-// A gone identity (its guest stopped since the report) is churn, not a failure.
-bool outcome_failed(const std::string& outcome) {
-  return outcome != "applied" && outcome != "unchanged" && outcome != "would-apply" && outcome != "gone";
-}
-
 // "refused: <the agent's message>", which names the IRQ and identity.
-std::string outcome_phrase(const IrqOutcome& o) {
-  return o.outcome + ": " + (o.message.empty() ? "IRQ " + std::to_string(o.irq) + " (" + o.identity + ")" : o.message);
-}
+std::string outcome_phrase(const IrqOutcome& o) { return std::string(to_string(o.outcome)) + ": " + o.message(); }
 
 }  // namespace
 
@@ -116,37 +90,10 @@ std::vector<std::string> agent_flags(const HostReport& report, const std::string
   return flags;
 }
 
-Result<AgentOutput> parse_agent_output(std::string_view json_text, const std::string& source) {
-  auto doc = json::parse(json_text, source);
-  if (!doc.ok()) return doc.error();
-  // {"action": "apply", "exit": 0, "counts": {...}, "warnings": [...],
-  //  "irqs": [{identity, irq, before, target, after, outcome, ...}]}
-  const json::Value* list = doc->find("irqs");
-  if (!list || !list->is_array()) return make_error("agent output has no \"irqs\" array", source);
-  AgentOutput out;
-  if (const json::Value* w = doc->find("warnings"); w && w->is_array())
-    for (const auto& v : w->as_array()) out.warnings.push_back(v.scalar_text());
-  if (const json::Value* m = doc->find("measured"); m && m->is_object()) out.measured = *m;
-  for (const auto& e : list->as_array()) {
-    IrqOutcome o;
-    // "irq" is null when the identity is gone; "plan_irq" is the plan's hint then.
-    if (const auto* v = first_of(e, {"irq"}); v && v->is_number()) o.irq = static_cast<int>(v->as_number());
-    else if (const auto* p = e.find("plan_irq"); p && p->is_number()) o.irq = static_cast<int>(p->as_number());
-    if (const auto* v = e.find("identity")) o.identity = v->scalar_text();
-    if (const auto* v = e.find("outcome")) o.outcome = v->scalar_text();
-    o.before = cpus_text(e.find("before"));
-    o.target = cpus_text(e.find("target"));
-    o.after = cpus_text(e.find("after"));
-    if (const auto* v = first_of(e, {"message", "detail"})) o.message = v->scalar_text();
-    out.outcomes.push_back(std::move(o));
-  }
-  return out;
-}
-
 std::vector<std::string> HostResult::gone() const {
   std::vector<std::string> out;
   for (const auto& o : outcomes)
-    if (o.outcome == "gone") out.push_back(o.identity);
+    if (o.outcome == Outcome::kGone) out.push_back(o.identity);
   return out;
 }
 
@@ -168,9 +115,9 @@ namespace {
 // Keeps the agent's `apply`/`rollback --format json` outcomes and warnings in
 // `h`; a parse error (naming the host and verb) is returned instead.
 Status take_agent_output(HostResult& h, const std::string& json_text, const char* verb) {
-  auto parsed = parse_agent_output(json_text, "host " + h.host.name + " " + verb + " output");
+  auto parsed = parse_apply_result(json_text, "host " + h.host.name + " " + verb + " output");
   if (!parsed.ok()) return parsed.error();
-  h.outcomes = std::move(parsed->outcomes);
+  h.outcomes = std::move(parsed->irqs);
   h.agent_warnings = std::move(parsed->warnings);
   h.measured = std::move(parsed->measured);
   return ok_status();
@@ -471,7 +418,7 @@ Status Fleet::push_plan(HostResult& h) {
   std::vector<std::string> args = {"apply", "--format", "json"};
   if (options_.check) args.push_back("--check");
   if (options_.measure_seconds > 0 && !options_.check)
-    args.insert(args.end(), {"--measure", json::Value(options_.measure_seconds).scalar_text()});
+    args.insert(args.end(), {"--measure", format_short_float(options_.measure_seconds)});
   if (!options_.by.empty()) args.insert(args.end(), {"--by", options_.by});
   args.push_back("-");
   std::unique_ptr<AgentSession> session;
@@ -494,7 +441,7 @@ Status Fleet::push_plan(HostResult& h) {
     std::string msg;
     size_t bad = 0;
     for (const auto& o : h.outcomes) {
-      if (!outcome_failed(o.outcome)) continue;
+      if (!is_failure(o.outcome)) continue;
       if (++bad > 3) continue;
       msg += (bad > 1 ? "; " : "") + outcome_phrase(o);
     }
@@ -609,7 +556,7 @@ Status Fleet::run_rollback(HostResult& h) {
     size_t bad = 0;
     std::string first;
     for (const auto& o : h.outcomes)
-      if (outcome_failed(o.outcome) && bad++ == 0) first = outcome_phrase(o);
+      if (is_failure(o.outcome) && bad++ == 0) first = outcome_phrase(o);
     return make_error("host " + h.host.name + ": " + std::to_string(bad) + " IRQs not restored, first " + first);
   }
   return make_error(agent_failure(h.host, "rollback", *out));

@@ -18,8 +18,8 @@
 #include "core/fleet_plans.h"
 #include "controller/fleet_runner.h"
 #include "controller/inventory.h"
-#include "controller/json.h"
 #include "controller/transport.h"
+#include "core/apply_result_read.h"
 #include "core/host_report.h"
 #include "core/plan.h"
 #include "core/policy.h"
@@ -57,17 +57,6 @@ struct FleetOptions {
   size_t max_held_sessions = 1024;
 };
 
-// One IRQ's outcome as the agent reported it (apply, apply --check, rollback).
-struct IrqOutcome {
-  int irq = 0;
-  std::string identity;
-  std::string outcome;   // unchanged, applied, would-apply, refused, invalid-cpu, gone, ambiguous, effective-mismatch
-  std::string before;    // cpulists as text: before the write,
-  std::string target;    // what the plan asked for,
-  std::string after;     // and what the kernel shows after it
-  std::string message;
-};
-
 struct HostResult {
   InventoryHost host;
   TaskState state = TaskState::kSkipped;
@@ -76,7 +65,7 @@ struct HostResult {
   std::optional<Plan> plan;
   std::string policy_hash;           // plan/apply/status: the hash of the policy this host is planned with
   std::vector<Move> moves;           // plan/status: entries differing from the live affinity
-  std::vector<IrqOutcome> outcomes;  // apply/rollback
+  std::vector<IrqOutcome> outcomes;  // apply/rollback, as the agent reported them (apply_result_read.h)
   // apply/rollback: identities whose guest stopped since the report ("gone"):
   // listed, never a reason to fail the host.
   std::vector<std::string> gone() const;
@@ -84,7 +73,7 @@ struct HostResult {
   int agent_exit = -1;               // apply/rollback: the agent's exit status
   std::string agent_stderr;          // apply/rollback: what the agent said on stderr
   std::vector<std::string> agent_warnings;  // apply/rollback: e.g. an earlier apply that was killed
-  std::optional<json::Value> measured;      // apply --measure: the agent's "measured" object
+  std::optional<nlohmann::json> measured;   // apply --measure: the agent's "measured" object
   bool drifted = false;              // status
   // status: drift beyond placement, one sentence each: the installed policy
   // is not the one the host is planned with, the agent's version is not the
@@ -175,14 +164,5 @@ class Fleet {
 // does not know the reconcile state (no systemd) gets no reconcile flag.
 std::vector<std::string> agent_flags(const HostReport& report, const std::string& policy_hash,
                                      const std::string& controller_version, bool reconcile_wanted = true);
-
-// The agent's `apply/rollback --format json` output.
-struct AgentOutput {
-  std::vector<IrqOutcome> outcomes;
-  std::vector<std::string> warnings;
-  std::optional<json::Value> measured;   // apply --measure
-};
-// Parses it (pure); errors name `source`.
-Result<AgentOutput> parse_agent_output(std::string_view json_text, const std::string& source);
 
 }  // namespace irqfleet::controller

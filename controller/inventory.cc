@@ -13,16 +13,18 @@
 #include <set>
 #include <sstream>
 
+#include "controller/inventory_value.h"
 #include "core/command_runner.h"
+#include "core/json_read.h"
 #include "core/text.h"
 
 namespace irqfleet::controller {
 
-bool ansible_bool(const json::Value& v) {
-  if (v.is_bool()) return v.as_bool();
-  if (v.is_number()) return v.as_number() == 1;
+bool ansible_bool(const nlohmann::json& v) {
+  if (v.is_boolean()) return v.get<bool>();
+  if (v.is_number()) return v.get<double>() == 1;
   if (!v.is_string()) return false;
-  std::string s(trim(v.as_string()));
+  std::string s(trim(v.get_ref<const std::string&>()));
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
   return s == "yes" || s == "on" || s == "1" || s == "true";
 }
@@ -32,7 +34,7 @@ namespace {
 // Variables as the readers found them: ansible-inventory's typed JSON values;
 // INI host-line values read as literals (ini_literal), [group:vars] as strings,
 // as Ansible reads them.
-using Vars = std::map<std::string, json::Value>;
+using Vars = std::map<std::string, nlohmann::json>;
 
 // What both readers produce before variables become an InventoryHost.
 struct RawGroup {
@@ -154,7 +156,7 @@ Result<Inventory> finish(RawInventory raw, const std::string& source) {
 
     auto get = [&](std::initializer_list<const char*> keys) -> std::string {
       for (const char* k : keys)
-        if (auto it = vars.find(k); it != vars.end()) return it->second.scalar_text();
+        if (auto it = vars.find(k); it != vars.end()) return scalar_text(it->second);
       return {};
     };
     host.address = get({"ansible_host", "ansible_ssh_host"});
@@ -196,15 +198,15 @@ Result<Inventory> finish(RawInventory raw, const std::string& source) {
 // A host-line value the way Ansible's INI reader takes it (a Python literal
 // where it is one): numbers, True/False, and lists and dicts written as JSON
 // (`irqfleet_policy_classes='["xen-vif"]'`); anything else is a string.
-json::Value ini_literal(const std::string& text) {
+nlohmann::json ini_literal(const std::string& text) {
   if (text == "True") return true;
   if (text == "False") return false;
   if (!text.empty() && (text.front() == '[' || text.front() == '{' || text.front() == '-' ||
                         std::isdigit(static_cast<unsigned char>(text.front())))) {
-    auto parsed = json::parse(text, "");
-    if (parsed.ok() && !parsed->is_string()) return *parsed;
+    auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (!parsed.is_discarded() && !parsed.is_string()) return parsed;
   }
-  return json::Value(text);
+  return text;
 }
 
 struct Token {
@@ -359,7 +361,7 @@ Result<Inventory> parse_inventory_ini(std::string_view text, const std::string& 
         return make_error("expected key=value in [" + group + ":vars]", source, lineno, indent);
       std::string key = trimmed(std::string_view(stripped).substr(0, eq));
       if (key.empty()) return make_error("empty variable name", source, lineno, indent);
-      raw.groups[group].vars[key] = json::Value(unquote(trimmed(std::string_view(stripped).substr(eq + 1))));
+      raw.groups[group].vars[key] = nlohmann::json(unquote(trimmed(std::string_view(stripped).substr(eq + 1))));
       continue;
     }
 
@@ -410,37 +412,44 @@ Result<Inventory> parse_inventory_ini(std::string_view text, const std::string& 
 }
 
 Result<Inventory> parse_inventory_json(std::string_view text, const std::string& source) {
-  auto doc = json::parse(text, source);
+  auto doc = parse_json(text, source);
   if (!doc.ok()) return doc.error();
   if (!doc->is_object()) return make_error("ansible-inventory output is not a JSON object", source);
   RawInventory raw;
   raw.groups["all"];
   // Host and group names are non-empty strings; anything else is not ansible-inventory's output.
-  auto name_of = [&](const json::Value& v, const std::string& where) -> Result<std::string> {
-    if (!v.is_string() || v.as_string().empty())
-      return make_error(where + ": expected a non-empty name, got '" + v.scalar_text() + "'", source);
-    return v.as_string();
+  auto name_of = [&](const nlohmann::json& v, const std::string& where) -> Result<std::string> {
+    if (!v.is_string() || v.get_ref<const std::string&>().empty())
+      return make_error(where + ": expected a non-empty name, got '" + scalar_text(v) + "'", source);
+    return v.get<std::string>();
   };
-  for (const auto& [name, body] : doc->as_object()) {
+  // A member that is not of the expected type counts as absent.
+  auto member = [](const nlohmann::json& v, const char* key, bool object) -> const nlohmann::json* {
+    if (!v.is_object()) return nullptr;
+    auto it = v.find(key);
+    if (it == v.end() || (object ? !it->is_object() : !it->is_array())) return nullptr;
+    return &*it;
+  };
+  for (const auto& [name, body] : doc->items()) {
     if (name == "_meta") continue;
     if (name.empty()) return make_error("a group with an empty name", source);
     RawGroup& g = raw.groups[name];
-    if (const auto* hosts = body.find("hosts"))
-      for (const auto& h : hosts->as_array()) {
+    if (const auto* hosts = member(body, "hosts", false))
+      for (const auto& h : *hosts) {
         auto host = name_of(h, "group '" + name + "' hosts");
         if (!host.ok()) return host.error();
         g.add_host(*host);
       }
-    if (const auto* children = body.find("children"))
-      for (const auto& c : children->as_array()) {
+    if (const auto* children = member(body, "children", false))
+      for (const auto& c : *children) {
         auto child = name_of(c, "group '" + name + "' children");
         if (!child.ok()) return child.error();
         g.children.push_back(*child);
         raw.groups[*child];
       }
     // `--list` merges group variables into _meta.hostvars; `--export` keeps them here.
-    if (const auto* vars = body.find("vars"))
-      for (const auto& [k, v] : vars->as_object()) g.vars[k] = v;
+    if (const auto* vars = member(body, "vars", true))
+      for (const auto& [k, v] : vars->items()) g.vars[k] = v;
   }
   // Host order: walk from "all" so it follows the groups' order.
   std::set<std::string> seen_groups;
@@ -451,12 +460,13 @@ Result<Inventory> parse_inventory_json(std::string_view text, const std::string&
   };
   walk("all");
   for (const auto& [name, g] : raw.groups) walk(name);
-  if (const auto* meta = doc->find("_meta"))
-    if (const auto* hostvars = meta->find("hostvars"))
-      for (const auto& [host, vars] : hostvars->as_object()) {
+  if (const auto* meta = member(*doc, "_meta", true))
+    if (const auto* hostvars = member(*meta, "hostvars", true))
+      for (const auto& [host, vars] : hostvars->items()) {
         if (host.empty()) return make_error("_meta.hostvars: a host with an empty name", source);
         raw.add_host(host);
-        for (const auto& [k, v] : vars.as_object()) raw.host_vars[host][k] = v;
+        if (vars.is_object())
+          for (const auto& [k, v] : vars.items()) raw.host_vars[host][k] = v;
       }
   return finish(std::move(raw), source);
 }

@@ -7,11 +7,11 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "controller/json.h"
 #include "core/result.h"
 
 namespace irqfleet::controller {
@@ -32,7 +32,7 @@ struct InventoryHost {
   std::vector<std::string> groups;  // every group it belongs to, through children too; sorted
   // irqfleet_policy_* variables as the inventory resolves them for this host
   // (host over child group over parent group over all), typed as read.
-  std::map<std::string, json::Value> policy_vars;
+  std::map<std::string, nlohmann::json> policy_vars;
   // Whether the role keeps the reconcile timer on for this host:
   // irqfleet_reconcile and irqfleet_manage_units (both `| bool`, default
   // true; without managed units the role never touches the timer).
@@ -42,7 +42,7 @@ struct InventoryHost {
 
 // Ansible's `| bool` of a variable's value: true, "yes", "on", "1", "true"
 // (any case) and 1 are true; everything else is false.
-bool ansible_bool(const json::Value& v);
+bool ansible_bool(const nlohmann::json& v);
 
 struct Inventory {
   std::string source;                 // path or "--hosts"

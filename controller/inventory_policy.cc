@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "controller/inventory_value.h"
 #include "core/text.h"
 
 namespace irqfleet::controller {
@@ -15,34 +16,34 @@ namespace {
 
 // The role's defaults/main.yml. inventory_policy_test.sh renders the role's
 // template with them and checks the hashes agree.
-json::Value role_default(const std::string& name) {
+nlohmann::json role_default(const std::string& name) {
   if (name == "irqfleet_policy_strategy") return "balanced";
-  if (name == "irqfleet_policy_classes") return json::Value::Array{"xen-vif", "xen-blkback"};
+  if (name == "irqfleet_policy_classes") return nlohmann::json::array({"xen-vif", "xen-blkback"});
   if (name == "irqfleet_policy_cpus") return "all";
   if (name == "irqfleet_policy_exclude_cpus") return "";
   if (name == "irqfleet_policy_vif_queue_pairing") return "any";
   if (name == "irqfleet_policy_prefer_numa_local") return false;
   if (name == "irqfleet_policy_min_load") return 0.0;
   if (name == "irqfleet_policy_stability_margin") return 0.05;
-  if (name == "irqfleet_policy_class_overrides") return json::Value::object();
+  if (name == "irqfleet_policy_class_overrides") return nlohmann::json::object();
   return {};
 }
 
 // Jinja's `| string` (Python's str()).
-std::string jinja_string(const json::Value& v) {
+std::string jinja_string(const nlohmann::json& v) {
   if (v.is_null()) return "None";
-  if (v.is_bool()) return v.as_bool() ? "True" : "False";
-  if (v.is_string()) return v.as_string();
-  if (v.is_number()) return v.scalar_text();
-  return json::dump(v);
+  if (v.is_boolean()) return v.get<bool>() ? "True" : "False";
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_number()) return scalar_text(v);
+  return to_json_text(v);
 }
 
 // Ansible's `| float`: Python's float(), 0.0 when that fails.
-double jinja_float(const json::Value& v) {
-  if (v.is_number()) return v.as_number();
-  if (v.is_bool()) return v.as_bool() ? 1.0 : 0.0;
+double jinja_float(const nlohmann::json& v) {
+  if (v.is_number()) return v.get<double>();
+  if (v.is_boolean()) return v.get<bool>() ? 1.0 : 0.0;
   if (!v.is_string()) return 0.0;
-  const std::string s(trim(v.as_string()));
+  const std::string s(trim(v.get_ref<const std::string&>()));
   if (s.empty()) return 0.0;
   char* end = nullptr;
   const double d = std::strtod(s.c_str(), &end);
@@ -62,30 +63,31 @@ std::string toml_float(double d) {
 
 }  // namespace
 
-Result<std::string> render_inventory_policy(const std::map<std::string, json::Value>& vars, const std::string& host) {
+Result<std::string> render_inventory_policy(const std::map<std::string, nlohmann::json>& vars, const std::string& host) {
   auto var = [&](const std::string& name) {
     auto it = vars.find(name);
     return it != vars.end() ? it->second : role_default(name);
   };
   // The lines of templates/policy.toml.j2, filter for filter.
   std::string out = "[policy]\n";
-  out += "strategy = " + json::dump(var("irqfleet_policy_strategy")) + "\n";
-  out += "classes = " + json::dump(var("irqfleet_policy_classes")) + "\n";
-  out += "cpus = " + json::dump(jinja_string(var("irqfleet_policy_cpus"))) + "\n";
-  out += "exclude_cpus = " + json::dump(jinja_string(var("irqfleet_policy_exclude_cpus"))) + "\n";
-  out += "vif_queue_pairing = " + json::dump(var("irqfleet_policy_vif_queue_pairing")) + "\n";
+  out += "strategy = " + to_json_text(var("irqfleet_policy_strategy")) + "\n";
+  out += "classes = " + to_json_text(var("irqfleet_policy_classes")) + "\n";
+  out += "cpus = " + to_json_text(jinja_string(var("irqfleet_policy_cpus"))) + "\n";
+  out += "exclude_cpus = " + to_json_text(jinja_string(var("irqfleet_policy_exclude_cpus"))) + "\n";
+  out += "vif_queue_pairing = " + to_json_text(var("irqfleet_policy_vif_queue_pairing")) + "\n";
   out += std::string("prefer_numa_local = ") + (ansible_bool(var("irqfleet_policy_prefer_numa_local")) ? "true" : "false") +
          "\n";
   out += "min_load = " + toml_float(jinja_float(var("irqfleet_policy_min_load"))) + "\n";
   out += "stability_margin = " + toml_float(jinja_float(var("irqfleet_policy_stability_margin"))) + "\n";
-  const json::Value overrides = var("irqfleet_policy_class_overrides");
+  const nlohmann::json overrides = var("irqfleet_policy_class_overrides");
   if (!overrides.is_object())
     return make_error("host " + host + ": irqfleet_policy_class_overrides must be a mapping of class name to "
-                      "{strategy, cpus}, not " + json::dump(overrides));
-  for (const auto& [name, override] : overrides.as_object()) {
-    out += "\n[class." + json::dump(name) + "]\n";
-    if (const json::Value* s = override.find("strategy")) out += "strategy = " + json::dump(*s) + "\n";
-    if (const json::Value* c = override.find("cpus")) out += "cpus = " + json::dump(jinja_string(*c)) + "\n";
+                      "{strategy, cpus}, not " + to_json_text(overrides));
+  for (const auto& [name, override] : overrides.items()) {
+    out += "\n[class." + to_json_text(name) + "]\n";
+    if (!override.is_object()) continue;
+    if (auto s = override.find("strategy"); s != override.end()) out += "strategy = " + to_json_text(*s) + "\n";
+    if (auto c = override.find("cpus"); c != override.end()) out += "cpus = " + to_json_text(jinja_string(*c)) + "\n";
   }
   return out;
 }

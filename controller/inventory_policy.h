@@ -9,10 +9,10 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "controller/inventory.h"
-#include "controller/json.h"
 #include "core/policy.h"
 #include "core/result.h"
 
@@ -21,7 +21,7 @@ namespace irqfleet::controller {
 // Pure: the policy.toml the role's template writes for these variables
 // (irqfleet_policy_* names; others are ignored). An error, naming `host`, where
 // the template would fail too (class overrides that are not a mapping).
-Result<std::string> render_inventory_policy(const std::map<std::string, json::Value>& vars, const std::string& host);
+Result<std::string> render_inventory_policy(const std::map<std::string, nlohmann::json>& vars, const std::string& host);
 
 // render_inventory_policy() of the host's variables, parsed; errors name the
 // host and the variables.

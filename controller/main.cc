@@ -309,7 +309,7 @@ int main(int argc, char** argv) {
     policies = std::move(*made);
   }
   if (list_only) {
-    std::cout << (vm.count("json") ? json::dump(hosts_json(*hosts, policies), 2) + "\n" : format_hosts(*hosts, policies));
+    std::cout << (vm.count("json") ? hosts_json(*hosts, policies) : format_hosts(*hosts, policies));
     return 0;
   }
 
@@ -341,7 +341,7 @@ int main(int argc, char** argv) {
                                              : fleet.rollback();
 
   // 5. Say what happened.
-  if (vm.count("json")) std::cout << json::dump(summary_json(result), 2) << "\n";
+  if (vm.count("json")) std::cout << summary_json(result);
   else std::cout << format_summary(result);
   if (!host_name.empty() && !vm.count("json"))
     std::cout << format_host_loads(result, host_name, policies.empty() ? Policy{} : policies.front(),

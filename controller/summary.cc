@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 
+#include "core/doc_writer.h"
 #include "core/planner.h"
 
 namespace irqfleet::controller {
@@ -84,7 +85,7 @@ const char* state_name(TaskState s) {
 
 std::map<std::string, size_t> outcome_counts(const HostResult& h) {
   std::map<std::string, size_t> counts;
-  for (const auto& o : h.outcomes) ++counts[o.outcome];
+  for (const auto& o : h.outcomes) ++counts[std::string(to_string(o.outcome))];
   return counts;
 }
 
@@ -106,6 +107,23 @@ std::string join_names(const std::vector<std::string>& names, size_t max = 8) {
 }
 
 std::string cpus(const CpuList& c) { return c.empty() ? "-" : format_cpulist(c); }
+
+// The --json documents are built as a tree in nlohmann::json's key order
+// (sorted), which is their published layout, and written by DocWriter.
+std::string json_document(const nlohmann::json& tree) {
+  std::string out;
+  DocWriter w(DocFormat::kJson, [&](std::string_view piece) { out += piece; });
+  w.document(tree);
+  w.finish();
+  return out;
+}
+
+// apply --measure: one imbalance the agent measured, "-" when it has none.
+std::string measured_imbalance(const HostResult& h, const char* key) {
+  if (!h.measured) return "-";
+  auto it = h.measured->find(key);
+  return it != h.measured->end() && it->is_number() ? fixed(it->get<double>()) : "-";
+}
 
 }  // namespace
 
@@ -181,11 +199,11 @@ std::string format_summary(const FleetResult& r) {
         size_t changes = 0;
         std::string lines;
         for (const auto& o : h.outcomes) {
-          if (o.outcome == "unchanged") continue;
+          if (o.outcome == Outcome::kUnchanged) continue;
           ++changes;
-          lines += "  IRQ " + std::to_string(o.irq) + " " + o.identity + ": " + (o.before.empty() ? "-" : o.before) +
+          lines += "  IRQ " + std::to_string(shown_irq(o)) + " " + o.identity + ": " + (o.before.empty() ? "-" : o.before) +
                    " -> " + (o.target.empty() ? "-" : o.target) +
-                   (o.outcome == "would-apply" ? "" : "  (" + o.outcome + (o.message.empty() ? "" : ": " + o.message) + ")") +
+                   (o.outcome == Outcome::kWouldApply ? "" : "  (" + std::string(to_string(o.outcome)) + ": " + o.message() + ")") +
                    "\n";
         }
         out += h.host.name + ": " + std::to_string(changes) + " change" + (changes == 1 ? "" : "s") + "\n" + lines;
@@ -206,9 +224,9 @@ std::string format_summary(const FleetResult& r) {
       if (h.outcomes.empty() && h.state != TaskState::kOk) continue;
       size_t changed = 0, unchanged = 0, bad = 0, gone = 0;
       for (const auto& o : h.outcomes) {
-        if (o.outcome == "unchanged") ++unchanged;
-        else if (o.outcome == "applied" || o.outcome == "would-apply") ++changed;
-        else if (o.outcome == "gone") ++gone;
+        if (o.outcome == Outcome::kUnchanged) ++unchanged;
+        else if (o.outcome == Outcome::kApplied || o.outcome == Outcome::kWouldApply) ++changed;
+        else if (o.outcome == Outcome::kGone) ++gone;
         else ++bad;
       }
       std::vector<std::string> row = {h.host.name, state_name(h.state), std::to_string(changed),
@@ -218,10 +236,8 @@ std::string format_summary(const FleetResult& r) {
         row.push_back(h.report && h.plan ? fixed(planned_imbalance(*h.report, *h.plan)) : "-");
       }
       if (measured) {
-        const json::Value* before = h.measured ? h.measured->find("imbalance_before") : nullptr;
-        const json::Value* after = h.measured ? h.measured->find("imbalance_after") : nullptr;
-        row.push_back(before && before->is_number() ? fixed(before->as_number()) : "-");
-        row.push_back(after && after->is_number() ? fixed(after->as_number()) : "-");
+        row.push_back(measured_imbalance(h, "imbalance_before"));
+        row.push_back(measured_imbalance(h, "imbalance_after"));
       }
       t.add(row);
     }
@@ -277,41 +293,39 @@ namespace {
 
 // {"state": "on"|"off"|"unknown", "timer_enabled", "timer_active", "last_run",
 // "last_result", "last_exit_status"}: what the report says of systemd's units.
-json::Value reconcile_json(const std::optional<ReconcileState>& rs) {
-  json::Value j = json::Value::object();
+nlohmann::json reconcile_json(const std::optional<ReconcileState>& rs) {
+  nlohmann::json j = nlohmann::json::object();
   j["state"] = !rs ? "unknown" : rs->on() ? "on" : "off";
   if (!rs) return j;
-  auto text = [](const std::string& s) { return s.empty() ? json::Value() : json::Value(s); };
+  auto text = [](const std::string& s) { return s.empty() ? nlohmann::json() : nlohmann::json(s); };
   j["timer_enabled"] = text(rs->timer_enabled);
   j["timer_active"] = text(rs->timer_active);
   j["last_run"] = text(rs->last_run);
   j["last_result"] = text(rs->last_result);
-  j["last_exit_status"] = rs->last_exit_status ? json::Value(*rs->last_exit_status) : json::Value();
+  j["last_exit_status"] = rs->last_exit_status ? nlohmann::json(*rs->last_exit_status) : nlohmann::json();
   j["failing"] = rs->failing();
   return j;
 }
 
-}  // namespace
-
-json::Value summary_json(const FleetResult& r) {
-  json::Value doc = json::Value::object();
+nlohmann::json summary_tree(const FleetResult& r) {
+  nlohmann::json doc = nlohmann::json::object();
   doc["schema"] = "irqfleet.fleet/1";
   doc["command"] = r.command;
   doc["check"] = r.check;
   doc["exit_code"] = r.exit_code();
   if (!r.policy_hash.empty()) doc["policy_hash"] = r.policy_hash;
-  doc["stopped"] = r.stopped.empty() ? json::Value() : json::Value(r.stopped);
+  doc["stopped"] = r.stopped.empty() ? nlohmann::json() : nlohmann::json(r.stopped);
   auto labels = group_labels(r);
 
-  json::Value hosts = json::Value::array();
+  nlohmann::json hosts = nlohmann::json::array();
   size_t drifted = 0, flagged = 0;
   for (const auto& h : r.hosts) {
-    json::Value j = json::Value::object();
+    nlohmann::json j = nlohmann::json::object();
     j["host"] = h.host.name;
     j["address"] = h.host.address;
     if (h.host.port) j["port"] = h.host.port;
     j["state"] = state_name(h.state);
-    j["error"] = h.error.empty() ? json::Value() : json::Value(h.error);
+    j["error"] = h.error.empty() ? nlohmann::json() : nlohmann::json(h.error);
     j["agent_path"] = h.host.agent;   // with --push-agent, the pushed file's path
     if (r.push_agent) j["agent_pushed"] = !h.agent_pushed.empty();
     if (h.report) {
@@ -324,19 +338,19 @@ json::Value summary_json(const FleetResult& r) {
       j["cpu0_load_share"] = f.cpu0_share;
       j["imbalance"] = f.imbalance;
       j["fingerprint"] = h.report->fingerprint;
-      json::Value warnings = json::Value::array();
+      nlohmann::json warnings = nlohmann::json::array();
       for (const auto& w : h.report->warnings) warnings.push_back(w);
       j["warnings"] = warnings;
     }
     if (!h.policy_hash.empty()) j["policy_hash"] = h.policy_hash;
     if (h.plan) {
-      json::Value p = json::Value::object();
-      p["group"] = labels.count(h.host.name) ? json::Value(labels[h.host.name]) : json::Value();
+      nlohmann::json p = nlohmann::json::object();
+      p["group"] = labels.count(h.host.name) ? nlohmann::json(labels[h.host.name]) : nlohmann::json();
       p["entries"] = static_cast<uint64_t>(h.plan->entries.size());
       p["moves"] = static_cast<uint64_t>(h.moves.size());
       p["current_imbalance"] = h.report ? live_imbalance(*h.report, nullptr) : 0.0;
       p["predicted_imbalance"] = h.report ? planned_imbalance(*h.report, *h.plan) : 0.0;
-      json::Value placement = json::Value::object();
+      nlohmann::json placement = nlohmann::json::object();
       for (const auto& e : h.plan->entries) placement[e.identity] = format_cpulist(e.cpus);
       p["placement"] = placement;
       j["plan"] = p;
@@ -344,24 +358,24 @@ json::Value summary_json(const FleetResult& r) {
     if (r.command == "status") {
       j["drifted"] = h.drifted;
       if (h.drifted) ++drifted;
-      json::Value flags = json::Value::array();
+      nlohmann::json flags = nlohmann::json::array();
       for (const auto& f : h.flags) flags.push_back(f);
       j["flags"] = flags;
       if (!h.flags.empty()) ++flagged;
     }
     if (h.report) {
-      json::Value agent = json::Value::object();
-      agent["version"] = h.report->agent.version.empty() ? json::Value() : json::Value(h.report->agent.version);
+      nlohmann::json agent = nlohmann::json::object();
+      agent["version"] = h.report->agent.version.empty() ? nlohmann::json() : nlohmann::json(h.report->agent.version);
       agent["policy_hash"] =
-          h.report->agent.policy_hash.empty() ? json::Value() : json::Value(h.report->agent.policy_hash);
+          h.report->agent.policy_hash.empty() ? nlohmann::json() : nlohmann::json(h.report->agent.policy_hash);
       agent["reconcile_paused"] = h.report->agent.reconcile_paused.has_value();
       agent["reconcile"] = reconcile_json(h.report->agent.reconcile);
       j["agent"] = agent;
     }
     if (r.command == "status" || r.command == "plan") {
-      json::Value moves = json::Value::array();
+      nlohmann::json moves = nlohmann::json::array();
       for (const auto& m : h.moves) {
-        json::Value mj = json::Value::object();
+        nlohmann::json mj = nlohmann::json::object();
         mj["identity"] = m.identity;
         mj["irq"] = m.irq;
         mj["live"] = format_cpulist(m.live);
@@ -371,28 +385,28 @@ json::Value summary_json(const FleetResult& r) {
       j["moves"] = moves;
     }
     if (r.command == "apply" || r.command == "rollback") {
-      json::Value outcomes = json::Value::array();
-      json::Value counts = json::Value::object();
+      nlohmann::json outcomes = nlohmann::json::array();
+      nlohmann::json counts = nlohmann::json::object();
       for (const auto& o : h.outcomes) {
-        json::Value oj = json::Value::object();
-        oj["irq"] = o.irq;
+        nlohmann::json oj = nlohmann::json::object();
+        oj["irq"] = shown_irq(o);
         oj["identity"] = o.identity;
-        oj["outcome"] = o.outcome;
+        oj["outcome"] = std::string(to_string(o.outcome));
         oj["before"] = o.before;
         oj["target"] = o.target;
         oj["after"] = o.after;
-        if (!o.message.empty()) oj["message"] = o.message;
+        oj["message"] = o.message();
         outcomes.push_back(oj);
       }
       for (const auto& [name, n] : outcome_counts(h)) counts[name] = static_cast<uint64_t>(n);
       j["outcomes"] = outcomes;
       j["outcome_counts"] = counts;
-      json::Value gone = json::Value::array();
+      nlohmann::json gone = nlohmann::json::array();
       for (const auto& id : h.gone()) gone.push_back(id);
       j["gone"] = gone;
       j["agent_exit"] = h.agent_exit;
       if (!h.agent_stderr.empty()) j["agent_stderr"] = h.agent_stderr;
-      json::Value agent_warnings = json::Value::array();
+      nlohmann::json agent_warnings = nlohmann::json::array();
       for (const auto& w : h.agent_warnings) agent_warnings.push_back(w);
       j["agent_warnings"] = agent_warnings;
       // Beside plan.predicted_imbalance: what the agent measured (apply --measure).
@@ -402,21 +416,21 @@ json::Value summary_json(const FleetResult& r) {
   }
   doc["hosts"] = hosts;
 
-  json::Value groups = json::Value::array();
+  nlohmann::json groups = nlohmann::json::array();
   for (const auto& g : r.groups) {
-    json::Value gj = json::Value::object();
+    nlohmann::json gj = nlohmann::json::object();
     gj["label"] = labels[g.hosts.front()];
     gj["policy_hash"] = g.policy_hash;
     gj["fingerprint"] = g.fingerprint;
     gj["identities"] = static_cast<uint64_t>(g.identities);
-    json::Value hs = json::Value::array();
+    nlohmann::json hs = nlohmann::json::array();
     for (const auto& h : g.hosts) hs.push_back(h);
     gj["hosts"] = hs;
     groups.push_back(gj);
   }
   doc["groups"] = groups;
 
-  json::Value totals = json::Value::object();
+  nlohmann::json totals = nlohmann::json::object();
   totals["hosts"] = static_cast<uint64_t>(r.hosts.size());
   totals["ok"] = static_cast<uint64_t>(r.count(TaskState::kOk));
   totals["failed"] = static_cast<uint64_t>(r.count(TaskState::kFailed));
@@ -431,6 +445,8 @@ json::Value summary_json(const FleetResult& r) {
   doc["totals"] = totals;
   return doc;
 }
+
+}  // namespace
 
 std::string format_hosts(const std::vector<InventoryHost>& hosts, const std::vector<Policy>& policies) {
   Table t({"HOST", "ADDRESS", "PORT", "USER", "KEY", "AGENT", "GROUPS", "POLICY HASH"});
@@ -447,25 +463,35 @@ std::string format_hosts(const std::vector<InventoryHost>& hosts, const std::vec
   return t.str() + std::to_string(hosts.size()) + " host" + (hosts.size() == 1 ? "" : "s") + "\n";
 }
 
-json::Value hosts_json(const std::vector<InventoryHost>& hosts, const std::vector<Policy>& policies) {
-  json::Value out = json::Value::array();
+namespace {
+
+nlohmann::json hosts_tree(const std::vector<InventoryHost>& hosts, const std::vector<Policy>& policies) {
+  nlohmann::json out = nlohmann::json::array();
   for (size_t i = 0; i < hosts.size(); ++i) {
     const auto& h = hosts[i];
-    json::Value j = json::Value::object();
-    j["policy_hash"] = i < policies.size() ? json::Value(policy_hash(policies[i])) : json::Value();
+    nlohmann::json j = nlohmann::json::object();
+    j["policy_hash"] = i < policies.size() ? nlohmann::json(policy_hash(policies[i])) : nlohmann::json();
     j["host"] = h.name;
     j["address"] = h.address;
-    j["port"] = h.port ? json::Value(h.port) : json::Value();
-    j["user"] = h.user.empty() ? json::Value() : json::Value(h.user);
-    j["key_file"] = h.key_file.empty() ? json::Value() : json::Value(h.key_file);
+    j["port"] = h.port ? nlohmann::json(h.port) : nlohmann::json();
+    j["user"] = h.user.empty() ? nlohmann::json() : nlohmann::json(h.user);
+    j["key_file"] = h.key_file.empty() ? nlohmann::json() : nlohmann::json(h.key_file);
     j["agent"] = h.agent;
-    j["become_user"] = h.become_user.empty() ? json::Value() : json::Value(h.become_user);
-    json::Value groups = json::Value::array();
+    j["become_user"] = h.become_user.empty() ? nlohmann::json() : nlohmann::json(h.become_user);
+    nlohmann::json groups = nlohmann::json::array();
     for (const auto& g : h.groups) groups.push_back(g);
     j["groups"] = groups;
     out.push_back(j);
   }
   return out;
+}
+
+}  // namespace
+
+std::string summary_json(const FleetResult& result) { return json_document(summary_tree(result)); }
+
+std::string hosts_json(const std::vector<InventoryHost>& hosts, const std::vector<Policy>& policies) {
+  return json_document(hosts_tree(hosts, policies));
 }
 
 }  // namespace irqfleet::controller

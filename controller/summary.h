@@ -6,18 +6,19 @@
 #include <string>
 
 #include "controller/fleet_commands.h"
-#include "controller/json.h"
 
 namespace irqfleet::controller {
 
 std::string format_summary(const FleetResult& result);
 
-// Schema "irqfleet.fleet/1": {command, exit_code, hosts: [...], groups, totals, stopped}.
-json::Value summary_json(const FleetResult& result);
+// Schema "irqfleet.fleet/1": {command, exit_code, hosts: [...], groups, totals,
+// stopped}, keys sorted, as the document printed by --json (newline-terminated).
+std::string summary_json(const FleetResult& result);
 
 // --list-hosts: what the inventory and --limit selected, how each is reached,
 // and the hash of its policy (`policies[i]` is hosts[i]'s; none when empty).
 std::string format_hosts(const std::vector<InventoryHost>& hosts, const std::vector<Policy>& policies = {});
-json::Value hosts_json(const std::vector<InventoryHost>& hosts, const std::vector<Policy>& policies = {});
+// --list-hosts --json: a list of hosts, keys sorted (newline-terminated).
+std::string hosts_json(const std::vector<InventoryHost>& hosts, const std::vector<Policy>& policies = {});
 
 }  // namespace irqfleet::controller

@@ -17,6 +17,13 @@ std::string_view to_string(Outcome outcome) {
   return "?";
 }
 
+std::optional<Outcome> outcome_from_string(std::string_view name) {
+  for (Outcome o : {Outcome::kUnchanged, Outcome::kApplied, Outcome::kWouldApply, Outcome::kRefused,
+                    Outcome::kInvalidCpu, Outcome::kGone, Outcome::kAmbiguous, Outcome::kEffectiveMismatch})
+    if (to_string(o) == name) return o;
+  return std::nullopt;
+}
+
 bool is_success(Outcome outcome) {
   return outcome == Outcome::kUnchanged || outcome == Outcome::kApplied || outcome == Outcome::kWouldApply;
 }

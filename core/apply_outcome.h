@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // What an apply, a check or a rollback did, IRQ by IRQ: the outcomes, their
 // messages, the counts and the exit code. Written by apply.cc and
-// rollback.cc, formatted by apply_format.h, read back by the controller.
+// rollback.cc, formatted by apply_format.h, read back by apply_result_read.h.
 #pragma once
 
 #include <map>
@@ -26,6 +26,8 @@ enum class Outcome {
 // "unchanged", "applied", "would-apply", "refused", "invalid-cpu", "gone",
 // "ambiguous", "effective-mismatch".
 std::string_view to_string(Outcome outcome);
+// The inverse of to_string; none for any other text.
+std::optional<Outcome> outcome_from_string(std::string_view name);
 // unchanged, applied and would-apply.
 bool is_success(Outcome outcome);
 // Anything but success and gone. A gone identity is guest churn (the guest

@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "core/quote.h"
@@ -242,9 +243,30 @@ void DocWriter::end_inline() {
   end_value();
 }
 
+void DocWriter::value(std::string_view k, const nlohmann::json& v) {
+  if (format_ != DocFormat::kJson) throw std::logic_error("DocWriter: value '" + std::string(k) + "' in TOML");
+  key(k, true);
+  append_json_value(buf_, v, 2, stack_.size());
+  end_value();
+}
+
+void DocWriter::document(const nlohmann::json& v) {
+  if (format_ != DocFormat::kJson || stack_.size() != 1 || stack_.back().has_items || root_value_ || written_)
+    throw std::logic_error("DocWriter: document() must be the only call of a JSON document");
+  if (v.is_object()) {
+    for (const auto& [k, item] : v.items()) value(k, item);
+    return;
+  }
+  buf_.clear();   // the root's "{"
+  append_json_value(buf_, v, 2, 0);
+  root_value_ = true;
+}
+
 void DocWriter::finish() {
   if (stack_.size() != 1) throw std::logic_error("DocWriter: finish with an open table");
-  if (format_ == DocFormat::kJson) {
+  if (root_value_) {
+    buf_ += '\n';
+  } else if (format_ == DocFormat::kJson) {
     if (stack_.back().has_items) buf_ += '\n';
     buf_ += "}\n";
   }
@@ -261,6 +283,57 @@ void DocWriter::maybe_flush() {
   for (; buf_.size() - at >= kPieceSize; at += kPieceSize) sink_(std::string_view(buf_).substr(at, kPieceSize));
   written_ += at;
   buf_.erase(0, at);
+}
+
+void append_json_value(std::string& out, const nlohmann::json& v, int indent, size_t level) {
+  const auto newline = [&](size_t lvl) {
+    if (indent <= 0) return;
+    out += '\n';
+    out.append(static_cast<size_t>(indent) * lvl, ' ');
+  };
+  const auto separator = [&] { out += indent > 0 ? "," : ", "; };
+  switch (v.type()) {
+    case nlohmann::json::value_t::array: {
+      if (v.empty()) {
+        out += "[]";
+        return;
+      }
+      out += '[';
+      for (size_t i = 0; i < v.size(); ++i) {
+        if (i) separator();
+        newline(level + 1);
+        append_json_value(out, v[i], indent, level + 1);
+      }
+      newline(level);
+      out += ']';
+      return;
+    }
+    case nlohmann::json::value_t::object: {
+      if (v.empty()) {
+        out += "{}";
+        return;
+      }
+      out += '{';
+      bool first = true;
+      for (const auto& [key, item] : v.items()) {
+        if (!first) separator();
+        first = false;
+        newline(level + 1);
+        append_quoted(out, key);
+        out += ": ";
+        append_json_value(out, item, indent, level + 1);
+      }
+      newline(level);
+      out += '}';
+      return;
+    }
+    case nlohmann::json::value_t::string: append_quoted(out, v.get_ref<const std::string&>()); return;
+    case nlohmann::json::value_t::boolean: out += v.get<bool>() ? "true" : "false"; return;
+    case nlohmann::json::value_t::number_integer: out += std::to_string(v.get<int64_t>()); return;
+    case nlohmann::json::value_t::number_unsigned: out += std::to_string(v.get<uint64_t>()); return;
+    case nlohmann::json::value_t::number_float: append_short_float(out, v.get<double>()); return;
+    default: out += "null"; return;   // null, and the binary and discarded kinds JSON text never holds
+  }
 }
 
 }  // namespace irqfleet

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -62,6 +63,14 @@ class DocWriter {
   void begin_inline(std::string_view key);
   void end_inline();
 
+  // Any JSON value (a document read with nlohmann-json, or a tree built in its
+  // key order), laid out like the rest of the document (append_json_value).
+  // JSON only: TOML cannot hold a null.
+  void value(std::string_view key, const nlohmann::json& v);
+  // The whole document as one value, which need not be an object (a list at
+  // the root). JSON only; the only call before finish().
+  void document(const nlohmann::json& v);
+
   // Closes the document and hands the rest to the sink. Call it once, last.
   void finish();
 
@@ -92,6 +101,13 @@ class DocWriter {
   std::string buf_;
   size_t written_ = 0;   // bytes handed to the sink so far
   std::vector<Frame> stack_;
+  bool root_value_ = false;   // document() wrote a value that is not an object
 };
+
+// `v` as JSON text: with indent 0 on one line, items apart by ", "; otherwise
+// one item a line, `indent` spaces a level, starting at `level`. Empty arrays
+// and objects are [] and {}; object keys in the json's order (sorted, for
+// nlohmann::json); integers exact; other numbers as append_short_float.
+void append_json_value(std::string& out, const nlohmann::json& v, int indent = 0, size_t level = 0);
 
 }  // namespace irqfleet

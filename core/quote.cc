@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 
 namespace irqfleet {
 
@@ -84,6 +85,23 @@ void append_float(std::string& out, double v) {
   const std::string_view text(buf, static_cast<size_t>(end - buf));
   out += text;
   if (text.find_first_of(".e") == std::string_view::npos) out += ".0";
+}
+
+void append_short_float(std::string& out, double v) {
+  if (!std::isfinite(v)) {
+    out += "null";
+    return;
+  }
+  char buf[40];
+  const int n = v == std::floor(v) && std::fabs(v) < 1e15 ? std::snprintf(buf, sizeof buf, "%.0f", v)
+                                                         : std::snprintf(buf, sizeof buf, "%.6g", v);
+  out.append(buf, static_cast<size_t>(n));
+}
+
+std::string format_short_float(double v) {
+  std::string out;
+  append_short_float(out, v);
+  return out;
 }
 
 std::string format_float(double v) {

@@ -24,4 +24,10 @@ void append_quoted(std::string& out, std::string_view s);
 std::string format_float(double v);
 void append_float(std::string& out, double v);
 
+// A double in the fleet summary's form (and the inventory's, as Jinja shows
+// it): integral values below 1e15 without a fraction ("1", "42"), others to 6
+// significant digits ("0.333333", "1.5e+15"), non-finite ones as JSON null.
+void append_short_float(std::string& out, double v);
+std::string format_short_float(double v);
+
 }  // namespace irqfleet

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// libFuzzer target: parse_inventory_json() (controller/inventory.h): ansible-inventory --list output, and json::parse under it.
+// libFuzzer target: parse_inventory_json() (controller/inventory.h): ansible-inventory --list output, and nlohmann-json under it (core/json_read.h).
 // Checks: fuzz/checks.h check_inventory_json(). Seeds: fuzz/corpus/inventory_json/.
 #include "fuzz/target.h"
 

@@ -3,6 +3,7 @@
 // real /bin/sh on a scratch directory) and the fleet's decision to push, to
 // run, or to refuse a copy that does not match.
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <elf.h>
 #include <sys/wait.h>
@@ -220,7 +221,7 @@ TEST_CASE("agent_push - the fleet pushes where the agent is missing and not agai
   CHECK(sh.runs == 2);   // the guard that found nothing, then check-rename-run
   CHECK(slurp(ran) == "rollback --format json\n");
   CHECK_THAT(format_summary(first), Catch::Contains("Agent pushed to: a (" + path + ")"));
-  CHECK(summary_json(first).find("totals")->find("agent_pushed")->as_number() == 1);
+  CHECK(nlohmann::json::parse(summary_json(first)).at("totals").at("agent_pushed") == 1);
 
   FleetResult second = Fleet(sh, {host_named("a")}, options).rollback();
   CHECK(second.hosts[0].state == TaskState::kOk);
@@ -228,12 +229,12 @@ TEST_CASE("agent_push - the fleet pushes where the agent is missing and not agai
   CHECK(sh.puts == 1);   // nothing copied
   CHECK(sh.runs == 3);   // one command: guard and agent
   CHECK(slurp(ran) == "rollback --format json\nrollback --format json\n");
-  CHECK(summary_json(second).find("hosts")->as_array()[0].find("agent_pushed")->as_bool() == false);
+  CHECK(nlohmann::json::parse(summary_json(second)).at("hosts").at(0).at("agent_pushed") == false);
 
   // Without --push-agent the document is as before: no push fields.
-  auto plain = summary_json(Fleet(sh, {host_named("a")}, {}).rollback());
-  CHECK(plain.find("totals")->find("agent_pushed") == nullptr);
-  CHECK(plain.find("hosts")->as_array()[0].find("agent_pushed") == nullptr);
+  const auto plain = nlohmann::json::parse(summary_json(Fleet(sh, {host_named("a")}, {}).rollback()));
+  CHECK_FALSE(plain.at("totals").contains("agent_pushed"));
+  CHECK_FALSE(plain.at("hosts").at(0).contains("agent_pushed"));
 }
 
 TEST_CASE("agent_push - a host holding other bytes under the versioned name gets the controller's agent") {

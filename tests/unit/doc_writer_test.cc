@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <catch2/catch.hpp>
 
+#include <functional>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "core/doc_writer.h"
@@ -147,4 +149,67 @@ TEST_CASE("doc_writer - misuse is a bug, not a broken document") {
     CHECK_THROWS_AS(no_array.begin_element(), std::logic_error);
     CHECK_THROWS_AS(no_array.end_table(), std::logic_error);
   }
+}
+
+namespace {
+
+std::string json_of(const std::function<void(DocWriter&)>& body) {
+  std::string out;
+  DocWriter w(DocFormat::kJson, [&](std::string_view piece) { out += piece; });
+  body(w);
+  w.finish();
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("doc_writer - a JSON value is laid out like the document around it") {
+  const auto tree = nlohmann::json::parse(
+      R"({"b": [1, "x", null, true], "a": {"n": -3, "big": 18446744073709551615, "share": 0.333333333, "one": 1.0},)"
+      R"( "e": [], "o": {}})");
+  const std::string text = json_of([&](DocWriter& w) {
+    w.string("schema", "s/1");
+    w.value("tree", tree);
+  });
+  CHECK(text ==
+        "{\n"
+        "  \"schema\": \"s/1\",\n"
+        "  \"tree\": {\n"
+        "    \"a\": {\n"
+        "      \"big\": 18446744073709551615,\n"
+        "      \"n\": -3,\n"
+        "      \"one\": 1,\n"
+        "      \"share\": 0.333333\n"
+        "    },\n"
+        "    \"b\": [\n"
+        "      1,\n"
+        "      \"x\",\n"
+        "      null,\n"
+        "      true\n"
+        "    ],\n"
+        "    \"e\": [],\n"
+        "    \"o\": {}\n"
+        "  }\n"
+        "}\n");
+  // Integers read back exact; other numbers are rounded (append_short_float).
+  CHECK(nlohmann::json::parse(text).at("tree").at("a").at("big") == tree.at("a").at("big"));
+}
+
+TEST_CASE("doc_writer - a whole document may be a list") {
+  CHECK(json_of([](DocWriter& w) { w.document(nlohmann::json::array({"a", 2})); }) == "[\n  \"a\",\n  2\n]\n");
+  CHECK(json_of([](DocWriter& w) { w.document(nlohmann::json::array()); }) == "[]\n");
+  CHECK(json_of([](DocWriter& w) { w.document({{"k", "v"}}); }) == "{\n  \"k\": \"v\"\n}\n");
+  CHECK_THROWS_AS(json_of([](DocWriter& w) {
+                    w.string("k", "v");
+                    w.document(nlohmann::json::array());
+                  }),
+                  std::logic_error);
+  DocWriter toml(DocFormat::kToml, [](std::string_view) {});
+  CHECK_THROWS_AS(toml.value("k", nlohmann::json()), std::logic_error);
+}
+
+TEST_CASE("doc_writer - a JSON value on one line") {
+  std::string out;
+  append_json_value(out, nlohmann::json::parse(R"({"k": ["a", 1.5, {"x": null}], "e": []})"));
+  CHECK(out == R"({"e": [], "k": ["a", 1.5, {"x": null}]})");
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <functional>
 #include <map>
@@ -231,12 +232,12 @@ TEST_CASE("fleet_commands - report collects every host and names the ones that f
   CHECK_THAT(result_for(r, "garbled").error, Catch::Contains("garbled"));
   CHECK(t.count("a", "irqfleet-agent report --nonzero-counts") == 1);   // the model keeps non-zero counts only
 
-  auto j = summary_json(r);
-  CHECK(j.find("totals")->find("failed")->as_number() == 3);
-  const auto& ha = j.find("hosts")->as_array()[0];
-  CHECK(ha.find("vif_irqs")->as_number() == 4);
-  CHECK(ha.find("vif_irqs_on_cpu0")->as_number() == 4);
-  CHECK(ha.find("imbalance")->as_number() == Approx(4.0));   // all load on one of 4 CPUs
+  const auto j = nlohmann::json::parse(summary_json(r));
+  CHECK(j.at("totals").at("failed") == 3);
+  const auto& ha = j.at("hosts").at(0);
+  CHECK(ha.at("vif_irqs") == 4);
+  CHECK(ha.at("vif_irqs_on_cpu0") == 4);
+  CHECK(ha.at("imbalance").get<double>() == Approx(4.0));   // all load on one of 4 CPUs
 }
 
 TEST_CASE("fleet_commands - identical hosts get one placement whatever their counts") {
@@ -291,10 +292,10 @@ TEST_CASE("fleet_commands - hosts share a plan group only with hosts of the same
   // Each host's policy hash, in the table and in --json.
   const std::string summary = format_summary(r);
   CHECK_THAT(summary, Catch::Contains("POLICY HASH") && Catch::Contains(policy_hash(*spread)));
-  auto j = summary_json(r);
-  CHECK(j.find("hosts")->as_array()[1].find("policy_hash")->as_string() == policy_hash(*spread));
-  CHECK(j.find("groups")->as_array()[1].find("policy_hash")->as_string() == policy_hash(*spread));
-  CHECK(j.find("policy_hash") == nullptr);
+  const auto j = nlohmann::json::parse(summary_json(r));
+  CHECK(j.at("hosts").at(1).at("policy_hash") == policy_hash(*spread));
+  CHECK(j.at("groups").at(1).at("policy_hash") == policy_hash(*spread));
+  CHECK_FALSE(j.contains("policy_hash"));
 }
 
 TEST_CASE("fleet_commands - plan --from-reports plans from report files, byte-identical to over SSH, without SSH") {
@@ -375,7 +376,7 @@ TEST_CASE("fleet_commands - apply pushes each plan on stdin and collects outcome
   t.hosts["b"] = agent(make_report("b", {100, 200, 300, 400}), [](const std::string&) -> Result<CommandOutput> {
     return CommandOutput{2,
                          R"({"irqs": [{"irq": 107, "identity": "vif/guest3/0/q0/tx", "outcome": "refused",
-                             "before": "0", "after": "0", "message": "EPERM: managed interrupt"},
+                             "before": "0", "after": "0", "detail": "EPERM: managed interrupt"},
                             {"irq": 108, "identity": "vif/guest3/0/q0/rx", "outcome": "applied", "before": "0", "after": "1"}]})",
                          ""};
   });
@@ -385,7 +386,7 @@ TEST_CASE("fleet_commands - apply pushes each plan on stdin and collects outcome
   const auto& a = result_for(r, "a");
   CHECK(a.state == TaskState::kOk);
   REQUIRE(a.outcomes.size() == 4);
-  CHECK(a.outcomes[0].outcome == "applied");
+  CHECK(a.outcomes[0].outcome == Outcome::kApplied);
   CHECK(t.count("a", "irqfleet-agent apply --format json -") == 1);
   // The plan really travelled on stdin.
   for (const auto& c : t.calls)
@@ -396,7 +397,7 @@ TEST_CASE("fleet_commands - apply pushes each plan on stdin and collects outcome
     }
   const auto& b = result_for(r, "b");
   CHECK(b.state == TaskState::kFailed);
-  CHECK_THAT(b.error, Catch::Contains("host b") && Catch::Contains("1 of 2 IRQs not applied: refused: EPERM") &&
+  CHECK_THAT(b.error, Catch::Contains("host b") && Catch::Contains("1 of 2 IRQs not applied: refused: IRQ 107 (vif/guest3/0/q0/tx): EPERM") &&
                           Catch::Contains("EPERM"));
   CHECK_THAT(format_summary(r), Catch::Contains("Hosts that did not succeed") && Catch::Contains("refused"));
 }
@@ -446,7 +447,7 @@ TEST_CASE("fleet_commands - a guest gone since the report is listed, and neither
   t.hosts["h2"] = agent(make_report("h2", {1, 2, 3, 4}), [](const std::string&) -> Result<CommandOutput> {
     return CommandOutput{2,
                          R"({"irqs": [{"irq": 107, "identity": "vif/guest3/0/q0/tx", "outcome": "refused",
-                             "message": "EPERM: managed interrupt"},
+                             "detail": "EPERM: managed interrupt"},
                             {"irq": null, "plan_irq": 108, "identity": "vif/guest3/0/q0/rx", "outcome": "gone"}]})",
                          ""};
   });
@@ -460,17 +461,17 @@ TEST_CASE("fleet_commands - a guest gone since the report is listed, and neither
   CHECK(result_for(r, "h3").state == TaskState::kOk);   // the canary passed: the rollout went on
   const auto& h2 = result_for(r, "h2");
   CHECK(h2.state == TaskState::kFailed);
-  CHECK_THAT(h2.error, Catch::Contains("1 of 2 IRQs not applied: refused: EPERM") && !Catch::Contains("gone"));
+  CHECK_THAT(h2.error, Catch::Contains("1 of 2 IRQs not applied: refused: IRQ 107 (vif/guest3/0/q0/tx): EPERM") && !Catch::Contains("gone"));
   CHECK(r.exit_code() == 2);
 
   const std::string summary = format_summary(r);
   CHECK_THAT(summary, Catch::Contains("Gone since the report") &&
                           Catch::Contains("h1: " + h1.outcomes[0].identity) && Catch::Contains("h2: vif/guest3/0/q0/rx"));
-  auto j = summary_json(r);
-  const auto& j1 = j.find("hosts")->as_array()[0];
-  REQUIRE(j1.find("gone")->as_array().size() == 1);
-  CHECK(j1.find("gone")->as_array()[0].scalar_text() == h1.outcomes[0].identity);
-  CHECK(j1.find("outcome_counts")->find("gone")->as_number() == 1);
+  const auto j = nlohmann::json::parse(summary_json(r));
+  const auto& j1 = j.at("hosts").at(0);
+  REQUIRE(j1.at("gone").size() == 1);
+  CHECK(j1.at("gone").at(0) == h1.outcomes[0].identity);
+  CHECK(j1.at("outcome_counts").at("gone") == 1);
 }
 
 TEST_CASE("fleet_commands - --max-fail with --serial stops between batches") {
@@ -557,9 +558,9 @@ TEST_CASE("fleet_commands - status flags an installed policy, an agent version a
     REQUIRE(row != std::string::npos);
     CHECK_THAT(text.substr(row, text.find('\n', row + 1) - row), Catch::Contains(" 1.2.0 "));
   }
-  auto j = summary_json(r);
-  CHECK(j.find("totals")->find("flagged")->as_number() == 1);
-  CHECK(j.find("hosts")->as_array()[0].find("flags")->as_array().size() == 1);
+  const auto j = nlohmann::json::parse(summary_json(r));
+  CHECK(j.at("totals").at("flagged") == 1);
+  CHECK(j.at("hosts").at(0).at("flags").size() == 1);
 }
 
 TEST_CASE("fleet_commands - status flags a reconcile that is off or failing, where the inventory wants it") {
@@ -616,13 +617,13 @@ TEST_CASE("fleet_commands - status flags a reconcile that is off or failing, whe
   CHECK_THAT(text, Catch::Contains("off: flagged: reconcile off: ") &&
                        Catch::Contains("failing: flagged: reconcile failing (last run 2026-12-02T19:45:12Z: exit status 1)") &&
                        Catch::Contains("2 flagged"));
-  auto j = summary_json(r);
-  const auto& hj = j.find("hosts")->as_array();
-  CHECK(hj[0].find("agent")->find("reconcile")->find("state")->as_string() == "off");
-  CHECK(hj[1].find("agent")->find("reconcile")->find("failing")->as_bool());
-  CHECK(hj[1].find("agent")->find("reconcile")->find("last_exit_status")->as_number() == 1);
-  CHECK(hj[3].find("agent")->find("reconcile")->find("state")->as_string() == "on");
-  CHECK_THAT(hj[1].find("flags")->as_array().at(0).as_string(), Catch::StartsWith("reconcile failing"));
+  const auto j = nlohmann::json::parse(summary_json(r));
+  const auto& hj = j.at("hosts");
+  CHECK(hj[0].at("agent").at("reconcile").at("state") == "off");
+  CHECK(hj[1].at("agent").at("reconcile").at("failing") == true);
+  CHECK(hj[1].at("agent").at("reconcile").at("last_exit_status") == 1);
+  CHECK(hj[3].at("agent").at("reconcile").at("state") == "on");
+  CHECK_THAT(hj[1].at("flags").at(0).get<std::string>(), Catch::StartsWith("reconcile failing"));
 }
 
 TEST_CASE("fleet_commands - rollback runs the agent's rollback on every host") {
@@ -649,15 +650,6 @@ TEST_CASE("fleet_commands - agent command lines are shell-quoted") {
   CHECK(Fleet::agent_command(h, {"report"}) == "sudo -n -u root irqfleet-agent report");
 }
 
-TEST_CASE("fleet_commands - agent outcome JSON errors name the host") {
-  auto bad = parse_agent_output("{\"irqs\": [}", "host x apply output");
-  REQUIRE_FALSE(bad.ok());
-  CHECK(bad.error().file == "host x apply output");
-  CHECK(bad.error().column == 11);
-  auto none = parse_agent_output("{}", "host x apply output");
-  REQUIRE_FALSE(none.ok());
-}
-
 TEST_CASE("fleet_commands - the agent's warnings reach the host's result and the JSON summary") {
   FakeTransport t;
   t.hosts["a"] = agent(make_report("a", {100, 200}), [](const std::string&) -> Result<CommandOutput> {
@@ -671,7 +663,7 @@ TEST_CASE("fleet_commands - the agent's warnings reach the host's result and the
   const auto& a = result_for(r, "a");
   REQUIRE(a.agent_warnings.size() == 1);
   CHECK(a.agent_warnings[0].find("did not finish (killed?)") != std::string::npos);
-  CHECK(json::dump(summary_json(r)).find("did not finish (killed?)") != std::string::npos);
+  CHECK(summary_json(r).find("did not finish (killed?)") != std::string::npos);
   CHECK(format_summary(r).find("a: warning: the apply of 2026-11-26T01:00:00Z did not finish") != std::string::npos);
 }
 
@@ -693,7 +685,7 @@ TEST_CASE("fleet_commands - apply --measure asks the agents to measure and shows
   const std::string summary = format_summary(r);
   CHECK_THAT(summary, Catch::Contains("PREDICTED AFTER") && Catch::Contains("MEASURED BEFORE") &&
                           Catch::Contains("MEASURED AFTER") && Catch::Contains("3.25") && Catch::Contains("1.12"));
-  const std::string json_text = json::dump(summary_json(r));
+  const std::string json_text = summary_json(r);
   CHECK(json_text.find("\"measured\"") != std::string::npos);
   CHECK(json_text.find("imbalance_after") != std::string::npos);
   CHECK(json_text.find("1.125") != std::string::npos);

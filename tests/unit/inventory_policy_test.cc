@@ -34,19 +34,19 @@ TEST_CASE("inventory_policy - no variables is the role's defaults, which are the
 }
 
 TEST_CASE("inventory_policy - the template's filters: string, bool, float, to_json") {
-  std::map<std::string, json::Value> vars;
+  std::map<std::string, nlohmann::json> vars;
   vars["irqfleet_policy_strategy"] = "spread";
-  vars["irqfleet_policy_classes"] = json::Value::Array{"xen-vif"};
+  vars["irqfleet_policy_classes"] = nlohmann::json::array({"xen-vif"});
   vars["irqfleet_policy_cpus"] = 3;                     // | string: "3"
   vars["irqfleet_policy_exclude_cpus"] = "0";
   vars["irqfleet_policy_vif_queue_pairing"] = "together";
   vars["irqfleet_policy_prefer_numa_local"] = "Yes";    // | bool
   vars["irqfleet_policy_min_load"] = "12.5";            // | float of a string
   vars["irqfleet_policy_stability_margin"] = 1;         // | float of an int: 1.0
-  json::Value blk = json::Value::object();
+  nlohmann::json blk = nlohmann::json::object();
   blk["strategy"] = "spread";
   blk["cpus"] = "2-3";
-  vars["irqfleet_policy_class_overrides"] = json::Value::object();
+  vars["irqfleet_policy_class_overrides"] = nlohmann::json::object();
   vars["irqfleet_policy_class_overrides"]["xen-vif"] = blk;
   vars["ansible_user"] = "ops";                          // not a policy variable: ignored
   auto text = render_inventory_policy(vars, "h");

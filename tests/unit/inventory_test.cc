@@ -203,12 +203,13 @@ irqfleet_manage_units=False
 }
 
 TEST_CASE("inventory - ansible_bool is Ansible's | bool") {
-  for (const char* yes : {"yes", "On", "TRUE", "1", " true "}) CHECK(ansible_bool(json::Value(yes)));
-  for (const char* no : {"no", "off", "false", "0", "", "enabled"}) CHECK_FALSE(ansible_bool(json::Value(no)));
-  CHECK(ansible_bool(json::Value(true)));
-  CHECK(ansible_bool(json::Value(1)));
-  CHECK_FALSE(ansible_bool(json::Value(2)));
-  CHECK_FALSE(ansible_bool(json::Value()));
+  for (const char* yes : {"yes", "On", "TRUE", "1", " true "}) CHECK(ansible_bool(nlohmann::json(yes)));
+  for (const char* no : {"no", "off", "false", "0", "", "enabled"}) CHECK_FALSE(ansible_bool(nlohmann::json(no)));
+  CHECK(ansible_bool(nlohmann::json(true)));
+  CHECK(ansible_bool(nlohmann::json(1)));
+  CHECK(ansible_bool(nlohmann::json(1.0)));
+  CHECK_FALSE(ansible_bool(nlohmann::json(2)));
+  CHECK_FALSE(ansible_bool(nlohmann::json()));
 }
 
 TEST_CASE("inventory - --limit by host, group, wildcard and exclusion") {

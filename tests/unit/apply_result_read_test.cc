@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/apply_result_read.h"
+
+#include <catch2/catch.hpp>
+#include <cstdint>
+
+#include "core/apply_format.h"
+
+using namespace irqfleet;
+
+namespace {
+
+ApplyResult sample_result() {
+  ApplyResult r;
+  r.hostname = "dom0-07";
+  r.journal = "/var/lib/irqfleet/journal.toml";
+  r.warnings = {"the apply of 2026-11-26T01:00:00Z did not finish (killed?)"};
+  IrqOutcome applied;
+  applied.identity = "vif/web01/0/q0/tx";
+  applied.plan_irq = 214;
+  applied.irq = 214;
+  applied.before = "0";
+  applied.target = "1";
+  applied.after = "1";
+  applied.effective = "1";
+  applied.outcome = Outcome::kApplied;
+  IrqOutcome refused = applied;
+  refused.identity = "vif/web01/0/q0/rx";
+  refused.plan_irq = refused.irq.emplace(215);
+  refused.after = "0";
+  refused.effective = "";
+  refused.outcome = Outcome::kRefused;
+  refused.errno_name = "EPERM";
+  refused.detail = "kernel refused CPU 1 (EPERM: managed interrupt); left on CPU 0";
+  IrqOutcome gone;
+  gone.identity = "vif/old/0/q0/tx";
+  gone.plan_irq = 300;
+  gone.target = "2";
+  gone.outcome = Outcome::kGone;
+  r.irqs = {applied, refused, gone};
+  return r;
+}
+
+void check_same(const IrqOutcome& a, const IrqOutcome& b) {
+  CHECK(a.identity == b.identity);
+  CHECK(a.plan_irq == b.plan_irq);
+  CHECK(a.irq == b.irq);
+  CHECK(a.before == b.before);
+  CHECK(a.target == b.target);
+  CHECK(a.after == b.after);
+  CHECK(a.effective == b.effective);
+  CHECK(a.outcome == b.outcome);
+  CHECK(a.errno_name == b.errno_name);
+  CHECK(a.detail == b.detail);
+  CHECK(a.message() == b.message());
+}
+
+}  // namespace
+
+TEST_CASE("apply_result_read - what the agent writes reads back equal") {
+  const ApplyResult written = sample_result();
+  auto read = parse_apply_result(apply_result_to_json(written), "host x apply output");
+  REQUIRE(read.ok());
+  REQUIRE(read->irqs.size() == written.irqs.size());
+  for (size_t i = 0; i < written.irqs.size(); ++i) check_same(read->irqs[i], written.irqs[i]);
+  CHECK(read->warnings == written.warnings);
+  CHECK_FALSE(read->measured);
+  CHECK(shown_irq(read->irqs[2]) == 300);   // gone: the plan's number
+}
+
+TEST_CASE("apply_result_read - the measured object is kept with its counts exact") {
+  // 2^63 + 1 and 2^53 + 1: neither survives a trip through a double.
+  const std::string measured =
+      R"({"seconds": 2.5, "imbalance_before": 3.25, "imbalance_after": 1.125,)"
+      R"( "irqs": [{"identity": "vif/a/0/q0/tx", "irq": 5, "count": 9223372036854775809, "small": 9007199254740993}]})";
+  auto read = parse_apply_result(apply_result_to_json(sample_result(), measured), "host x apply output");
+  REQUIRE(read.ok());
+  REQUIRE(read->measured);
+  CHECK(read->measured->at("imbalance_before").get<double>() == 3.25);
+  const auto& irq = read->measured->at("irqs").at(0);
+  REQUIRE(irq.at("count").is_number_unsigned());
+  CHECK(irq.at("count").get<uint64_t>() == 9223372036854775809ull);
+  REQUIRE(irq.at("small").is_number_integer());
+  CHECK(irq.at("small").get<int64_t>() == 9007199254740993ll);
+}
+
+TEST_CASE("apply_result_read - errors name the source and the place") {
+  auto bad = parse_apply_result("{\"irqs\": [}", "host x apply output");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().file == "host x apply output");
+  CHECK(bad.error().line == 1);
+  CHECK(bad.error().column == 11);
+  auto second_line = parse_apply_result("{\"irqs\": [],\n  \"warnings\": x}", "out");
+  REQUIRE_FALSE(second_line.ok());
+  CHECK(second_line.error().line == 2);
+  CHECK(second_line.error().column == 15);
+
+  auto none = parse_apply_result("{}", "host x apply output");
+  REQUIRE_FALSE(none.ok());
+  CHECK_THAT(none.error().message, Catch::Contains("no \"irqs\" array"));
+  auto unknown = parse_apply_result(R"({"irqs": [{"identity": "vif/a/0/q0/tx", "outcome": "moved"}]})", "out");
+  REQUIRE_FALSE(unknown.ok());
+  CHECK_THAT(unknown.error().message, Catch::Contains("vif/a/0/q0/tx") && Catch::Contains("'moved'"));
+}
+
+TEST_CASE("apply_result_read - outcome names read back as the enum") {
+  for (Outcome o : {Outcome::kUnchanged, Outcome::kApplied, Outcome::kWouldApply, Outcome::kRefused,
+                    Outcome::kInvalidCpu, Outcome::kGone, Outcome::kAmbiguous, Outcome::kEffectiveMismatch})
+    CHECK(outcome_from_string(to_string(o)) == o);
+  CHECK_FALSE(outcome_from_string("Applied"));
+  CHECK_FALSE(outcome_from_string(""));
+}
