@@ -246,7 +246,7 @@ Status Fleet::session_report(HostResult& h, bool hold) {
   if (hold) {   // apply's options: the plan comes on this session
     if (options_.check) args.push_back("--check");
     if (options_.measure_seconds > 0 && !options_.check)
-      args.insert(args.end(), {"--measure", json::Value(options_.measure_seconds).scalar_text()});
+      args.insert(args.end(), {"--measure", format_short_float(options_.measure_seconds)});
     if (!options_.by.empty()) args.insert(args.end(), {"--by", options_.by});
   }
   std::optional<std::string> copy;
