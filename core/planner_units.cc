@@ -6,6 +6,8 @@
 #include <numeric>
 #include <optional>
 
+#include "core/irq_weight.h"
+
 namespace irqfleet::planner {
 
 namespace {
@@ -45,23 +47,20 @@ std::vector<Managed> managed_irqs(const Policy& policy, const HostReport& report
 
 // ---- pass: weights ------------------------------------------------------------
 
-// Observed loads: rates when the report was sampled, else counts since boot,
-// else equal. Returns what they are ("rate", "count", "equal").
+// Observed loads on one basis (irq_weight.h): rates when the report was
+// sampled, else counts since boot, else equal. Returns what they are ("rate",
+// "count", "equal").
 std::string weigh(std::vector<Managed>& managed, std::vector<std::string>& warnings) {
-  const bool any_rate = std::any_of(managed.begin(), managed.end(), [](const Managed& m) { return m.irq->rate.has_value(); });
-  const bool any_count = std::any_of(managed.begin(), managed.end(), [](const Managed& m) { return m.irq->total() > 0; });
+  std::vector<const IrqReport*> irqs;
+  irqs.reserve(managed.size());
+  for (const Managed& m : managed) irqs.push_back(m.irq);
+  const WeightBasis basis = weight_basis(irqs);
   for (Managed& m : managed) {
-    if (any_rate) {
-      m.weight = m.irq->rate.value_or(0);
-      if (!m.irq->rate)
-        warnings.push_back("IRQ " + std::to_string(m.irq->irq) + " (" + m.irq->identity + ") has no rate; weighted 0");
-    } else if (any_count) {
-      m.weight = static_cast<double>(m.irq->total());
-    } else {
-      m.weight = 1;
-    }
+    m.weight = irq_weight(*m.irq, basis);
+    if (basis == WeightBasis::kRate && !m.irq->rate)
+      warnings.push_back("IRQ " + std::to_string(m.irq->irq) + " (" + m.irq->identity + ") has no rate; weighted 0");
   }
-  return any_rate ? "rate" : any_count ? "count" : "equal";
+  return std::string(to_string(basis));
 }
 
 // ---- pass: units --------------------------------------------------------------
