@@ -26,14 +26,17 @@ Facts facts_of(const HostReport& r) {
   if (r.xen.xl && !r.xen.xl->xen_version.empty()) f.xen_version = r.xen.xl->xen_version;
   else if (r.xen.is_dom0) f.xen_version = "dom0";
   f.vcpus = r.topology.online.size();
+  std::vector<const IrqReport*> vifs;
+  for (const auto& irq : r.irqs)
+    if (irq.irq_class == IrqClass::kXenVif) vifs.push_back(&irq);
+  const WeightBasis basis = weight_basis(vifs);
   double total = 0, on_cpu0 = 0;
-  for (const auto& irq : r.irqs) {
-    if (irq.irq_class != IrqClass::kXenVif) continue;
+  for (const IrqReport* irq : vifs) {
     ++f.vif_irqs;
-    total += irq_weight(irq);
-    if (delivery_cpu(irq) == 0) {
+    total += irq_weight(*irq, basis);
+    if (delivery_cpu(*irq) == 0) {
       ++f.vif_on_cpu0;
-      on_cpu0 += irq_weight(irq);
+      on_cpu0 += irq_weight(*irq, basis);
     }
   }
   f.cpu0_share = total > 0 ? on_cpu0 / total : 0;

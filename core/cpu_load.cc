@@ -7,11 +7,6 @@
 
 namespace irqfleet {
 
-double irq_weight(const IrqReport& irq) {
-  if (irq.rate) return *irq.rate;
-  return static_cast<double>(irq.total());
-}
-
 int delivery_cpu(const IrqReport& irq) {
   if (irq.has_effective && !irq.effective.empty()) return irq.effective.front();
   if (irq.has_affinity && !irq.affinity.empty()) return irq.affinity.front();
@@ -79,6 +74,22 @@ bool is_managed(const IrqReport& irq, const Policy& policy) {
   return policy.manages(irq.irq_class, irq.movable, irq.identity);
 }
 
+// The bases the report's IRQs are weighed on: its managed IRQs together, as
+// the planner weighs them, and the others together.
+struct Bases {
+  WeightBasis managed;
+  WeightBasis other;
+};
+
+Bases weight_bases(const HostReport& report, const Policy& policy) {
+  std::vector<const IrqReport*> managed, all;
+  for (const IrqReport& irq : report.irqs) {
+    all.push_back(&irq);
+    if (is_managed(irq, policy)) managed.push_back(&irq);
+  }
+  return {weight_basis(managed), weight_basis(all)};
+}
+
 // Pass: every online CPU, marked excluded when the policy does not use it.
 std::map<int, CpuLoad> empty_cpus(const HostReport& report, const CpuList& policy_cpus) {
   std::map<int, CpuLoad> cpus;
@@ -88,10 +99,10 @@ std::map<int, CpuLoad> empty_cpus(const HostReport& report, const CpuList& polic
 }
 
 // Pass: an unmanaged IRQ's weight, split by its per-CPU counts.
-void add_other(std::map<int, CpuLoad>& cpus, const IrqReport& irq) {
+void add_other(std::map<int, CpuLoad>& cpus, const IrqReport& irq, WeightBasis basis) {
   const double total = static_cast<double>(irq.total());
   if (total <= 0) return;
-  const double weight = irq_weight(irq);
+  const double weight = irq_weight(irq, basis);
   for (const auto& [cpu, count] : irq.counts) {
     auto it = cpus.find(cpu);
     if (it != cpus.end()) it->second.other += weight * static_cast<double>(count) / total;
@@ -124,14 +135,15 @@ CpuLoads finish(const HostReport& report, const CpuList& policy_cpus, std::map<i
 CpuLoads live_cpu_loads(const HostReport& report, const Policy& policy) {
   const CpuList policy_cpus = policy_cpus_of(report, policy);
   auto cpus = empty_cpus(report, policy_cpus);
+  const Bases bases = weight_bases(report, policy);
   size_t managed = 0;
   for (const IrqReport& irq : report.irqs) {
     if (!is_managed(irq, policy)) {
-      add_other(cpus, irq);
+      add_other(cpus, irq, bases.other);
       continue;
     }
     ++managed;
-    add_managed(cpus, policy_cpus, delivery_cpu(irq), irq_weight(irq));
+    add_managed(cpus, policy_cpus, delivery_cpu(irq), irq_weight(irq, bases.managed));
   }
   return finish(report, policy_cpus, std::move(cpus), managed);
 }
@@ -139,19 +151,20 @@ CpuLoads live_cpu_loads(const HostReport& report, const Policy& policy) {
 CpuLoads planned_cpu_loads(const HostReport& report, const Policy& policy, const Plan& plan) {
   const CpuList policy_cpus = policy_cpus_of(report, policy);
   auto cpus = empty_cpus(report, policy_cpus);
+  const Bases bases = weight_bases(report, policy);
   std::map<std::string, const IrqReport*> by_identity;
   for (const IrqReport& irq : report.irqs) {
     if (is_managed(irq, policy)) by_identity.emplace(irq.identity, &irq);
-    else add_other(cpus, irq);
+    else add_other(cpus, irq, bases.other);
   }
   for (const PlanEntry& e : plan.entries) {
     if (e.cpus.empty()) continue;
     auto it = by_identity.find(e.identity);
-    add_managed(cpus, policy_cpus, e.cpus.front(), it != by_identity.end() ? irq_weight(*it->second) : e.load);
+    add_managed(cpus, policy_cpus, e.cpus.front(), it != by_identity.end() ? irq_weight(*it->second, bases.managed) : e.load);
     if (it != by_identity.end()) by_identity.erase(it);
   }
   // Managed IRQs the plan does not name stay where they are.
-  for (const auto& [identity, irq] : by_identity) add_managed(cpus, policy_cpus, delivery_cpu(*irq), irq_weight(*irq));
+  for (const auto& [identity, irq] : by_identity) add_managed(cpus, policy_cpus, delivery_cpu(*irq), irq_weight(*irq, bases.managed));
   size_t managed = 0;
   for (const IrqReport& irq : report.irqs) managed += is_managed(irq, policy) ? 1 : 0;
   return finish(report, policy_cpus, std::move(cpus), managed);

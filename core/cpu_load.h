@@ -3,8 +3,8 @@
 // IRQs the policy manages and everything else. The model behind the load bars
 // (load_bars.h), `irqfleet-agent top` and the metrics (metrics.h). Pure.
 //
-// An IRQ's weight is its rate when the report was sampled, else its count
-// since boot. A managed IRQ weighs on the one CPU it is delivered to (a Xen
+// An IRQ's weight is irq_weight's (irq_weight.h): the managed IRQs weighed
+// together as the planner weighs them, the others together. A managed IRQ weighs on the one CPU it is delivered to (a Xen
 // event channel goes to one CPU); any other IRQ is spread over the CPUs in
 // proportion to its per-CPU counts (timers and IPIs run everywhere).
 #pragma once
@@ -16,14 +16,11 @@
 
 #include "core/cpulist.h"
 #include "core/host_report.h"
+#include "core/irq_weight.h"
 #include "core/plan.h"
 #include "core/policy.h"
 
 namespace irqfleet {
-
-// An IRQ's weight as the planner sees it: its rate when sampled, else its
-// count since boot.
-double irq_weight(const IrqReport& irq);
 
 // The CPU an IRQ is delivered on now: the first CPU of its effective affinity
 // when known, else of its affinity (a Xen event channel goes to one CPU). -1 when unknown.

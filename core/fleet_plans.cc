@@ -74,21 +74,31 @@ std::optional<Plan> group_last_placement(const std::vector<size_t>& members,
 }  // namespace
 
 double live_imbalance(const HostReport& report, const Policy* policy) {
+  std::vector<const IrqReport*> irqs;
+  for (const auto& irq : report.irqs)
+    if (managed(irq, policy)) irqs.push_back(&irq);
+  const WeightBasis basis = weight_basis(irqs);
   std::map<int, double> load;
-  for (const auto& irq : report.irqs) {
-    if (!managed(irq, policy)) continue;
-    int cpu = delivery_cpu(irq);
-    if (cpu >= 0) load[cpu] += irq_weight(irq);
+  for (const IrqReport* irq : irqs) {
+    int cpu = delivery_cpu(*irq);
+    if (cpu >= 0) load[cpu] += irq_weight(*irq, basis);
   }
   return imbalance(load, host_usable_cpus(report.topology));
 }
 
 double planned_imbalance(const HostReport& report, const Plan& plan) {
+  std::vector<const IrqReport*> live(plan.entries.size());  // per entry; null when gone
+  std::vector<const IrqReport*> found;
+  for (size_t k = 0; k < plan.entries.size(); ++k) {
+    live[k] = find_identity(report, plan.entries[k].identity);
+    if (live[k]) found.push_back(live[k]);
+  }
+  const WeightBasis basis = weight_basis(found);
   std::map<int, double> load;
-  for (const auto& e : plan.entries) {
+  for (size_t k = 0; k < plan.entries.size(); ++k) {
+    const PlanEntry& e = plan.entries[k];
     if (e.cpus.empty()) continue;
-    const IrqReport* irq = find_identity(report, e.identity);
-    load[e.cpus.front()] += irq ? irq_weight(*irq) : e.load;
+    load[e.cpus.front()] += live[k] ? irq_weight(*live[k], basis) : e.load;
   }
   return imbalance(load, host_usable_cpus(report.topology));
 }
@@ -134,17 +144,21 @@ FleetPlans plan_fleet(const Policy& policy, const std::vector<const HostReport*>
 
     // One representative report: the first host's, with every managed IRQ
     // weighed by the group's mean weight for that identity.
+    // The group's managed IRQs are weighed together, on one basis.
     HostReport rep = *reports[members.front()];
-    bool sampled = false;
+    std::vector<const IrqReport*> group_irqs;
     for (size_t m : members)
-      if (reports[m]->sample_seconds) sampled = true;
+      for (const auto& irq : reports[m]->irqs)
+        if (managed(irq, &policy)) group_irqs.push_back(&irq);
+    const WeightBasis basis = weight_basis(group_irqs);
     for (auto& irq : rep.irqs) {
-      if (!managed(irq, &policy)) continue;
+      // Equal weights: nothing has counted anywhere, the representative's IRQs neither.
+      if (!managed(irq, &policy) || basis == WeightBasis::kEqual) continue;
       double sum = 0;
       for (const IdentityIndex& other : index)
-        if (const IrqReport* same = find_in(other, irq.identity)) sum += irq_weight(*same);
+        if (const IrqReport* same = find_in(other, irq.identity)) sum += irq_weight(*same, basis);
       double mean = sum / static_cast<double>(members.size());
-      if (sampled || irq.rate) {
+      if (basis == WeightBasis::kRate) {
         irq.rate = mean;
       } else {
         // Same weight through the counts: all of it in the first CPU column.
@@ -174,11 +188,13 @@ FleetPlans plan_fleet(const Policy& policy, const std::vector<const HostReport*>
       const HostReport& report = *reports[m];
       Plan p = *group_plan;
       p.hostname = report.hostname;
+      // Each host's entries weigh what its own IRQs weigh, on the plan's basis.
+      const WeightBasis plan_basis = weight_basis_named(p.weights).value_or(basis);
       for (auto& [cpu, load] : p.cpu_load) load = 0;
       for (auto& e : p.entries) {
         if (const IrqReport* irq = find_in(index[k], e.identity)) {
           e.irq = irq->irq;
-          e.load = irq_weight(*irq);
+          e.load = irq_weight(*irq, plan_basis);
         }
         if (!e.cpus.empty()) p.cpu_load[e.cpus.front()] += e.load;
       }

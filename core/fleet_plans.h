@@ -39,7 +39,8 @@ FleetPlans plan_fleet(const Policy& policy, const std::vector<const HostReport*>
                       const std::vector<std::string>& names);
 
 // Live placement of the IRQs the policy manages (xen-vif and xen-blkback when
-// `policy` is null), weighed by irq_weight, over the host's usable CPUs.
+// `policy` is null), weighed together by irq_weight (irq_weight.h), over the
+// host's usable CPUs.
 double live_imbalance(const HostReport& report, const Policy* policy);
 
 // The same IRQs placed as `plan` says, over the same CPUs.

@@ -173,13 +173,7 @@ void classify(IrqReport& irq, const XenInfo& xen) {
   in.hwirq = irq.hwirq;
   in.actions = &irq.actions;
   in.guest_names = &xen.guest_names;
-  IrqIdentity id = classify_irq(in);
-  irq.irq_class = id.irq_class;
-  irq.identity = id.identity;
-  irq.vif = id.vif;
-  irq.guest = id.guest;
-  irq.movable = id.movable;
-  irq.why_not_movable = id.why_not_movable;
+  static_cast<IrqIdentity&>(irq) = classify_irq(in);
 }
 
 // Reads every IRQ's files and classifies it, on `threads` threads (0: chosen

@@ -25,7 +25,9 @@ namespace irqfleet {
 
 inline constexpr const char* kReportSchema = "irqfleet.report/1";
 
-struct IrqReport {
+// One IRQ as read on the host. What it is (class, identity, vif, guest,
+// movability) is its IrqIdentity, classify_irq's answer, held as it is.
+struct IrqReport : IrqIdentity {
   int irq = 0;
   std::string chip;
   std::string hwirq;
@@ -37,12 +39,6 @@ struct IrqReport {
   CpuList effective;                   // effective_affinity_list; empty when absent
   bool has_affinity = false;
   bool has_effective = false;
-  IrqClass irq_class = IrqClass::kLegacy;
-  std::string identity;                // empty when the IRQ has none
-  std::optional<VifQueue> vif;
-  std::string guest;
-  bool movable = false;
-  std::string why_not_movable;
   std::optional<double> rate;          // interrupts/s, with --sample
   std::optional<int> node;             // /proc/irq/N/node when >= 0 (the device's NUMA node)
   // Where sysfs and /proc/interrupts disagree ("chip: sysfs says X, /proc/interrupts says Y").

@@ -2,17 +2,16 @@
 #include "core/interrupts.h"
 
 #include <algorithm>
-#include <array>
-#include <bit>
 #include <cstring>
 #include <limits>
 #include <unordered_set>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+#include "core/interrupt_chip.h"
+#include "core/interrupt_scan.h"
 
 namespace irqfleet {
+
+using namespace interrupts_scan;
 
 namespace {
 
@@ -20,58 +19,6 @@ namespace {
 //   "%*d: " label, "%10u " per online CPU, chip (" %8s" or irq_print_chip, "None", "-"),
 //   " %*lu" hwirq (blank without a domain; absent in old kernels), " %-8s" Level/Edge
 //   (CONFIG_GENERIC_IRQ_SHOW_LEVEL), "-%-8s" desc->name, "  %s" action, ", %s" more actions.
-
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
-bool is_digit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_control(char c) {
-  const auto u = static_cast<unsigned char>(c);
-  return (u < 0x20 && c != '\t') || u == 0x7f;
-}
-bool all_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), is_digit);
-}
-
-// Skips spaces and tabs. The "%10u " count columns are mostly padding, so runs
-// of spaces go 16 (SSE2) or 8 bytes at a time.
-[[gnu::always_inline]] inline const char* skip_blanks(const char* p, const char* end) {
-#if defined(__SSE2__)
-  const __m128i spaces = _mm_set1_epi8(' ');
-  while (end - p >= 16) {
-    const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const unsigned other = ~static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, spaces))) & 0xffffu;
-    if (other) {
-      p += std::countr_zero(other);
-      if (*p != '\t') return p;
-      break;
-    }
-    p += 16;
-  }
-#else
-  constexpr uint64_t kSpaces = 0x2020202020202020ull;
-  while (end - p >= 8) {
-    uint64_t word;
-    std::memcpy(&word, p, 8);
-    const uint64_t diff = word ^ kSpaces;
-    if (diff == 0) {
-      p += 8;
-      continue;
-    }
-    if constexpr (std::endian::native == std::endian::little) p += std::countr_zero(diff) / 8;
-    break;
-  }
-#endif
-  while (p < end && is_blank(*p)) ++p;
-  return p;
-}
-
-bool ends_token(char c) { return is_blank(c) || c == '\n' || c == '\r'; }
-
-// End of the whitespace-delimited token starting at p.
-const char* token_end(const char* p, const char* end) {
-  while (p < end && !is_blank(*p) && *p != '\n' && *p != '\r') ++p;
-  return p;
-}
 
 // A token for an error message: printable, escaped, not too long.
 std::string quote(std::string_view token) {
@@ -90,228 +37,6 @@ std::string quote(std::string_view token) {
   }
   if (shown < token.size()) out += "...";
   return out + "'";
-}
-
-enum class NumberKind { kNumber, kNotNumber, kOverflow, kLineEnd };
-
-struct NumberScan {
-  NumberKind kind;
-  uint64_t value = 0;
-  const char* next = nullptr;  // after the number, or the end of the offending token
-};
-
-// Digit by digit, with overflow checks: long numbers, the end of the text, errors.
-[[gnu::noinline]] NumberScan scan_number_slow(const char* p, const char* end) {
-  if (p == end || *p == '\n' || *p == '\r') return {NumberKind::kLineEnd, 0, p};
-  const char* start = p;
-  uint64_t v = 0;
-  // 19 digits cannot overflow uint64_t; longer numbers take the checked path.
-  const char* fast_end = end - p > 19 ? p + 19 : end;
-  while (p < fast_end && is_digit(*p)) v = v * 10 + static_cast<uint64_t>(*p++ - '0');
-  while (p < end && is_digit(*p)) {
-    if (__builtin_mul_overflow(v, 10u, &v) || __builtin_add_overflow(v, static_cast<uint64_t>(*p - '0'), &v))
-      return {NumberKind::kOverflow, 0, token_end(start, end)};
-    ++p;
-  }
-  if (p == start || (p < end && !ends_token(*p))) return {NumberKind::kNotNumber, 0, token_end(start, end)};
-  return {NumberKind::kNumber, v, p};
-}
-
-// Reads one unsigned decimal token at p (blanks already skipped).
-[[gnu::always_inline]] inline NumberScan scan_number(const char* p, const char* end) {
-  if constexpr (std::endian::native == std::endian::little) {
-    // Up to 7 digits without a loop: eight bytes at once, digits found and
-    // combined with SWAR (the kernel's counts are mostly short).
-    if (end - p >= 8) {
-      uint64_t word;
-      std::memcpy(&word, p, 8);
-      const uint64_t values = word ^ 0x3030303030303030ull;  // '0'..'9' → 0..9, nothing else does
-      const uint64_t non_digit =
-          (((values & 0x7f7f7f7f7f7f7f7full) + 0x7676767676767676ull) | values) & 0x8080808080808080ull;
-      if (non_digit) {
-        const int n = std::countr_zero(non_digit) / 8;
-        if (n > 0 && ends_token(p[n])) {
-          // The digits to the top bytes (leading zeros below), then 8-digit SWAR.
-          uint64_t v = values << (8 * (8 - n));
-          v = (v * 10) + (v >> 8);
-          v = (((v & 0x000000ff000000ffull) * (100 + (1000000ull << 32))) +
-               (((v >> 16) & 0x000000ff000000ffull) * (1 + (10000ull << 32)))) >>
-              32;
-          return {NumberKind::kNumber, v, p + n};
-        }
-      }
-    }
-  }
-  return scan_number_slow(p, end);
-}
-
-// The kernel's own layout, " %10u" after the label's or the previous count's space:
-// a space, up to 8 digits right-aligned in 10 columns, then a space. One 16-byte
-// look checks the whole field; anything else (pasted, tabs, long counts) takes the
-// general path.
-[[gnu::always_inline]] inline bool fixed_width_count(const char* p, const char* end, uint64_t& value) {
-#if defined(__SSE2__)
-  if constexpr (std::endian::native == std::endian::little) {
-    if (end - p < 16) return false;
-    const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const unsigned spaces = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, _mm_set1_epi8(' '))));
-    const __m128i shifted = _mm_sub_epi8(chunk, _mm_set1_epi8('0'));
-    const unsigned digits = static_cast<unsigned>(
-        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(shifted, _mm_set1_epi8(9)), shifted)));
-    // Bytes 0-2 and 11 are spaces; bytes 3-10 are spaces, then at least one digit up to byte 10.
-    const unsigned number = digits & 0x7f8u;
-    if ((spaces & 0x807u) != 0x807u || number == 0 || number + (number & (0u - number)) != 0x800u ||
-        ((spaces | digits) & 0x7f8u) != 0x7f8u)
-      return false;
-    uint64_t word;
-    std::memcpy(&word, p + 3, 8);
-    // Leading spaces become '0' (0x20 | 0x10), then the 8-digit SWAR sum.
-    uint64_t v = (word | 0x1010101010101010ull) ^ 0x3030303030303030ull;
-    v = (v * 10) + (v >> 8);
-    value = (((v & 0x000000ff000000ffull) * (100 + (1000000ull << 32))) +
-             (((v >> 16) & 0x000000ff000000ffull) * (1 + (10000ull << 32)))) >>
-            32;
-    return true;
-  }
-#endif
-  return false;
-}
-
-// desc->name values the kernel has glued to the chip ("IO-APIC-edge",
-// "xen-dyn-event", "xen-pirq-ioapic-level"), longest first so that
-// "-ioapic-level" wins over "-level".
-constexpr std::array<std::string_view, 19> kGluedHandlers = {
-    "percpu_devid", "ioapic-level", "ioapic-edge", "untracked", "fasteoi", "percpu", "simple",
-    "XT-PIC",       "level",        "event",       "msi-x",     "nested",  "edge",   "virq",
-    "pirq",         "msi",          "ipi",         "bad",       "XT"};
-
-// Whole chip names that end like a handler but are not glued: "xen-pirq    -ioapic-level",
-// "xen-percpu    -virq" print the handler apart; "xen-dyn-lateeoi" is the newer netback chip.
-constexpr std::array<std::string_view, 4> kUnsplitChips = {"xen-pirq", "xen-percpu", "xen-dyn",
-                                                           "xen-dyn-lateeoi"};
-
-// "-event" → "event"; empty when the token is not a handler.
-std::string_view handler_token(std::string_view t) {
-  if (t.size() >= 2 && t[0] == '-' && t[1] != '-') return t.substr(1);
-  return {};
-}
-
-bool is_trigger(std::string_view t) { return t == "Level" || t == "Edge"; }
-
-// "524288-edge" → hwirq "524288", handler "edge".
-bool split_hwirq_handler(std::string_view t, std::string_view& hwirq, std::string_view& handler) {
-  const size_t dash = t.find('-');
-  if (dash == std::string_view::npos || dash == 0 || dash + 1 == t.size()) return false;
-  if (!all_digits(t.substr(0, dash))) return false;
-  hwirq = t.substr(0, dash);
-  handler = t.substr(dash + 1);
-  return true;
-}
-
-bool is_marker(std::string_view t) {
-  std::string_view a, b;
-  return all_digits(t) || is_trigger(t) || !handler_token(t).empty() || split_hwirq_handler(t, a, b);
-}
-
-struct Token {
-  std::string_view text;
-  size_t offset;  // in the tail
-  size_t gap_after;  // blanks before the next token
-};
-
-void split_actions(std::string_view rest, std::vector<std::string>& actions) {
-  // "  %s" then ", %s": names may contain spaces ("PCIe PME, aerdrv" is two actions).
-  while (!rest.empty()) {
-    const size_t comma = rest.find(", ");
-    actions.emplace_back(rest.substr(0, comma));
-    if (comma == std::string_view::npos) break;
-    rest.remove_prefix(comma + 2);
-  }
-}
-
-// The text after the counts (trimmed, not empty) → chip, hwirq, trigger, handler, actions.
-void parse_tail(std::string_view tail, InterruptLine& out) {
-  constexpr size_t kMaxTokens = 8;
-  // The hwirq/trigger/handler (or glued chip-handler) token is looked for only among
-  // the first few: chip names are short, and later tokens belong to action names.
-  constexpr size_t kMarkerWindow = 4;
-  std::array<Token, kMaxTokens> tokens;
-  size_t count = 0;
-  size_t pos = 0;
-  while (count < kMaxTokens && pos < tail.size()) {
-    const size_t start = pos;
-    while (pos < tail.size() && !is_blank(tail[pos])) ++pos;
-    const size_t stop = pos;
-    while (pos < tail.size() && is_blank(tail[pos])) ++pos;
-    tokens[count++] = {tail.substr(start, stop - start), start, pos - stop};
-  }
-  const size_t window = std::min(count, kMarkerWindow);
-  auto chip_of = [&](size_t n) {
-    std::string chip;
-    for (size_t k = 0; k < n; ++k) {
-      if (k) chip += ' ';
-      chip.append(tokens[k].text);
-    }
-    return chip;
-  };
-  auto actions_from = [&](size_t k) {
-    if (k < count) split_actions(tail.substr(tokens[k].offset), out.actions);
-  };
-
-  // Chip names may contain spaces: the tokens before the first hwirq/trigger/handler
-  // token are the chip ("GICv3  30 Level  arch_timer", "xen-dyn    -event  vif1.0-q0-tx").
-  for (size_t i = 0; i < window; ++i) {
-    const std::string_view t = tokens[i].text;
-    if (!is_marker(t)) {
-      if (t.back() == ',') break;  // "foo, bar": already in the action list
-      continue;
-    }
-    out.chip = chip_of(i);
-    size_t k = i;
-    std::string_view hwirq, handler;
-    if (all_digits(tokens[k].text)) {
-      out.hwirq = tokens[k++].text;  // " %*lu" hwirq
-    } else if (split_hwirq_handler(tokens[k].text, hwirq, handler)) {
-      out.hwirq = hwirq;  // " %*lu" hwirq glued to "-%-8s" desc->name: "5-edge"
-      out.handler = handler;
-      actions_from(k + 1);
-      return;
-    }
-    if (k < count && is_trigger(tokens[k].text)) out.trigger = tokens[k++].text;  // " %-8s" Level/Edge
-    if (k < count && !handler_token(tokens[k].text).empty())
-      out.handler = handler_token(tokens[k++].text);  // "-%-8s" desc->name
-    actions_from(k);
-    return;
-  }
-
-  // Old kernels glue chip and handler: " %8s-%-8s" → "IO-APIC-edge", "xen-dyn-event".
-  for (size_t i = 0; i < window; ++i) {
-    const std::string_view t = tokens[i].text;
-    if (t.back() == ',') break;
-    if (std::find(kUnsplitChips.begin(), kUnsplitChips.end(), t) != kUnsplitChips.end()) continue;
-    for (std::string_view h : kGluedHandlers) {
-      if (t.size() > h.size() + 1 && t.substr(t.size() - h.size()) == h &&
-          t[t.size() - h.size() - 1] == '-') {
-        out.chip = chip_of(i);
-        if (!out.chip.empty()) out.chip += ' ';
-        out.chip.append(t.substr(0, t.size() - h.size() - 1));
-        out.handler = h;
-        actions_from(i + 1);
-        return;
-      }
-    }
-  }
-
-  // Neither: chip, then actions after the "  %s" gap (two blanks or more).
-  size_t n = 1;
-  for (size_t i = 0; i < window; ++i) {
-    if (tokens[i].gap_after >= 2 || i + 1 == count) {
-      n = i + 1;
-      break;
-    }
-  }
-  out.chip = chip_of(n);
-  actions_from(n);
 }
 
 }  // namespace
@@ -461,7 +186,7 @@ Result<const char*> InterruptsParser::Impl::parse_numbered(const char* p) {
   if (!tail.ok()) return tail.error();
   // The kernel always prints a chip (" %8s", "None" or "-") after the counts.
   if (tail->empty()) return error_at(p, "no chip name after the per-CPU counts (truncated line?)");
-  parse_tail(*tail, line);
+  parse_interrupt_tail(*tail, line);
   if (headerless_) {
     widest_ = std::max(widest_, line.counts.size());
     while (positions_.size() < widest_) positions_.push_back(static_cast<int>(positions_.size()));
@@ -616,3 +341,4 @@ Result<InterruptTable> read_interrupts(const FsRoot& root, InterruptsParser::Lin
 }
 
 }  // namespace irqfleet
+

@@ -8,7 +8,9 @@
 
 #include <unistd.h>
 
+#include <optional>
 #include <regex>
+#include <vector>
 
 #include "core/affinity_write.h"
 #include "core/apply.h"
@@ -74,25 +76,59 @@ ApplyOptions rewrite_same_value() {
   return o;
 }
 
+// An IRQ of this kernel to write to: the first whose action matches one of
+// `patterns`, in order. Without one, `why` says why: no usable kernel, or
+// `missing`.
+std::optional<InterruptLine> kernel_irq(const std::vector<std::regex>& patterns, const std::string& missing,
+                                        std::string& why) {
+  why = kernel_unusable();
+  if (!why.empty()) return std::nullopt;
+  DirFsRoot root("/");
+  for (const std::regex& pattern : patterns)
+    if (auto line = find_irq(root, pattern)) return line;
+  why = missing;
+  return std::nullopt;
+}
+
+// `irq`'s own affinity, read just before, written back: what it was and the outcome.
+struct OwnWrite {
+  std::optional<CpuList> cpus;
+  IrqOutcome outcome;
+};
+
+OwnWrite write_own_affinity(const FsRoot& root, int irq) {
+  auto cpus = current_affinity(root, irq);
+  REQUIRE(cpus);
+  return {cpus, write_affinity(root, irq, *cpus)};
+}
+
+// The whole apply path for a plan putting `irq` on `cpus` (what it has now),
+// the journal in `state`: the one outcome it gives.
+ApplyResult apply_same_value(const FsRoot& root, int irq, const CpuList& cpus, const TempTree& state) {
+  auto commands = make_command_runner(root, "/");
+  auto live = read_host_report(root, *commands);
+  REQUIRE(live.ok());
+  auto plan = same_value_plan(*live, irq, cpus);
+  REQUIRE(plan);
+  auto result = apply_plan(root, state.str(), *live, *plan, rewrite_same_value());
+  REQUIRE(result.ok());
+  REQUIRE(result->irqs.size() == 1);
+  return std::move(result).value();
+}
+
 }  // namespace
 
 TEST_CASE("apply_kernel - writing a movable IRQ's own affinity back succeeds", "[kernel]") {
-  if (std::string why = kernel_unusable(); !why.empty()) {
-    SKIP_TEST("real-kernel apply test: " << why);
-  }
-  DirFsRoot root("/");
   // virtio-net queues, else the serial port: movable, not kernel-managed.
-  auto line = find_irq(root, std::regex(R"(virtio\d+-(input|output)(\.\d+)?)"));
-  if (!line) line = find_irq(root, std::regex("ttyS0"));
-  if (!line) {
-    SKIP_TEST("real-kernel apply test: no virtio*-input/-output or ttyS0 IRQ in /proc/interrupts");
-  }
+  std::string why;
+  auto line = kernel_irq({std::regex(R"(virtio\d+-(input|output)(\.\d+)?)"), std::regex("ttyS0")},
+                         "no virtio*-input/-output or ttyS0 IRQ in /proc/interrupts", why);
+  if (!line) SKIP_TEST("real-kernel apply test: " << why);
+  DirFsRoot root("/");
   const int irq = line->irq;
   INFO("IRQ " << irq << " (" << line->actions.front() << ")");
 
-  auto cpus = current_affinity(root, irq);
-  REQUIRE(cpus);
-  IrqOutcome o = write_affinity(root, irq, *cpus);
+  auto [cpus, o] = write_own_affinity(root, irq);
   INFO(o.message());
   CHECK(o.outcome == Outcome::kApplied);
   CHECK(o.errno_name.empty());
@@ -100,20 +136,13 @@ TEST_CASE("apply_kernel - writing a movable IRQ's own affinity back succeeds", "
   CHECK(current_affinity(root, irq) == cpus);
 
   // The whole apply path, with its journal in a temp directory.
-  auto commands = make_command_runner(root, "/");
-  auto live = read_host_report(root, *commands);
-  REQUIRE(live.ok());
   cpus = current_affinity(root, irq);
   REQUIRE(cpus);
-  auto plan = same_value_plan(*live, irq, *cpus);
-  REQUIRE(plan);
   TempTree state;
-  auto result = apply_plan(root, state.str(), *live, *plan, rewrite_same_value());
-  REQUIRE(result.ok());
-  REQUIRE(result->irqs.size() == 1);
-  INFO(result->irqs[0].message());
-  CHECK(result->irqs[0].outcome == Outcome::kApplied);
-  CHECK(result->irqs[0].detail.find("same value written again") != std::string::npos);
+  const ApplyResult result = apply_same_value(root, irq, *cpus, state);
+  INFO(result.irqs[0].message());
+  CHECK(result.irqs[0].outcome == Outcome::kApplied);
+  CHECK(result.irqs[0].detail.find("same value written again") != std::string::npos);
   const Journal j = read_journal(state.str())->value();
   REQUIRE(j.entries.size() == 1);
   CHECK(j.entries[0].previous == format_cpulist(*cpus));
@@ -122,21 +151,16 @@ TEST_CASE("apply_kernel - writing a movable IRQ's own affinity back succeeds", "
 }
 
 TEST_CASE("apply_kernel - a managed IRQ is refused with EPERM", "[kernel]") {
-  if (std::string why = kernel_unusable(); !why.empty()) {
-    SKIP_TEST("real-kernel apply test: " << why);
-  }
-  DirFsRoot root("/");
   // virtio-blk's request queues get kernel-managed affinity (irq_create_affinity_masks).
-  auto line = find_irq(root, std::regex(R"(virtio\d+-req\.\d+)"));
-  if (!line) {
-    SKIP_TEST("real-kernel apply test: no managed virtio*-req.* IRQ in /proc/interrupts");
-  }
+  std::string why;
+  auto line = kernel_irq({std::regex(R"(virtio\d+-req\.\d+)")},
+                         "no managed virtio*-req.* IRQ in /proc/interrupts", why);
+  if (!line) SKIP_TEST("real-kernel apply test: " << why);
+  DirFsRoot root("/");
   const int irq = line->irq;
   INFO("IRQ " << irq << " (" << line->actions.front() << ")");
 
-  auto cpus = current_affinity(root, irq);
-  REQUIRE(cpus);
-  IrqOutcome o = write_affinity(root, irq, *cpus);
+  auto [cpus, o] = write_own_affinity(root, irq);
   INFO(o.message());
   CHECK(o.outcome == Outcome::kRefused);
   // EPERM since Linux 6.x; older kernels said EIO for the same refusal.
@@ -144,18 +168,11 @@ TEST_CASE("apply_kernel - a managed IRQ is refused with EPERM", "[kernel]") {
   CHECK(o.detail.find("(" + o.errno_name + ": managed or unmovable interrupt)") != std::string::npos);
   CHECK(o.after == format_cpulist(*cpus));
 
-  auto commands = make_command_runner(root, "/");
-  auto live = read_host_report(root, *commands);
-  REQUIRE(live.ok());
-  auto plan = same_value_plan(*live, irq, *cpus);
-  REQUIRE(plan);
   TempTree state;
-  auto result = apply_plan(root, state.str(), *live, *plan, rewrite_same_value());
-  REQUIRE(result.ok());
-  REQUIRE(result->irqs.size() == 1);
-  INFO(result->irqs[0].message());
-  CHECK(result->irqs[0].outcome == Outcome::kRefused);
-  CHECK(result->irqs[0].errno_name == o.errno_name);
-  CHECK(result->exit_code() == 2);
+  const ApplyResult result = apply_same_value(root, irq, *cpus, state);
+  INFO(result.irqs[0].message());
+  CHECK(result.irqs[0].outcome == Outcome::kRefused);
+  CHECK(result.irqs[0].errno_name == o.errno_name);
+  CHECK(result.exit_code() == 2);
   CHECK(current_affinity(root, irq) == cpus);
 }

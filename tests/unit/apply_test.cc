@@ -43,6 +43,14 @@ std::vector<FakeIrq> base_irqs() {
   };
 }
 
+// base_irqs() after web01's vif went away and `arrived` came, written to `t`.
+void replace_web01(TempTree& t, const std::vector<FakeIrq>& arrived) {
+  auto irqs = base_irqs();
+  irqs.erase(irqs.begin() + 2, irqs.end());
+  irqs.insert(irqs.end(), arrived.begin(), arrived.end());
+  testing::write_fake_irqs(t, irqs);
+}
+
 const char* kQ0Tx = "vif/web01/0/q0/tx";
 const char* kQ0Rx = "vif/web01/0/q0/rx";
 const char* kQ1Tx = "vif/web01/0/q1/tx";
@@ -97,6 +105,17 @@ ApplyOptions quick() {
   o.settle_ms = 0;
   o.now = "2026-11-25T21:30:00Z";
   return o;
+}
+
+// Plans `targets` for the fake dom0 of base_irqs() in `t`, replaces web01's
+// vif by `arrived` (a guest restart), then applies the plan through `root`.
+Result<ApplyResult> apply_across_churn(TempTree& t, const FsRoot& root,
+                                       const std::vector<std::pair<std::string, std::string>>& targets,
+                                       const std::vector<FakeIrq>& arrived) {
+  testing::write_fake_dom0(t, base_irqs());
+  Plan plan = plan_for(testing::read_fake_dom0(t), targets);
+  replace_web01(t, arrived);
+  return apply_plan(root, state_dir(t), testing::read_fake_dom0(t), plan, quick());
 }
 
 RollbackOptions quick_rollback() {
@@ -252,22 +271,12 @@ TEST_CASE("apply - a plan made for another topology is refused unless forced") {
 
 TEST_CASE("apply - a renumbered IRQ is found by identity") {
   TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  Plan plan = plan_for(testing::read_fake_dom0(t), {{kQ0Tx, "1"}, {kQ1Rx, "2"}});
-
-  // web01 restarted: its vif came back on other numbers.
-  auto irqs = base_irqs();
-  irqs.erase(irqs.begin() + 2, irqs.end());
-  irqs.push_back({230, "vif26.0-q0-tx"});
-  irqs.push_back({231, "vif26.0-q0-rx"});
-  irqs.push_back({232, "vif26.0-q1-tx"});
-  irqs.push_back({233, "vif26.0-q1-rx"});
-  testing::write_fake_irqs(t, irqs);
-  HostReport live = testing::read_fake_dom0(t);
   DirFsRoot dir(t.str());
   FaultFsRoot root(dir);
-
-  auto result = apply_plan(root, state_dir(t), live, plan, quick());
+  // web01 restarted: its vif came back on other numbers.
+  auto result = apply_across_churn(
+      t, root, {{kQ0Tx, "1"}, {kQ1Rx, "2"}},
+      {{230, "vif26.0-q0-tx"}, {231, "vif26.0-q0-rx"}, {232, "vif26.0-q1-tx"}, {233, "vif26.0-q1-rx"}});
   REQUIRE(result.ok());
   CHECK(result->exit_code() == 0);
   const IrqOutcome& tx = outcome_of(*result, kQ0Tx);
@@ -283,19 +292,10 @@ TEST_CASE("apply - a renumbered IRQ is found by identity") {
 
 TEST_CASE("apply - a gone identity is skipped; its old number, now another guest's, is never written") {
   TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  Plan plan = plan_for(testing::read_fake_dom0(t), {{kQ0Tx, "1"}, {kQ0Rx, "2"}});
-
-  // web01 is gone; db02 (domid 27) started and got IRQ 214.
-  auto irqs = base_irqs();
-  irqs.erase(irqs.begin() + 2, irqs.end());
-  irqs.push_back({214, "vif27.0-q0-tx"});
-  testing::write_fake_irqs(t, irqs);
-  HostReport live = testing::read_fake_dom0(t);
   DirFsRoot dir(t.str());
   FaultFsRoot root(dir);
-
-  auto result = apply_plan(root, state_dir(t), live, plan, quick());
+  // web01 is gone; db02 (domid 27) started and got IRQ 214.
+  auto result = apply_across_churn(t, root, {{kQ0Tx, "1"}, {kQ0Rx, "2"}}, {{214, "vif27.0-q0-tx"}});
   REQUIRE(result.ok());
   // Guest churn, not a failure: counted and listed, exit 0.
   CHECK(result->exit_code() == 0);
@@ -760,11 +760,7 @@ TEST_CASE("apply - rollback finds renumbered IRQs by identity and reports gone o
 
   // web01 restarted with one queue only; its q0 came back as IRQ 240, set by
   // the kernel to all CPUs.
-  auto irqs = base_irqs();
-  irqs.erase(irqs.begin() + 2, irqs.end());
-  irqs.push_back({240, "vif26.0-q0-tx", "0-3"});
-  irqs.push_back({241, "vif26.0-q0-rx"});
-  testing::write_fake_irqs(t, irqs);
+  replace_web01(t, {{240, "vif26.0-q0-tx", "0-3"}, {241, "vif26.0-q0-rx"}});
   FaultFsRoot root(dir);
 
   auto rolled = rollback(root, state_dir(t), testing::read_fake_dom0(t), quick_rollback());

@@ -2,7 +2,10 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <optional>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "core/xen_info.h"
 #include "temp_tree.h"
@@ -46,6 +49,27 @@ bool any_warning_contains(const XenInfo& x, const std::string& text) {
   return all_warnings(x).find(text) != std::string::npos;
 }
 
+// Output a parser must refuse, and what its error says; 0 and "" are not checked.
+struct BadOutput {
+  const char* what;
+  std::string text;
+  int line = 0;
+  int column = 0;
+  std::string message;
+};
+
+template <typename Parse>
+void check_refused(Parse parse, const std::vector<BadOutput>& cases) {
+  for (const BadOutput& c : cases) {
+    INFO(c.what);
+    auto parsed = parse(c.text);
+    REQUIRE_FALSE(parsed.ok());
+    if (c.line) CHECK(parsed.error().line == c.line);
+    if (c.column) CHECK(parsed.error().column == c.column);
+    if (!c.message.empty()) CHECK(parsed.error().message == c.message);
+  }
+}
+
 const char* const kUnpinnedVcpus =
     "Name                                ID  VCPU   CPU State   Time(s) Affinity (Hard / Soft)\n"
     "Domain-0                             0     0    7   -b-    1234.5  all / all\n"
@@ -77,28 +101,36 @@ TEST_CASE("xen_info - parse_xl_info reads the seed's xl info") {
 }
 
 TEST_CASE("xen_info - dom0_max_vcpus and dom0_vcpus_pin forms") {
-  auto with = [](const std::string& cmdline) {
-    auto xl = parse_xl_info("nr_cpus : 8\nxen_commandline        : " + cmdline + "\n");
-    REQUIRE(xl.ok());
-    return *xl;
+  struct Form {
+    const char* cmdline;
+    std::optional<int> max_vcpus;
+    bool pin;
   };
-  CHECK(with("dom0_max_vcpus=4").dom0_max_vcpus == 4);
-  CHECK(with("dom0_max_vcpus=2-4").dom0_max_vcpus == 4);
-  CHECK(with("dom0_max_vcpus=min:2,max:6").dom0_max_vcpus == 6);
-  CHECK_FALSE(with("dom0_max_vcpus=2-").dom0_max_vcpus);   // a minimum only
-  CHECK_FALSE(with("dom0_max_vcpus=lots").dom0_max_vcpus);
-  CHECK_FALSE(with("dom0_mem=4G").dom0_max_vcpus);
-  CHECK(with("dom0_max_vcpus=2 dom0_max_vcpus=8").dom0_max_vcpus == 8);   // the last one wins
-  CHECK_FALSE(with("xdom0_max_vcpus=4").dom0_max_vcpus);
-
-  CHECK(with("dom0_vcpus_pin").dom0_vcpus_pin);
-  CHECK(with("dom0_vcpus_pin=true").dom0_vcpus_pin);
-  CHECK(with("dom0_vcpus_pin=1").dom0_vcpus_pin);
-  CHECK_FALSE(with("dom0_vcpus_pin=0").dom0_vcpus_pin);
-  CHECK_FALSE(with("dom0_vcpus_pin=false").dom0_vcpus_pin);
-  CHECK_FALSE(with("dom0_vcpus_pin no-dom0_vcpus_pin").dom0_vcpus_pin);
-  CHECK_FALSE(with("dom0_vcpus_pinned").dom0_vcpus_pin);
-  CHECK_FALSE(with("").dom0_vcpus_pin);
+  const std::vector<Form> forms = {
+      {"dom0_max_vcpus=4", 4, false},
+      {"dom0_max_vcpus=2-4", 4, false},
+      {"dom0_max_vcpus=min:2,max:6", 6, false},
+      {"dom0_max_vcpus=2-", std::nullopt, false},  // a minimum only
+      {"dom0_max_vcpus=lots", std::nullopt, false},
+      {"dom0_mem=4G", std::nullopt, false},
+      {"dom0_max_vcpus=2 dom0_max_vcpus=8", 8, false},  // the last one wins
+      {"xdom0_max_vcpus=4", std::nullopt, false},
+      {"dom0_vcpus_pin", std::nullopt, true},
+      {"dom0_vcpus_pin=true", std::nullopt, true},
+      {"dom0_vcpus_pin=1", std::nullopt, true},
+      {"dom0_vcpus_pin=0", std::nullopt, false},
+      {"dom0_vcpus_pin=false", std::nullopt, false},
+      {"dom0_vcpus_pin no-dom0_vcpus_pin", std::nullopt, false},
+      {"dom0_vcpus_pinned", std::nullopt, false},
+      {"", std::nullopt, false},
+  };
+  for (const Form& f : forms) {
+    INFO("xen_commandline: " << f.cmdline);
+    auto xl = parse_xl_info(std::string("nr_cpus : 8\nxen_commandline        : ") + f.cmdline + "\n");
+    REQUIRE(xl.ok());
+    CHECK(xl->dom0_max_vcpus == f.max_vcpus);
+    CHECK(xl->dom0_vcpus_pin == f.pin);
+  }
 }
 
 TEST_CASE("xen_info - parse_xl_info builds the version from its parts") {
@@ -109,24 +141,13 @@ TEST_CASE("xen_info - parse_xl_info builds the version from its parts") {
 }
 
 TEST_CASE("xen_info - malformed xl info output is an error with line and column") {
-  auto xl = parse_xl_info("nr_cpus                : 12\nthis line has no separator\n");
-  REQUIRE_FALSE(xl.ok());
-  CHECK(xl.error().line == 2);
-  CHECK(xl.error().column == 1);
-
-  xl = parse_xl_info("host : a\nnr_cpus                : twelve\n");
-  REQUIRE_FALSE(xl.ok());
-  CHECK(xl.error().line == 2);
-  CHECK(xl.error().column == 26);
-  CHECK(xl.error().message == "nr_cpus: expected a number, got \"twelve\"");
-
-  xl = parse_xl_info("   : value\n");
-  REQUIRE_FALSE(xl.ok());
-  CHECK(xl.error().line == 1);
-
-  xl = parse_xl_info("\n\n");
-  REQUIRE_FALSE(xl.ok());
-  CHECK(xl.error().message == "empty `xl info` output");
+  check_refused(parse_xl_info, {
+                                   {"a line without separator", "nr_cpus                : 12\nthis line has no separator\n", 2, 1},
+                                   {"a count that is no number", "host : a\nnr_cpus                : twelve\n", 2, 26,
+                                    "nr_cpus: expected a number, got \"twelve\""},
+                                   {"an empty key", "   : value\n", 1},
+                                   {"empty output", "\n\n", 0, 0, "empty `xl info` output"},
+                               });
 }
 
 TEST_CASE("xen_info - vcpu-list of a pinned dom0") {
@@ -186,20 +207,16 @@ TEST_CASE("xen_info - vcpu-list keeps only Domain-0's rows") {
 }
 
 TEST_CASE("xen_info - malformed vcpu-list output is an error with its line") {
-  auto vcpus = parse_vcpu_list(
-      "Name                                ID  VCPU   CPU State   Time(s) Affinity (Hard / Soft)\n"
-      "Domain-0                             0     0     0   -b-    1234.5  0 / all\n"
-      "Domain-0                             0     x     0   -b-    1234.5  0 / all\n");
-  REQUIRE_FALSE(vcpus.ok());
-  CHECK(vcpus.error().line == 3);
-
-  vcpus = parse_vcpu_list("Domain-0  0  0  0  -b-  12.0\n");   // no affinity
-  REQUIRE_FALSE(vcpus.ok());
-  CHECK(vcpus.error().line == 1);
-
-  vcpus = parse_vcpu_list("");
-  REQUIRE_FALSE(vcpus.ok());
-  CHECK(vcpus.error().message == "empty `xl vcpu-list` output");
+  check_refused(parse_vcpu_list,
+                {
+                    {"a vCPU that is no number",
+                     "Name                                ID  VCPU   CPU State   Time(s) Affinity (Hard / Soft)\n"
+                     "Domain-0                             0     0     0   -b-    1234.5  0 / all\n"
+                     "Domain-0                             0     x     0   -b-    1234.5  0 / all\n",
+                     3},
+                    {"no affinity", "Domain-0  0  0  0  -b-  12.0\n", 1},
+                    {"empty output", "", 0, 0, "empty `xl vcpu-list` output"},
+                });
 }
 
 TEST_CASE("xen_info - guest names from xenstore-ls -f") {

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/irq_weight.h"
+
+#include <algorithm>
+
+namespace irqfleet {
+
+std::string_view to_string(WeightBasis basis) {
+  switch (basis) {
+    case WeightBasis::kRate: return "rate";
+    case WeightBasis::kCount: return "count";
+    case WeightBasis::kEqual: return "equal";
+  }
+  return "equal";
+}
+
+std::optional<WeightBasis> weight_basis_named(std::string_view name) {
+  for (WeightBasis b : {WeightBasis::kRate, WeightBasis::kCount, WeightBasis::kEqual})
+    if (to_string(b) == name) return b;
+  return std::nullopt;
+}
+
+WeightBasis weight_basis(const std::vector<const IrqReport*>& irqs) {
+  if (std::any_of(irqs.begin(), irqs.end(), [](const IrqReport* irq) { return irq->rate.has_value(); }))
+    return WeightBasis::kRate;
+  if (std::any_of(irqs.begin(), irqs.end(), [](const IrqReport* irq) { return irq->total() > 0; }))
+    return WeightBasis::kCount;
+  return WeightBasis::kEqual;
+}
+
+double irq_weight(const IrqReport& irq, WeightBasis basis) {
+  switch (basis) {
+    case WeightBasis::kRate: return irq.rate.value_or(0);
+    case WeightBasis::kCount: return static_cast<double>(irq.total());
+    case WeightBasis::kEqual: return 1;
+  }
+  return 1;
+}
+
+}  // namespace irqfleet

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+// /proc/interrupts texts for the parser's tests (interrupts_test.cc,
+// interrupt_chip_test.cc, interrupt_scan_test.cc): the fixtures and a parse
+// that must succeed.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <string_view>
+
+#include "core/interrupts.h"
+
+namespace irqfleet::testing {
+
+inline const std::filesystem::path kFixtures = std::filesystem::path(IRQFLEET_FIXTURES) / "interrupts";
+
+inline std::string slurp(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+inline InterruptTable parse_ok(std::string_view text) {
+  auto table = parse_interrupts(text);
+  INFO((table.ok() ? std::string() : table.error().to_string()));
+  REQUIRE(table.ok());
+  return std::move(table).value();
+}
+
+inline uint64_t count_on(const InterruptTable& t, const InterruptLine& l, int cpu) {
+  for (size_t k = 0; k < t.cpus.size() && k < l.counts.size(); ++k)
+    if (t.cpus[k] == cpu) return l.counts[k];
+  FAIL("CPU " << cpu << " has no count column on IRQ " << l.irq);
+  return 0;
+}
+
+inline const char* const kHeader4 = "            CPU0       CPU1       CPU2       CPU3       \n";
+
+}  // namespace irqfleet::testing
