@@ -75,14 +75,4 @@ enum class InventoryParser { kAuto, kAnsible, kBuiltin };
 // PATH; with parse_inventory_ini otherwise (files only). No hosts is an error.
 Result<Inventory> load_inventory(const std::string& path, InventoryParser parser);
 
-// Ansible's --limit subset: comma- or colon-separated host names, group
-// names, shell wildcards (dom0-*), "all", and !name to exclude. A pattern
-// matching nothing is an error, as is an empty result.
-Result<std::vector<InventoryHost>> select_hosts(const Inventory& inventory, std::string_view limit);
-
-// Natural order of names (dom0-2 before dom0-10): the order hosts are worked
-// on and shown in, and so the order of --canary and --serial batches.
-bool natural_less(const std::string& a, const std::string& b);
-void sort_by_name(std::vector<InventoryHost>& hosts);
-
 }  // namespace irqfleet::controller

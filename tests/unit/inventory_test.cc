@@ -212,29 +212,6 @@ TEST_CASE("inventory - ansible_bool is Ansible's | bool") {
   CHECK_FALSE(ansible_bool(nlohmann::json()));
 }
 
-TEST_CASE("inventory - --limit by host, group, wildcard and exclusion") {
-  auto inv = parse_inventory_ini(kIni, "hosts.ini");
-  REQUIRE(inv.ok());
-  auto pick = [&](const char* limit) {
-    auto r = select_hosts(*inv, limit);
-    REQUIRE(r.ok());
-    return names(*r);
-  };
-  CHECK(pick("") .size() == 6);
-  CHECK(pick("dom0s") == std::vector<std::string>{"dom0-01", "dom0-02", "dom0-03"});
-  CHECK(pick("lonely,edge-a") == std::vector<std::string>{"lonely", "edge-a"});
-  CHECK(pick("xen,!dom0-02") == std::vector<std::string>{"dom0-01", "dom0-03", "edge-a", "edge-b"});
-  CHECK(pick("!xen") == std::vector<std::string>{"lonely"});
-  CHECK(pick("dom0-0*:edge") == std::vector<std::string>{"dom0-01", "dom0-02", "dom0-03", "edge-a", "edge-b"});
-
-  auto none = select_hosts(*inv, "dom0s,nosuch");
-  REQUIRE_FALSE(none.ok());
-  CHECK_THAT(none.error().message, Catch::Contains("'nosuch' matches no host or group"));
-  auto empty = select_hosts(*inv, "edge,!edge");
-  REQUIRE_FALSE(empty.ok());
-  CHECK_THAT(empty.error().message, Catch::Contains("leaves no hosts"));
-}
-
 TEST_CASE("inventory - --hosts list with users and ports") {
   auto inv = inventory_from_hosts("a, root@b:2222,c");
   REQUIRE(inv.ok());
@@ -302,14 +279,4 @@ TEST_CASE("inventory - load_inventory through ansible-inventory matches the buil
     CHECK(a.groups == b.groups);
     CHECK(a.become_user == b.become_user);
   }
-}
-
-TEST_CASE("inventory - hosts sort in natural name order") {
-  auto inv = inventory_from_hosts("dom0-10,dom0-2,dom0-02b,web,dom0-1,dom0-002");
-  REQUIRE(inv.ok());
-  sort_by_name(inv->hosts);
-  CHECK(names(inv->hosts) == std::vector<std::string>{"dom0-1", "dom0-2", "dom0-002", "dom0-02b", "dom0-10", "web"});
-  CHECK(natural_less("a9", "a10"));
-  CHECK_FALSE(natural_less("a10", "a9"));
-  CHECK_FALSE(natural_less("x", "x"));
 }
