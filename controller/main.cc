@@ -14,6 +14,7 @@
 #include "controller/agent_push.h"
 #include "controller/fleet_commands.h"
 #include "controller/host_view.h"
+#include "controller/host_list.h"
 #include "controller/host_selection.h"
 #include "controller/inventory.h"
 #include "controller/inventory_policy.h"

@@ -15,10 +15,4 @@ std::string format_summary(const FleetResult& result);
 // stopped}, keys sorted, as the document printed by --json (newline-terminated).
 std::string summary_json(const FleetResult& result);
 
-// --list-hosts: what the inventory and --limit selected, how each is reached,
-// and the hash of its policy (`policies[i]` is hosts[i]'s; none when empty).
-std::string format_hosts(const std::vector<InventoryHost>& hosts, const std::vector<Policy>& policies = {});
-// --list-hosts --json: a list of hosts, keys sorted (newline-terminated).
-std::string hosts_json(const std::vector<InventoryHost>& hosts, const std::vector<Policy>& policies = {});
-
 }  // namespace irqfleet::controller

@@ -142,10 +142,10 @@ TEST_CASE("xen_info - parse_xl_info builds the version from its parts") {
 
 TEST_CASE("xen_info - malformed xl info output is an error with line and column") {
   check_refused(parse_xl_info, {
-                                   {"a line without separator", "nr_cpus                : 12\nthis line has no separator\n", 2, 1},
+                                   {"a line without separator", "nr_cpus                : 12\nthis line has no separator\n", 2, 1, ""},
                                    {"a count that is no number", "host : a\nnr_cpus                : twelve\n", 2, 26,
                                     "nr_cpus: expected a number, got \"twelve\""},
-                                   {"an empty key", "   : value\n", 1},
+                                   {"an empty key", "   : value\n", 1, 0, ""},
                                    {"empty output", "\n\n", 0, 0, "empty `xl info` output"},
                                });
 }
@@ -213,8 +213,8 @@ TEST_CASE("xen_info - malformed vcpu-list output is an error with its line") {
                      "Name                                ID  VCPU   CPU State   Time(s) Affinity (Hard / Soft)\n"
                      "Domain-0                             0     0     0   -b-    1234.5  0 / all\n"
                      "Domain-0                             0     x     0   -b-    1234.5  0 / all\n",
-                     3},
-                    {"no affinity", "Domain-0  0  0  0  -b-  12.0\n", 1},
+                     3, 0, ""},
+                    {"no affinity", "Domain-0  0  0  0  -b-  12.0\n", 1, 0, ""},
                     {"empty output", "", 0, 0, "empty `xl vcpu-list` output"},
                 });
 }
