@@ -285,9 +285,7 @@ auto run_and_parse(const CommandRunner& commands, const std::vector<std::string>
   }
   auto parsed = parse(*out);
   if (!parsed.ok()) {
-    std::string command;
-    for (const std::string& a : argv) command += (command.empty() ? "" : " ") + a;
-    warnings.push_back(unknown + ": `" + command + "` output: " + parsed.error().to_string());
+    warnings.push_back(unknown + ": `" + join(argv, " ") + "` output: " + parsed.error().to_string());
     return std::nullopt;
   }
   return std::move(*parsed);
