@@ -145,8 +145,11 @@ for a in sys.argv[2:]:
     v.update(json.loads(a))
 json.dump(v, open(sys.argv[1], "w"))
 PY
+  local rc=0
   ansible-playbook -i localhost, -e "@$tmp/common.vars.json" -e "@$tmp/$name.vars.json" "$tmp/install.yml" \
-    >"$tmp/$name.json" 2>"$tmp/$name.err"
+    >"$tmp/$name.json" 2>"$tmp/$name.err" || rc=$?
+  echo "$rc" >"$tmp/$name.rc"
+  return "$rc"
 }
 # stats NAME EXPR: EXPR over the run's stats (s) holds.
 stats() {
@@ -156,11 +159,21 @@ s = json.load(open(sys.argv[1]))["stats"]["localhost"]
 sys.exit(0 if eval(sys.argv[2]) else 1)
 PY
 }
-# failure NAME: the message of the task that failed.
+# failure NAME: the message of the task that failed; when ansible-playbook
+# ended without its JSON (a crash, a signal), what it wrote instead and its
+# exit code.
 failure() {
-  $py - "$tmp/$1.json" <<'PY'
+  $py - "$tmp/$1.json" "$tmp/$1.err" "$tmp/$1.rc" <<'PY'
 import json, sys
-d = json.load(open(sys.argv[1]))
+try:
+    d = json.load(open(sys.argv[1]))
+except ValueError:
+    rc = open(sys.argv[3]).read().strip()
+    print(f"ansible-playbook exited {rc} without its JSON report; its output:")
+    print(open(sys.argv[1], errors="replace").read()[-3000:])
+    print("its errors:")
+    print(open(sys.argv[2], errors="replace").read()[-3000:])
+    sys.exit(0)
 for play in d["plays"]:
     for t in play["tasks"]:
         r = t["hosts"].get("localhost", {})
