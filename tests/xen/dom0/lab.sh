@@ -4,7 +4,8 @@
 # under /results, which lab_main writes to the results disk at the end.
 #
 #   lab_guest NAME [vcpus=N] [vifs=N] [disk=MiB] [memory=MiB]
-#                              create a PV guest and wait until every vif answers
+#                              create a PV guest and wait until every vif answers;
+#                              the scenario stops (exit 1) when it never does
 #   lab_destroy NAME           xl destroy
 #   lab_restart NAME           xl destroy + xl create of the same config
 #   lab_traffic NAME SECONDS [FLOWS]     UDP flows to every vif of NAME (echoed back)
@@ -69,7 +70,8 @@ disk = [ $disk_list ]
 on_crash = "destroy"
 CFG
   echo "$vifs" >"/run/lab/$name.vifs"
-  lab_create "$name"
+  # Every later step needs the guest: without it the scenario stops (exit 1).
+  lab_create "$name" || { lab_log "guest $name did not come up: the scenario stops"; exit 1; }
 }
 
 # xl create, tried 3 times: libxl gives a new backend 10 s to come up,
