@@ -2,6 +2,8 @@
 #include "core/apply.h"
 
 #include <algorithm>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "core/affinity_write.h"
@@ -12,6 +14,36 @@
 #include "core/state_lock.h"
 
 namespace irqfleet {
+
+namespace {
+
+// When the host's guest names could not be read (xenstore-ls failed or timed
+// out), its vif IRQs are named by domid ("vif/dom3/0/q0/tx"): a plan's
+// entries for named guests would then look gone although the guests run.
+// The reason to refuse the plan, or nullopt.
+std::optional<std::string> unnamed_guests(const HostReport& live, const Plan& plan) {
+  size_t unnamed = 0;
+  for (const IrqReport& irq : live.irqs)
+    if (irq.vif && irq.guest.empty() && irq.vif->domid != 0) ++unnamed;
+  if (unnamed == 0) return std::nullopt;
+  size_t unmatched = 0;
+  for (const PlanEntry& e : plan.entries) {
+    if (!e.identity.starts_with("vif/")) continue;
+    const bool live_has_it = std::any_of(live.irqs.begin(), live.irqs.end(),
+                                         [&](const IrqReport& irq) { return irq.identity == e.identity; });
+    if (!live_has_it) ++unmatched;
+  }
+  if (unmatched == 0) return std::nullopt;
+  std::string why = "no guest names were read";
+  for (const std::string& w : live.xen.warnings)
+    if (w.starts_with("guest names unknown")) why = w;
+  return "cannot tell which guests own " + std::to_string(unnamed) + " vif IRQ" + (unnamed == 1 ? "" : "s") +
+         " (" + why + "), so " + std::to_string(unmatched) + " vif entr" + (unmatched == 1 ? "y" : "ies") +
+         " of the plan would look gone: refusing to apply it; nothing was written (run it again once "
+         "xenstore-ls answers)";
+}
+
+}  // namespace
 
 Result<ApplyResult> apply_plan(const FsRoot& root, const StateDir& state_dir, const HostReport& live,
                                const Plan& plan, const ApplyOptions& options) {
@@ -30,6 +62,8 @@ Result<ApplyResult> apply_plan(const FsRoot& root, const StateDir& state_dir, co
                                "for this host, or pass --force to apply it anyway");
     result.warnings.push_back(what + "; applying it anyway (--force)");
   }
+  // Before anything else is resolved: unnamed guests would make entries look gone.
+  if (auto why = unnamed_guests(live, plan)) return make_error(*why);
   if (!plan.hostname.empty() && !live.hostname.empty() && plan.hostname != live.hostname)
     result.warnings.push_back("the plan was made for host " + plan.hostname + ", this is " + live.hostname);
 

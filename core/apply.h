@@ -3,7 +3,9 @@
 // (rollback.h undoes them; affinity_write.h writes and verifies one IRQ).
 //
 // An apply, in order:
-//   1. refuse a plan made for another topology (fingerprint) unless forced;
+//   1. refuse a plan made for another topology (fingerprint) unless forced,
+//      and one whose vif entries name guests when this host's guest names
+//      could not be read (its vifs then go by domid; the entries would look gone);
 //   2. resolve every entry by identity on the live host (the plan's IRQ
 //      number is a hint only): gone and ambiguous identities are skipped, an
 //      IRQ number that now serves another identity is never written;

@@ -867,3 +867,46 @@ TEST_CASE("apply - a second apply that writes keeps the first apply's previous v
   REQUIRE(rollback(dir, state_dir(t), testing::read_fake_dom0(t), quick_rollback()).ok());
   CHECK(snapshot(t) == before);
 }
+
+TEST_CASE("apply - a plan naming guests is refused when this host's guest names could not be read") {
+  TempTree t;
+  testing::write_fake_dom0(t, base_irqs());
+  DirFsRoot dir(t.str());
+  FaultFsRoot root(dir);
+  const Plan plan = plan_for(testing::read_fake_dom0(t), {{kQ0Tx, "1"}, {kQ0Rx, "2"}});
+  // xenstore-ls fails (as it did under load on a real dom0): web01's vifs go by domid.
+  fs::remove(t.path() / "commands/xenstore-ls_-f__local_domain");
+  const HostReport live = testing::read_fake_dom0(t);
+  REQUIRE(std::any_of(live.irqs.begin(), live.irqs.end(),
+                      [](const IrqReport& irq) { return irq.identity == "vif/dom26/0/q0/tx"; }));
+
+  for (bool check : {false, true}) {
+    ApplyOptions options = quick();
+    options.check = check;
+    auto result = apply_plan(root, state_dir(t), live, plan, options);
+    REQUIRE_FALSE(result.ok());
+    const std::string message = result.error().to_string();
+    CHECK(message.find("cannot tell which guests own 4 vif IRQs (guest names unknown") != std::string::npos);
+    CHECK(message.find("2 vif entries of the plan would look gone") != std::string::npos);
+    CHECK(message.find("nothing was written") != std::string::npos);
+  }
+  CHECK(root.writes().empty());
+  CHECK_FALSE(fs::exists(journal_path(state_dir(t))));
+}
+
+TEST_CASE("apply - a plan for guests the host can name is applied though another guest is unnamed") {
+  TempTree t;
+  testing::write_fake_dom0(t, base_irqs());
+  DirFsRoot dir(t.str());
+  const Plan plan = plan_for(testing::read_fake_dom0(t), {{kQ0Tx, "1"}});
+  // A guest xenstore does not name (it is being destroyed): only its vif goes by domid.
+  testing::write_fake_irqs(t, [] {
+    auto irqs = base_irqs();
+    irqs.push_back({230, "vif31.0-q0-tx"});
+    return irqs;
+  }());
+  const HostReport live = testing::read_fake_dom0(t);
+  auto result = apply_plan(dir, state_dir(t), live, plan, quick());
+  REQUIRE(result.ok());
+  CHECK(outcome_of(*result, kQ0Tx).outcome == Outcome::kApplied);
+}
