@@ -7,6 +7,9 @@
 #   fleet 200 hosts: irqfleet X.XX s, ansible Y.YY s, ratio Z.Z×
 # and the ratios to the libssh floor (one login and one exec per host):
 #   fleet 200 hosts: irqfleet apply / floor X.XX (goal <= 1.2: ...); irqfleet status / floor Y.YY (goal <= 1.1: ...)
+# and against the agent floor, the same client running the agent's report
+# instead of `true` (the remote work of `irqfleet status` without irqfleet):
+#   fleet 200 hosts: against the agent floor ...: irqfleet status / agent floor X.XX; ...
 # Goal: ratio >= 10 and irqfleet < 5 s for 200 hosts. Every simulated host's
 # sshd and agent run on this machine too, so most of the time measured is
 # theirs (an sshd connection plus an agent run per host and step), not the
@@ -85,6 +88,15 @@ for n in "${SIZES[@]}"; do
     { cat "$WORK/floor-$n.err" >&2; echo "  (the libssh floor failed on some hosts)" >&2; }
   t1=$(now)
   floor_time=$(elapsed "$t0" "$t1")
+  # The same client running the agent's report (what `irqfleet status` asks
+  # of each host) instead of `true`: the floor plus the agents' own work,
+  # which here shares this machine's CPUs with every sshd and the controller.
+  t0=$(now)
+  "$FLOOR" "$INV" "$FLEET/known_hosts" "${FORKS:-32}" '"$HOME"/bin/irqfleet-agent report --nonzero-counts' \
+    >"$WORK/agent-floor-$n.out" 2>"$WORK/agent-floor-$n.err" ||
+    { cat "$WORK/agent-floor-$n.err" >&2; echo "  (the agent floor failed on some hosts)" >&2; }
+  t1=$(now)
+  agent_floor_time=$(elapsed "$t0" "$t1")
   t0=$(now)
   for h in $(awk '/^dom0-/ {print $1}' "$INV"); do
     ssh -F "$FLEET/ssh_config" -o BatchMode=yes "$h" true >/dev/null 2>&1 &
@@ -130,7 +142,8 @@ for n in "${SIZES[@]}"; do
   ratio2() { python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$1" "$2"; }
   goal() { python3 -c "import sys; print('met' if float(sys.argv[1]) / float(sys.argv[2]) <= float(sys.argv[3]) else 'not met')" "$@"; }
   echo "fleet $n hosts: irqfleet apply / floor $(ratio2 "$single_time" "$floor_time") (goal <= 1.2: $(goal "$single_time" "$floor_time" 1.2)); irqfleet status / floor $(ratio2 "$status_time" "$floor_time") (goal <= 1.1: $(goal "$status_time" "$floor_time" 1.1)); floor $floor_time s, apply $single_time s, status $status_time s"
-  echo "fleet $n hosts, baselines: libssh floor (connect, key auth, one 'true' per host, ${FORKS:-32} threads) $floor_time s; OpenSSH ssh x$n in parallel $openssh_time s"
+  echo "fleet $n hosts, baselines: libssh floor (connect, key auth, one 'true' per host, ${FORKS:-32} threads) $floor_time s; the same running the agent's report $agent_floor_time s; OpenSSH ssh x$n in parallel $openssh_time s"
+  echo "fleet $n hosts: against the agent floor (the same remote work, no controller): irqfleet status / agent floor $(ratio2 "$status_time" "$agent_floor_time"); irqfleet apply / agent floor $(ratio2 "$single_time" "$agent_floor_time")"
   echo "fleet $n hosts, irqfleet: report+plan+apply as three runs $irq_time s ($(ratio "$irq_time" "$floor_time")x the floor; builtin inventory parser $builtin_time s); one 'irqfleet apply' doing all three $single_time s ($(ratio "$single_time" "$floor_time")x the floor)"
   if [ "$n" -ge 200 ]; then
     met=$(python3 -c "import sys; print('met' if float(sys.argv[1]) < 5 else 'not met')" "$single_time")
