@@ -18,6 +18,7 @@
 #include "core/reconcile_pause.h"
 #include "core/state_dir.h"
 #include "core/terminal.h"
+#include "core/xen_info.h"
 
 namespace irqfleet::agent {
 
@@ -37,10 +38,10 @@ int run_apply(const VerbCli& cli, const ApplyRequest& request, const Plan& plan,
   auto live = read_host_report(root, commands, ReportOptions{request.measure});
   if (!live.ok()) return cli.fail("cannot read the host: " + live.error().to_string());
   // Without the guests' names the plan's vif entries cannot be matched
-  // (apply_plan refuses): xenstore-ls failing once on a loaded dom0 gets
+  // (apply_plan refuses): `xl list` failing once on a loaded dom0 gets
   // one more read.
   for (const std::string& w : live->xen.warnings) {
-    if (!w.starts_with("guest names unknown")) continue;
+    if (!w.starts_with(kGuestNamesUnknown)) continue;
     cli.warn(w + "; reading the host again");
     live = read_host_report(root, commands, ReportOptions{request.measure});
     if (!live.ok()) return cli.fail("cannot read the host: " + live.error().to_string());

@@ -12,12 +12,13 @@
 #include "core/reconcile_pause.h"
 #include "core/state_dir.h"
 #include "core/state_lock.h"
+#include "core/xen_info.h"
 
 namespace irqfleet {
 
 namespace {
 
-// When the host's guest names could not be read (xenstore-ls failed or timed
+// When the host's guest names could not be read (`xl list` failed or timed
 // out), its vif IRQs are named by domid ("vif/dom3/0/q0/tx"): a plan's
 // entries for named guests would then look gone although the guests run.
 // The reason to refuse the plan, or nullopt.
@@ -36,11 +37,11 @@ std::optional<std::string> unnamed_guests(const HostReport& live, const Plan& pl
   if (unmatched == 0) return std::nullopt;
   std::string why = "no guest names were read";
   for (const std::string& w : live.xen.warnings)
-    if (w.starts_with("guest names unknown")) why = w;
+    if (w.starts_with(kGuestNamesUnknown)) why = w;
   return "cannot tell which guests own " + std::to_string(unnamed) + " vif IRQ" + (unnamed == 1 ? "" : "s") +
          " (" + why + "), so " + std::to_string(unmatched) + " vif entr" + (unmatched == 1 ? "y" : "ies") +
          " of the plan would look gone: refusing to apply it; nothing was written (run it again once "
-         "xenstore-ls answers)";
+         "`xl list` answers)";
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The seam for the few facts only a command knows (xl info, xl vcpu-list,
-// xenstore-ls). On a live host the command runs; under a fake root the
+// xl list). On a live host the command runs; under a fake root the
 // recorded output is read from <root>/commands/<name>, so
 // tests and simulated hosts never need Xen.
 #pragma once
@@ -33,8 +33,8 @@ class SystemCommandRunner final : public CommandRunner {
 };
 
 // Reads recorded output: argv joined by '_' with '/' replaced by '_'
-// ("xl info" → commands/xl_info, "xenstore-ls -f /local/domain" →
-// commands/xenstore-ls_-f__local_domain). A missing file behaves like a
+// ("xl info" → commands/xl_info, "xl vcpu-list Domain-0" →
+// commands/xl_vcpu-list_Domain-0). A missing file behaves like a
 // command that is not installed.
 class RecordedCommandRunner final : public CommandRunner {
  public:

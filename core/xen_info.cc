@@ -98,6 +98,14 @@ bool is_state(std::string_view s) {
   return true;
 }
 
+bool is_domain_state(std::string_view s) {
+  // `xl list`'s six flags: "r-----", "-b----", "--p---", "---s--", "----c-", "-----d".
+  if (s.size() != 6) return false;
+  for (char c : s)
+    if (c != '-' && !std::isalpha(static_cast<unsigned char>(c))) return false;
+  return true;
+}
+
 bool is_time(std::string_view s) {
   bool digit = false;
   for (char c : s) {
@@ -110,35 +118,6 @@ bool is_time(std::string_view s) {
 bool is_single_cpu(std::string_view affinity) {
   auto cpus = parse_cpulist(affinity);
   return cpus.ok() && cpus->size() == 1;
-}
-
-std::string unquote_xenstore(std::string_view s, bool& ok) {
-  // xenstore-ls prints values in C-like escapes: \" \\ \n \t \xHH.
-  std::string out;
-  ok = false;
-  size_t i = 1;
-  for (; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '"') {
-      ok = true;
-      return out;
-    }
-    if (c != '\\' || i + 1 >= s.size()) {
-      out += c;
-      continue;
-    }
-    char e = s[++i];
-    if (e == 'n') out += '\n';
-    else if (e == 't') out += '\t';
-    else if (e == 'x' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-             std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else {
-      out += e;
-    }
-  }
-  return out;
 }
 
 std::string join_cpus(const std::vector<int>& v) { return format_cpulist(CpuList(v.begin(), v.end())); }
@@ -247,27 +226,29 @@ Result<std::vector<VcpuPlacement>> parse_vcpu_list(std::string_view text) {
   return out;
 }
 
-std::map<int, std::string> parse_xenstore_names(std::string_view text) {
+// `xl list`: "Name  ID  Mem VCPUs  State  Time(s)", the name first; it may
+// hold spaces, so the five columns after it are found from the line's end.
+Result<std::map<int, std::string>> parse_xl_list(std::string_view text) {
   std::map<int, std::string> names;
-  constexpr std::string_view kPrefix = "/local/domain/";
-  for_each_line(text, [&](std::string_view line, int) {
-    std::string_view s = trim(line);
-    if (s.substr(0, kPrefix.size()) != kPrefix) return true;
-    s.remove_prefix(kPrefix.size());
-    size_t slash = s.find('/');
-    auto domid = to_int(s.substr(0, slash));
-    if (!domid || slash == std::string_view::npos) return true;
-    s.remove_prefix(slash);
-    if (s.substr(0, 5) != "/name") return true;
-    s = trim(s.substr(5));
-    if (s.empty() || s.front() != '=') return true;
-    s = trim(s.substr(1));
-    if (s.empty() || s.front() != '"') return true;
-    bool ok = false;
-    std::string name = unquote_xenstore(s, ok);
-    if (ok && !name.empty()) names[*domid] = std::move(name);
+  std::optional<Error> error;
+  for_each_line(text, [&](std::string_view line, int number) {
+    std::string_view body = trim(line);
+    if (body.empty() || body.substr(0, 4) == "Name") return true;
+    std::vector<std::string_view> t = split_ws(line);
+    const size_t n = t.size();
+    if (n < 6 || !to_int(t[n - 5]) || !to_int(t[n - 4]) || !to_int(t[n - 3]) || !is_domain_state(t[n - 2]) ||
+        !is_time(t[n - 1])) {
+      error = make_error("expected \"Name ID Mem VCPUs State Time(s)\" in `xl list` output, got \"" +
+                             std::string(body) + "\"",
+                         {}, number, static_cast<int>(body.data() - line.data()) + 1);
+      return false;
+    }
+    const size_t id_at = static_cast<size_t>(t[n - 5].data() - line.data());
+    names[*to_int(t[n - 5])] = std::string(trim(line.substr(0, id_at)));
     return true;
   });
+  if (error) return *error;
+  if (names.empty()) return make_error("no domains in `xl list` output");
   return names;
 }
 
@@ -305,11 +286,8 @@ XenInfo read_xen_info(const FsRoot& root, const CommandRunner& commands) {
                                  parse_vcpu_list, w))
     x.dom0_vcpus = std::move(*vcpus);
 
-  if (auto out = commands.run({"xenstore-ls", "-f", "/local/domain"}); !out.ok()) {
-    w.push_back("guest names unknown (vifs are named by domid): " + out.error().to_string());
-  } else {
-    x.guest_names = parse_xenstore_names(*out);
-  }
+  if (auto names = run_and_parse(commands, {"xl", "list"}, std::string(kGuestNamesUnknown), parse_xl_list, w))
+    x.guest_names = std::move(*names);
 
   const std::string params = "/sys/module/xen_netback/parameters";
   if (!root.exists(params)) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Xen facts a dom0 knows: whether this is dom0, `xl info`, dom0's vCPU →
-// physical CPU pinning, guest names from xenstore and xen_netback's module
+// physical CPU pinning, guest names (`xl list`) and xen_netback's module
 // parameters. Parsers are pure; readers go through FsRoot and CommandRunner.
 #pragma once
 
@@ -43,8 +43,14 @@ struct VcpuPlacement {
 
 Result<std::vector<VcpuPlacement>> parse_vcpu_list(std::string_view text);
 
-// `xenstore-ls -f /local/domain` → domid → name (from /local/domain/<id>/name).
-std::map<int, std::string> parse_xenstore_names(std::string_view text);
+// `xl list` → domid → name. One command that lists the running domains
+// (`xenstore-ls -f /local/domain` walks every guest's whole subtree: slow on a
+// big or busy dom0).
+Result<std::map<int, std::string>> parse_xl_list(std::string_view text);
+
+// How a XenInfo warning about the guests' names starts: their vifs then go by
+// domid ("vif/dom3/0/q0/tx"), which apply_plan must not take for gone guests.
+inline constexpr std::string_view kGuestNamesUnknown = "guest names unknown (vifs are named by domid)";
 
 struct NetbackParams {
   std::optional<int> max_queues;

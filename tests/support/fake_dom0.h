@@ -2,7 +2,7 @@
 // A small fake dom0 under a TempTree, for apply and rollback tests: the
 // /proc/interrupts lines, smp_affinity_list (and optionally
 // effective_affinity_list) files, /sys/kernel/irq/N/actions, CPUs and the
-// xenstore names of the guests. Rewriting the IRQs simulates a guest restart.
+// guests' names (`xl list`). Rewriting the IRQs simulates a guest restart.
 #pragma once
 
 #include <optional>
@@ -33,8 +33,10 @@ struct FakeDom0Options {
   std::string offline;                   // default ""
   std::string isolated;                  // default ""
   std::string boot_id = "0b9e7a6c-1111-2222-3333-444455556666";
-  std::string guests = "/local/domain/0/name = \"Domain-0\"\n/local/domain/26/name = \"web01\"\n"
-                       "/local/domain/27/name = \"db02\"\n";
+  std::string guests = "Name      ID   Mem VCPUs\tState\tTime(s)\n"
+                       "Domain-0   0  4096     4     r-----     612.5\n"
+                       "web01     26  2048     2     -b----     158.2\n"
+                       "db02      27  2048     2     -b----      93.0\n";   // `xl list`
 };
 
 // (Re)writes the IRQ part of the host: /proc/interrupts and the per-IRQ files.
@@ -77,7 +79,7 @@ inline void write_fake_dom0(const TempTree& t, const std::vector<FakeIrq>& irqs,
     t.write(dir + "thread_siblings_list", std::to_string(cpu) + "\n");
   }
   t.write("proc/xen/capabilities", "control_d\n");
-  t.write("commands/xenstore-ls_-f__local_domain", o.guests);
+  t.write("commands/xl_list", o.guests);
 }
 
 inline HostReport read_fake_dom0(const TempTree& t) {

@@ -48,8 +48,9 @@ void write_dom0(const TempTree& t, const std::string& hostname, const std::strin
     t.write(dir + "thread_siblings_list", std::to_string(cpu) + "\n");
   }
   t.write("proc/xen/capabilities", "control_d\n");
-  t.write("commands/xenstore-ls_-f__local_domain",
-          "/local/domain/0/name = \"Domain-0\"\n/local/domain/26/name = \"web01\"\n");
+  t.write("commands/xl_list",
+          "Name   ID   Mem VCPUs\tState\tTime(s)\nDomain-0   0  4096   4   r-----  612.5\n"
+          "web01   26  2048   2   -b----  158.2\n");
 }
 
 Result<HostReport> report_of(const TempTree& t) {
@@ -258,7 +259,8 @@ TEST_CASE("host_report - the per-IRQ files give the same report on any number of
 // tests/fixtures/xen417-dom0/root was recorded from a real Xen 4.17 dom0 by
 // `scripts/xen-lab --record` (see its README). What the report must say is
 // taken from the recording itself: the guest names from its xenstore
-// recording, the vif fields from the action names the kernel printed.
+// recording (the agent reads them from `xl list`), the vif fields from the
+// action names the kernel printed.
 TEST_CASE("host_report - a recorded Xen 4.17 dom0: every netback queue named as xenstore and the kernel say") {
   const std::string dir = std::string(IRQFLEET_FIXTURES) + "/xen417-dom0/root";
   DirFsRoot root(dir);

@@ -187,6 +187,7 @@ lab_record() {
   for f in $p/*; do cat "$f" >"$r$f"; done
   xl info >"$r/commands/xl_info"
   xl vcpu-list Domain-0 >"$r/commands/xl_vcpu-list_Domain-0"
+  xl list >"$r/commands/xl_list"
   xenstore-ls -f /local/domain >"$r/commands/xenstore-ls_-f__local_domain"
 }
 

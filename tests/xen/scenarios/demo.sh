@@ -17,7 +17,7 @@ lab_run plan irqfleet-agent plan --policy $P --sample 10
 lab_wait_traffic
 # The agent measures the rates itself, 10 s before and 10 s after its writes,
 # under the same traffic; the traffic outlasts both samples, a read of the
-# host again (xenstore-ls can time out on the emulated dom0) and the writes.
+# host again (`xl list` can time out on the emulated dom0) and the writes.
 lab_traffic_bg web01 75
 sleep 3
 lab_run apply irqfleet-agent apply --measure 10 /results/plan.out
