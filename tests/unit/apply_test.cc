@@ -125,12 +125,25 @@ RollbackOptions quick_rollback() {
   return o;
 }
 
+// Writes the fake dom0 of base_irqs() to `t`; returns its proc/irq files as written.
+std::map<std::string, std::string> write_base_dom0(TempTree& t) {
+  testing::write_fake_dom0(t, base_irqs());
+  return snapshot(t);
+}
+
+// The set-up most cases share: the fake dom0 of base_irqs() in `t`, its
+// proc/irq files before anything ran (`before`), its report (`live`) and a
+// root over it (`dir`).
+struct BaseDom0 {
+  TempTree t;
+  const std::map<std::string, std::string> before = write_base_dom0(t);
+  HostReport live = testing::read_fake_dom0(t);
+  DirFsRoot dir{t.str()};
+};
+
 }  // namespace
 
-TEST_CASE("apply - writes each target, reads it back and journals the previous value") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  HostReport live = testing::read_fake_dom0(t);
+TEST_CASE_METHOD(BaseDom0, "apply - writes each target, reads it back and journals the previous value") {
   Plan plan = plan_for(live, {{kQ0Tx, "1"}, {kQ0Rx, "2"}, {kQ1Tx, "0"}, {kQ1Rx, "3"}});
   DirFsRoot root(t.str());
 
@@ -172,12 +185,8 @@ TEST_CASE("apply - writes each target, reads it back and journals the previous v
   CHECK(plan_to_toml(*stored) == plan_to_toml(plan));
 }
 
-TEST_CASE("apply - the journal is on disk, fsynced, before the first affinity write") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  HostReport live = testing::read_fake_dom0(t);
+TEST_CASE_METHOD(BaseDom0, "apply - the journal is on disk, fsynced, before the first affinity write") {
   Plan plan = plan_for(live, {{kQ0Tx, "1"}, {kQ0Rx, "2"}, {kQ1Tx, "3"}});
-  DirFsRoot dir(t.str());
   FaultFsRoot root(dir);
   std::vector<std::string> journal_at_write;
   root.before_write = [&](std::string_view, std::string_view) {
@@ -237,11 +246,7 @@ TEST_CASE("apply - rollback restores byte-identical smp_affinity_list files") {
   CHECK(snapshot(t) == before);
 }
 
-TEST_CASE("apply - a plan made for another topology is refused unless forced") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  const auto before = snapshot(t);
-  HostReport live = testing::read_fake_dom0(t);
+TEST_CASE_METHOD(BaseDom0, "apply - a plan made for another topology is refused unless forced") {
   Plan plan = plan_for(live, {{kQ0Tx, "1"}});
   plan.fingerprint = "fp1-00000000deadbeef";
   DirFsRoot root(t.str());
@@ -313,11 +318,7 @@ TEST_CASE("apply - a gone identity is skipped; its old number, now another guest
   CHECK_FALSE(fs::exists(journal_path(state_dir(t))));
 }
 
-TEST_CASE("apply - while reconcile is paused the reconcile apply writes nothing; the report shows the pause") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  DirFsRoot dir(t.str());
-  HostReport live = testing::read_fake_dom0(t);
+TEST_CASE_METHOD(BaseDom0, "apply - while reconcile is paused the reconcile apply writes nothing; the report shows the pause") {
   CHECK_FALSE(live.agent.reconcile_paused);
   Plan plan = plan_for(live, {{kQ0Tx, "1"}, {kQ0Rx, "2"}});
   REQUIRE(pause_reconcile(state_dir(t), {.since = "2026-11-25T21:00:00Z", .reason = "rollback"}).ok());
@@ -344,14 +345,10 @@ TEST_CASE("apply - while reconcile is paused the reconcile apply writes nothing;
   CHECK(resume_reconcile(state_dir(t)).ok());   // no marker: not an error
 }
 
-TEST_CASE("apply - an IRQ whose actions changed since the host was read is not written") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  HostReport live = testing::read_fake_dom0(t);
+TEST_CASE_METHOD(BaseDom0, "apply - an IRQ whose actions changed since the host was read is not written") {
   Plan plan = plan_for(live, {{kQ0Tx, "1"}, {kQ0Rx, "2"}});
   // Between the report and the apply the guest restarted and 214 went to db02.
   t.write("sys/kernel/irq/214/actions", "vif27.0-q0-tx\n");
-  DirFsRoot dir(t.str());
   FaultFsRoot root(dir);
 
   auto result = apply_plan(root, state_dir(t), live, plan, quick());
@@ -364,15 +361,11 @@ TEST_CASE("apply - an IRQ whose actions changed since the host was read is not w
   CHECK(read_journal(state_dir(t))->value().find(kQ0Tx) == nullptr);
 }
 
-TEST_CASE("apply - two live IRQs with one identity are ambiguous and skipped") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  HostReport live = testing::read_fake_dom0(t);
+TEST_CASE_METHOD(BaseDom0, "apply - two live IRQs with one identity are ambiguous and skipped") {
   Plan plan = plan_for(live, {{kQ0Tx, "1"}, {kQ0Rx, "2"}});
   // read_host_report numbers duplicates ("#2"); a report from elsewhere may not.
   for (IrqReport& irq : live.irqs)
     if (irq.irq == 215) irq.identity = kQ0Tx;
-  DirFsRoot dir(t.str());
   FaultFsRoot root(dir);
 
   auto result = apply_plan(root, state_dir(t), live, plan, quick());
@@ -384,11 +377,7 @@ TEST_CASE("apply - two live IRQs with one identity are ambiguous and skipped") {
   CHECK(root.writes().empty());
 }
 
-TEST_CASE("apply - while another apply holds the lock, a second one fails cleanly") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  const auto before = snapshot(t);
-  HostReport live = testing::read_fake_dom0(t);
+TEST_CASE_METHOD(BaseDom0, "apply - while another apply holds the lock, a second one fails cleanly") {
   Plan plan = plan_for(live, {{kQ0Tx, "1"}});
   DirFsRoot root(t.str());
 
@@ -414,12 +403,7 @@ TEST_CASE("apply - while another apply holds the lock, a second one fails cleanl
   CHECK(acquire_state_lock(state_dir(t)).ok());
 }
 
-TEST_CASE("apply - --check writes nothing and shows before and target") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  const auto before = snapshot(t);
-  HostReport live = testing::read_fake_dom0(t);
-  DirFsRoot dir(t.str());
+TEST_CASE_METHOD(BaseDom0, "apply - --check writes nothing and shows before and target") {
   FaultFsRoot root(dir);
   ApplyOptions options = quick();
   options.check = true;
@@ -449,12 +433,8 @@ TEST_CASE("apply - --check writes nothing and shows before and target") {
   CHECK_FALSE(fs::exists(state_dir(t)));
 }
 
-TEST_CASE("apply - kernel refusals map to outcomes naming the errno") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  HostReport live = testing::read_fake_dom0(t);
+TEST_CASE_METHOD(BaseDom0, "apply - kernel refusals map to outcomes naming the errno") {
   Plan plan = plan_for(live, {{kQ0Tx, "1"}, {kQ0Rx, "2"}, {kQ1Tx, "3"}, {kQ1Rx, "1"}, {"blkback", "2"}});
-  DirFsRoot dir(t.str());
   FaultFsRoot root(dir);
   root.fail_irq(214, EPERM);
   root.fail_irq(215, EIO);
@@ -588,10 +568,7 @@ TEST_CASE("apply - delivery outside the target is effective-mismatch") {
   }
 }
 
-TEST_CASE("apply - a multi-CPU target on a Xen event channel says only one CPU gets it") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  HostReport live = testing::read_fake_dom0(t);
+TEST_CASE_METHOD(BaseDom0, "apply - a multi-CPU target on a Xen event channel says only one CPU gets it") {
   Plan plan = plan_for(live, {{kQ0Tx, "1-3"}, {kQ0Rx, "2"}});
   DirFsRoot root(t.str());
 
@@ -604,13 +581,8 @@ TEST_CASE("apply - a multi-CPU target on a Xen event channel says only one CPU g
   CHECK(outcome_of(*result, kQ0Rx).detail.empty());
 }
 
-TEST_CASE("apply - a state directory that cannot be written means no affinity is written") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  const auto before = snapshot(t);
-  HostReport live = testing::read_fake_dom0(t);
+TEST_CASE_METHOD(BaseDom0, "apply - a state directory that cannot be written means no affinity is written") {
   Plan plan = plan_for(live, {{kQ0Tx, "1"}, {kQ0Rx, "2"}});
-  DirFsRoot dir(t.str());
   FaultFsRoot root(dir);
 
   SECTION("the state directory cannot be created") {
@@ -670,12 +642,7 @@ TEST_CASE("apply - killed mid-apply: rollback restores the originals") {
   CHECK(rolled->counts() == std::map<Outcome, int>{{Outcome::kApplied, 2}, {Outcome::kUnchanged, 2}});
 }
 
-TEST_CASE("apply - after a killed apply the next one keeps the original previous values") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  const auto before = snapshot(t);
-  HostReport live = testing::read_fake_dom0(t);
-  DirFsRoot dir(t.str());
+TEST_CASE_METHOD(BaseDom0, "apply - after a killed apply the next one keeps the original previous values") {
   {
     FaultFsRoot root(dir);
     root.kill_after(1);
@@ -708,11 +675,7 @@ TEST_CASE("apply - after a killed apply the next one keeps the original previous
   CHECK(snapshot(t) == before);
 }
 
-TEST_CASE("apply - an unfinished journal from an earlier boot is not carried over") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  HostReport live = testing::read_fake_dom0(t);
-  DirFsRoot dir(t.str());
+TEST_CASE_METHOD(BaseDom0, "apply - an unfinished journal from an earlier boot is not carried over") {
   Journal stale;
   stale.time = "2026-11-01T00:00:00Z";
   stale.boot_id = "another-boot";
@@ -729,12 +692,7 @@ TEST_CASE("apply - an unfinished journal from an earlier boot is not carried ove
   CHECK(j.find(kQ0Rx)->previous == "0");
 }
 
-TEST_CASE("apply - re-applying the same plan keeps the journal of the first apply") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  const auto before = snapshot(t);
-  DirFsRoot dir(t.str());
-  HostReport live = testing::read_fake_dom0(t);
+TEST_CASE_METHOD(BaseDom0, "apply - re-applying the same plan keeps the journal of the first apply") {
   Plan plan = plan_for(live, {{kQ0Tx, "1"}, {kQ0Rx, "2"}});
   REQUIRE(apply_plan(dir, state_dir(t), live, plan, quick()).ok());
   const std::string journal = *read_file(journal_path(state_dir(t)));
@@ -751,11 +709,7 @@ TEST_CASE("apply - re-applying the same plan keeps the journal of the first appl
   CHECK(snapshot(t) == before);
 }
 
-TEST_CASE("apply - rollback finds renumbered IRQs by identity and reports gone ones") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  DirFsRoot dir(t.str());
-  HostReport live = testing::read_fake_dom0(t);
+TEST_CASE_METHOD(BaseDom0, "apply - rollback finds renumbered IRQs by identity and reports gone ones") {
   REQUIRE(apply_plan(dir, state_dir(t), live, plan_for(live, {{kQ0Tx, "1"}, {kQ1Tx, "2"}}), quick()).ok());
 
   // web01 restarted with one queue only; its q0 came back as IRQ 240, set by
@@ -777,11 +731,7 @@ TEST_CASE("apply - rollback finds renumbered IRQs by identity and reports gone o
   CHECK(read_journal(state_dir(t))->value().rolled_back);
 }
 
-TEST_CASE("apply - rollback keeps the journal when the kernel refuses a restore") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  DirFsRoot dir(t.str());
-  HostReport live = testing::read_fake_dom0(t);
+TEST_CASE_METHOD(BaseDom0, "apply - rollback keeps the journal when the kernel refuses a restore") {
   REQUIRE(apply_plan(dir, state_dir(t), live, plan_for(live, {{kQ0Tx, "1"}, {kQ0Rx, "2"}}), quick()).ok());
   FaultFsRoot root(dir);
   root.fail_irq(215, EIO);
@@ -809,17 +759,13 @@ TEST_CASE("apply - rollback without a journal is an error naming the file") {
   CHECK(rolled.error().message.find("nothing to roll back") != std::string::npos);
 }
 
-TEST_CASE("apply - an IRQ the report calls unmovable is refused without a write") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  HostReport live = testing::read_fake_dom0(t);
+TEST_CASE_METHOD(BaseDom0, "apply - an IRQ the report calls unmovable is refused without a write") {
   Plan plan = plan_for(live, {{kQ0Tx, "1"}});
   for (IrqReport& irq : live.irqs)
     if (irq.irq == 214) {
       irq.movable = false;
       irq.why_not_movable = "per-CPU Xen virq/IPI: bound to its CPU";
     }
-  DirFsRoot dir(t.str());
   FaultFsRoot root(dir);
   auto result = apply_plan(root, state_dir(t), live, plan, quick());
   REQUIRE(result.ok());
@@ -828,11 +774,7 @@ TEST_CASE("apply - an IRQ the report calls unmovable is refused without a write"
   CHECK(root.writes().empty());
 }
 
-TEST_CASE("apply - JSON output carries the same outcomes") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  HostReport live = testing::read_fake_dom0(t);
-  DirFsRoot dir(t.str());
+TEST_CASE_METHOD(BaseDom0, "apply - JSON output carries the same outcomes") {
   FaultFsRoot root(dir);
   root.fail_irq(214, EPERM);
   auto result = apply_plan(root, state_dir(t), live, plan_for(live, {{kQ0Tx, "1"}, {kQ0Rx, "2"}}), quick());
@@ -847,12 +789,7 @@ TEST_CASE("apply - JSON output carries the same outcomes") {
                   "\"errno\": \"EPERM\"") != std::string::npos);
 }
 
-TEST_CASE("apply - a second apply that writes keeps the first apply's previous values for rollback") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  const auto before = snapshot(t);
-  DirFsRoot dir(t.str());
-  HostReport live = testing::read_fake_dom0(t);
+TEST_CASE_METHOD(BaseDom0, "apply - a second apply that writes keeps the first apply's previous values for rollback") {
   REQUIRE(apply_plan(dir, state_dir(t), live, plan_for(live, {{kQ0Tx, "1"}, {kQ0Rx, "2"}}), quick()).ok());
 
   // A second apply (a retry, a new plan) moves one of them again and one more.
