@@ -126,22 +126,22 @@ TEST_CASE("plan - bad fields name line and column") {
   testing::check_refusals(
       [](const std::string& text) { return parse_plan(text, "plan.toml"); },
       {
-          {"unknown key", head + "extra = 1\n", 6, 0, "unknown key 'extra'", nullptr},
+          {"unknown key", head + "extra = 1\n", 6, 0, {"unknown key 'extra'"}},
           {"bad cpus", head + "[[entry]]\nidentity = \"a\"\nirq = 5\nclass = \"xen-vif\"\ncpus = \"1,x\"\nload = 1.0\n", 10,
-           11, "entry a: cpus", nullptr},
+           11, {"entry a: cpus"}},
           {"missing load", head + "[[entry]]\nidentity = \"a\"\nirq = 5\nclass = \"xen-vif\"\ncpus = \"1\"\n", 6, 0,
-           "missing 'load'", nullptr},
+           {"missing 'load'"}},
           {"negative irq", head + "[[entry]]\nidentity = \"a\"\nirq = -5\nclass = \"xen-vif\"\ncpus = \"1\"\nload = 1\n", 8,
-           7, nullptr, nullptr},
+           7, {}},
           {"unknown class", head + "[[entry]]\nidentity = \"a\"\nirq = 5\nclass = \"xen-vfi\"\ncpus = \"1\"\nload = 1\n", 9,
-           0, "unknown IRQ class", nullptr},
+           0, {"unknown IRQ class"}},
           {"negative load", head + "[[entry]]\nidentity = \"a\"\nirq = 5\nclass = \"xen-vif\"\ncpus = \"1\"\nload = -1.5\n",
-           11, 0, ">= 0", nullptr},
-          {"unknown entry key", head + entry + "why = 2\n", 12, 0, nullptr, nullptr},
-          {"two entries for one identity", head + entry + entry, 13, 0, "identity a has two entries", nullptr},
-          {"cpu_load key not a CPU", head + "[cpu_load]\n\"x\" = 1.0\n", 7, 0, "not a CPU number", nullptr},
-          {"unknown key with a known prefix", head + "strategy_x = 1\n", 0, 0, "unknown key", nullptr},
-          {"unterminated string", "schema = \"irqfleet.plan/1\n", 1, 0, nullptr, nullptr},
+           11, 0, {">= 0"}},
+          {"unknown entry key", head + entry + "why = 2\n", 12, 0, {}},
+          {"two entries for one identity", head + entry + entry, 13, 0, {"identity a has two entries"}},
+          {"cpu_load key not a CPU", head + "[cpu_load]\n\"x\" = 1.0\n", 7, 0, {"not a CPU number"}},
+          {"unknown key with a known prefix", head + "strategy_x = 1\n", 0, 0, {"unknown key"}},
+          {"unterminated string", "schema = \"irqfleet.plan/1\n", 1, 0, {}},
       });
 
   Error e = error_of("schema = \"irqfleet.plan/1\"\nhostname = \"h\"\npolicy_hash = \"p\"\nfingerprint = \"f\"\nstrategy = \"fast\"\n");

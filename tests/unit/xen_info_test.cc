@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/xen_info.h"
+#include "refusals.h"
 #include "temp_tree.h"
 
 using namespace irqfleet;
@@ -47,27 +48,6 @@ std::string all_warnings(const XenInfo& x) {
 
 bool any_warning_contains(const XenInfo& x, const std::string& text) {
   return all_warnings(x).find(text) != std::string::npos;
-}
-
-// Output a parser must refuse, and what its error says; 0 and "" are not checked.
-struct BadOutput {
-  const char* what;
-  std::string text;
-  int line = 0;
-  int column = 0;
-  std::string message;
-};
-
-template <typename Parse>
-void check_refused(Parse parse, const std::vector<BadOutput>& cases) {
-  for (const BadOutput& c : cases) {
-    INFO(c.what);
-    auto parsed = parse(c.text);
-    REQUIRE_FALSE(parsed.ok());
-    if (c.line) CHECK(parsed.error().line == c.line);
-    if (c.column) CHECK(parsed.error().column == c.column);
-    if (!c.message.empty()) CHECK(parsed.error().message == c.message);
-  }
 }
 
 const char* const kUnpinnedVcpus =
@@ -141,13 +121,15 @@ TEST_CASE("xen_info - parse_xl_info builds the version from its parts") {
 }
 
 TEST_CASE("xen_info - malformed xl info output is an error with line and column") {
-  check_refused(parse_xl_info, {
-                                   {"a line without separator", "nr_cpus                : 12\nthis line has no separator\n", 2, 1, ""},
-                                   {"a count that is no number", "host : a\nnr_cpus                : twelve\n", 2, 26,
-                                    "nr_cpus: expected a number, got \"twelve\""},
-                                   {"an empty key", "   : value\n", 1, 0, ""},
-                                   {"empty output", "\n\n", 0, 0, "empty `xl info` output"},
-                               });
+  testing::check_refusals(
+      parse_xl_info,
+      {
+          {"a line without separator", "nr_cpus                : 12\nthis line has no separator\n", 2, 1},
+          {"a count that is no number", "host : a\nnr_cpus                : twelve\n", 2, 26, {},
+           "nr_cpus: expected a number, got \"twelve\""},
+          {"an empty key", "   : value\n", 1, 0},
+          {"empty output", "\n\n", 0, 0, {}, "empty `xl info` output"},
+      });
 }
 
 TEST_CASE("xen_info - vcpu-list of a pinned dom0") {
@@ -207,15 +189,15 @@ TEST_CASE("xen_info - vcpu-list keeps only Domain-0's rows") {
 }
 
 TEST_CASE("xen_info - malformed vcpu-list output is an error with its line") {
-  check_refused(parse_vcpu_list,
+  testing::check_refusals(parse_vcpu_list,
                 {
                     {"a vCPU that is no number",
                      "Name                                ID  VCPU   CPU State   Time(s) Affinity (Hard / Soft)\n"
                      "Domain-0                             0     0     0   -b-    1234.5  0 / all\n"
                      "Domain-0                             0     x     0   -b-    1234.5  0 / all\n",
-                     3, 0, ""},
-                    {"no affinity", "Domain-0  0  0  0  -b-  12.0\n", 1, 0, ""},
-                    {"empty output", "", 0, 0, "empty `xl vcpu-list` output"},
+                     3, 0},
+                    {"no affinity", "Domain-0  0  0  0  -b-  12.0\n", 1, 0},
+                    {"empty output", "", 0, 0, {}, "empty `xl vcpu-list` output"},
                 });
 }
 
