@@ -13,15 +13,11 @@
 #include <string_view>
 
 #include "core/interrupts.h"
+#include "files.h"
 
 namespace irqfleet::testing {
 
 inline const std::filesystem::path kFixtures = std::filesystem::path(IRQFLEET_FIXTURES) / "interrupts";
-
-inline std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 inline InterruptTable parse_ok(std::string_view text) {
   auto table = parse_interrupts(text);

@@ -6,18 +6,12 @@
 
 #include "core/interrupts.h"
 #include "core/irq_identity.h"
+#include "files.h"
 
 using namespace irqfleet;
+using irqfleet::testing::fixture;
 
 namespace {
-
-std::string fixture(const std::string& relative) {
-  std::ifstream in(std::string(IRQFLEET_FIXTURES) + "/" + relative, std::ios::binary);
-  REQUIRE(in);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 struct Irq {
   std::string chip, handler, hwirq;

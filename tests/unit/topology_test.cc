@@ -6,15 +6,15 @@
 #include <filesystem>
 
 #include "core/topology.h"
+#include "files.h"
 #include "skip.h"
 #include "temp_tree.h"
 
 using namespace irqfleet;
+using irqfleet::testing::fixture_root;
 using irqfleet::testing::TempTree;
 
 namespace {
-
-std::string fixture_root(const std::string& name) { return std::string(IRQFLEET_FIXTURES) + "/" + name + "/root"; }
 
 bool any_warning_contains(const CpuTopology& t, const std::string& text) {
   for (const std::string& w : t.warnings)

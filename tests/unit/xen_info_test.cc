@@ -8,23 +8,16 @@
 #include <vector>
 
 #include "core/xen_info.h"
+#include "files.h"
 #include "refusals.h"
 #include "temp_tree.h"
 
 using namespace irqfleet;
+using irqfleet::testing::fixture;
+using irqfleet::testing::fixture_root;
 using irqfleet::testing::TempTree;
 
 namespace {
-
-std::string fixture(const std::string& relative) {
-  std::ifstream in(std::string(IRQFLEET_FIXTURES) + "/" + relative, std::ios::binary);
-  REQUIRE(in);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string fixture_root(const std::string& name) { return std::string(IRQFLEET_FIXTURES) + "/" + name + "/root"; }
 
 // Answers from a table; anything else fails like a missing command.
 class FakeRunner final : public CommandRunner {
