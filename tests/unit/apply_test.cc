@@ -15,6 +15,7 @@
 #include "fake_dom0.h"
 #include "fault_fs_root.h"
 #include "forwarding_fs_root.h"
+#include "require_ok.h"
 #include "temp_tree.h"
 
 using namespace irqfleet;
@@ -139,6 +140,11 @@ struct BaseDom0 {
   const std::map<std::string, std::string> before = write_base_dom0(t);
   HostReport live = testing::read_fake_dom0(t);
   DirFsRoot dir{t.str()};
+
+  // Applies `plan` to `live` through `root`, which must not fail as a whole.
+  ApplyResult applied(const FsRoot& root, const Plan& plan, const ApplyOptions& options = quick()) const {
+    return testing::require_ok(apply_plan(root, state_dir(t), live, plan, options));
+  }
 };
 
 }  // namespace
@@ -147,15 +153,14 @@ TEST_CASE_METHOD(BaseDom0, "apply - writes each target, reads it back and journa
   Plan plan = plan_for(live, {{kQ0Tx, "1"}, {kQ0Rx, "2"}, {kQ1Tx, "0"}, {kQ1Rx, "3"}});
   DirFsRoot root(t.str());
 
-  auto result = apply_plan(root, state_dir(t), live, plan, quick());
-  REQUIRE(result.ok());
-  CHECK(result->exit_code() == 0);
-  CHECK(outcome_of(*result, kQ0Tx).outcome == Outcome::kApplied);
-  CHECK(outcome_of(*result, kQ0Tx).before == "0");
-  CHECK(outcome_of(*result, kQ0Tx).after == "1");
-  CHECK(outcome_of(*result, kQ0Tx).irq == 214);
-  CHECK(outcome_of(*result, kQ1Tx).outcome == Outcome::kUnchanged);
-  CHECK(outcome_of(*result, kQ1Rx).before == "0-3");
+  const ApplyResult result = applied(root, plan);
+  CHECK(result.exit_code() == 0);
+  CHECK(outcome_of(result, kQ0Tx).outcome == Outcome::kApplied);
+  CHECK(outcome_of(result, kQ0Tx).before == "0");
+  CHECK(outcome_of(result, kQ0Tx).after == "1");
+  CHECK(outcome_of(result, kQ0Tx).irq == 214);
+  CHECK(outcome_of(result, kQ1Tx).outcome == Outcome::kUnchanged);
+  CHECK(outcome_of(result, kQ1Rx).before == "0-3");
   CHECK(t.read("proc/irq/214/smp_affinity_list") == "1\n");
   CHECK(t.read("proc/irq/215/smp_affinity_list") == "2\n");
   CHECK(t.read("proc/irq/216/smp_affinity_list") == "0\n");
@@ -194,8 +199,7 @@ TEST_CASE_METHOD(BaseDom0, "apply - the journal is on disk, fsynced, before the 
     journal_at_write.push_back(text.ok() ? *text : "");
   };
 
-  auto result = apply_plan(root, state_dir(t), live, plan, quick());
-  REQUIRE(result.ok());
+  const ApplyResult result = applied(root, plan);
   REQUIRE(root.writes().size() == 3);
   REQUIRE(journal_at_write.size() == 3);
   // At the first write the journal already held every previous value, marked incomplete.
@@ -265,12 +269,11 @@ TEST_CASE_METHOD(BaseDom0, "apply - a plan made for another topology is refused 
 
   options = quick();
   options.force = true;
-  auto forced = apply_plan(root, state_dir(t), live, plan, options);
-  REQUIRE(forced.ok());
-  CHECK(forced->exit_code() == 0);
-  CHECK(outcome_of(*forced, kQ0Tx).outcome == Outcome::kApplied);
-  REQUIRE(forced->warnings.size() == 1);
-  CHECK(forced->warnings[0].find("--force") != std::string::npos);
+  const ApplyResult forced = applied(root, plan, options);
+  CHECK(forced.exit_code() == 0);
+  CHECK(outcome_of(forced, kQ0Tx).outcome == Outcome::kApplied);
+  REQUIRE(forced.warnings.size() == 1);
+  CHECK(forced.warnings[0].find("--force") != std::string::npos);
   CHECK(t.read("proc/irq/214/smp_affinity_list") == "1\n");
 }
 
@@ -351,12 +354,11 @@ TEST_CASE_METHOD(BaseDom0, "apply - an IRQ whose actions changed since the host 
   t.write("sys/kernel/irq/214/actions", "vif27.0-q0-tx\n");
   FaultFsRoot root(dir);
 
-  auto result = apply_plan(root, state_dir(t), live, plan, quick());
-  REQUIRE(result.ok());
-  CHECK(result->exit_code() == 0);   // applied, one gone: success
-  CHECK(outcome_of(*result, kQ0Tx).outcome == Outcome::kGone);
-  CHECK(outcome_of(*result, kQ0Tx).detail.find("now serves \"vif27.0-q0-tx\"") != std::string::npos);
-  CHECK(outcome_of(*result, kQ0Rx).outcome == Outcome::kApplied);
+  const ApplyResult result = applied(root, plan);
+  CHECK(result.exit_code() == 0);   // applied, one gone: success
+  CHECK(outcome_of(result, kQ0Tx).outcome == Outcome::kGone);
+  CHECK(outcome_of(result, kQ0Tx).detail.find("now serves \"vif27.0-q0-tx\"") != std::string::npos);
+  CHECK(outcome_of(result, kQ0Rx).outcome == Outcome::kApplied);
   CHECK_FALSE(root.wrote_irq(214));
   CHECK(read_journal(state_dir(t))->value().find(kQ0Tx) == nullptr);
 }
@@ -368,12 +370,11 @@ TEST_CASE_METHOD(BaseDom0, "apply - two live IRQs with one identity are ambiguou
     if (irq.irq == 215) irq.identity = kQ0Tx;
   FaultFsRoot root(dir);
 
-  auto result = apply_plan(root, state_dir(t), live, plan, quick());
-  REQUIRE(result.ok());
-  CHECK(result->exit_code() == 2);
-  CHECK(outcome_of(*result, kQ0Tx).outcome == Outcome::kAmbiguous);
-  CHECK(outcome_of(*result, kQ0Tx).detail.find("IRQs 214, 215") != std::string::npos);
-  CHECK(outcome_of(*result, kQ0Rx).outcome == Outcome::kGone);
+  const ApplyResult result = applied(root, plan);
+  CHECK(result.exit_code() == 2);
+  CHECK(outcome_of(result, kQ0Tx).outcome == Outcome::kAmbiguous);
+  CHECK(outcome_of(result, kQ0Tx).detail.find("IRQs 214, 215") != std::string::npos);
+  CHECK(outcome_of(result, kQ0Rx).outcome == Outcome::kGone);
   CHECK(root.writes().empty());
 }
 
@@ -408,25 +409,23 @@ TEST_CASE_METHOD(BaseDom0, "apply - --check writes nothing and shows before and 
   ApplyOptions options = quick();
   options.check = true;
 
-  auto clean = apply_plan(root, state_dir(t), live, plan_for(live, {{kQ0Tx, "1"}, {kQ1Tx, "0"}}), options);
-  REQUIRE(clean.ok());
-  CHECK(clean->kind == ApplyKind::kCheck);
-  CHECK(clean->exit_code() == 0);
-  CHECK(outcome_of(*clean, kQ0Tx).outcome == Outcome::kWouldApply);
-  CHECK(outcome_of(*clean, kQ0Tx).before == "0");
-  CHECK(outcome_of(*clean, kQ0Tx).after == "1");
-  CHECK(outcome_of(*clean, kQ1Tx).outcome == Outcome::kUnchanged);
-  const std::string text = apply_result_to_text(*clean);
+  const ApplyResult clean = applied(root, plan_for(live, {{kQ0Tx, "1"}, {kQ1Tx, "0"}}), options);
+  CHECK(clean.kind == ApplyKind::kCheck);
+  CHECK(clean.exit_code() == 0);
+  CHECK(outcome_of(clean, kQ0Tx).outcome == Outcome::kWouldApply);
+  CHECK(outcome_of(clean, kQ0Tx).before == "0");
+  CHECK(outcome_of(clean, kQ0Tx).after == "1");
+  CHECK(outcome_of(clean, kQ1Tx).outcome == Outcome::kUnchanged);
+  const std::string text = apply_result_to_text(clean);
   CHECK(text.find("IRQ  IDENTITY           BEFORE  TARGET  OUTCOME") == 0);
   CHECK(text.find("214  vif/web01/0/q0/tx  0       1       would-apply") != std::string::npos);
   CHECK(text.find("check: 2 IRQs: 1 would-apply, 1 unchanged; nothing written") != std::string::npos);
 
   Plan bad = plan_for(live, {{kQ0Tx, "7"}, {"vif/web01/0/q9/tx", "1"}});
-  auto unclean = apply_plan(root, state_dir(t), live, bad, options);
-  REQUIRE(unclean.ok());
-  CHECK(unclean->exit_code() == 2);
-  CHECK(outcome_of(*unclean, kQ0Tx).outcome == Outcome::kInvalidCpu);
-  CHECK(outcome_of(*unclean, "vif/web01/0/q9/tx").outcome == Outcome::kGone);
+  const ApplyResult unclean = applied(root, bad, options);
+  CHECK(unclean.exit_code() == 2);
+  CHECK(outcome_of(unclean, kQ0Tx).outcome == Outcome::kInvalidCpu);
+  CHECK(outcome_of(unclean, "vif/web01/0/q9/tx").outcome == Outcome::kGone);
 
   CHECK(root.writes().empty());
   CHECK(snapshot(t) == before);
@@ -441,27 +440,26 @@ TEST_CASE_METHOD(BaseDom0, "apply - kernel refusals map to outcomes naming the e
   root.fail_irq(216, EINVAL);
   root.fail_irq(217, EACCES);
 
-  auto result = apply_plan(root, state_dir(t), live, plan, quick());
-  REQUIRE(result.ok());
-  CHECK(result->exit_code() == 2);
-  const IrqOutcome& eperm = outcome_of(*result, kQ0Tx);
+  const ApplyResult result = applied(root, plan);
+  CHECK(result.exit_code() == 2);
+  const IrqOutcome& eperm = outcome_of(result, kQ0Tx);
   CHECK(eperm.outcome == Outcome::kRefused);
   CHECK(eperm.errno_name == "EPERM");
   CHECK(eperm.after == "0");
   CHECK(eperm.message() ==
         "IRQ 214 (vif/web01/0/q0/tx): kernel refused CPU 1 (EPERM: managed or unmovable interrupt); left on CPU 0");
-  CHECK(outcome_of(*result, kQ0Rx).outcome == Outcome::kRefused);
-  CHECK(outcome_of(*result, kQ0Rx).errno_name == "EIO");
-  CHECK(outcome_of(*result, kQ1Tx).outcome == Outcome::kInvalidCpu);
-  CHECK(outcome_of(*result, kQ1Tx).detail.find("kernel rejected CPU 3 (EINVAL") != std::string::npos);
-  const IrqOutcome& eacces = outcome_of(*result, kQ1Rx);
+  CHECK(outcome_of(result, kQ0Rx).outcome == Outcome::kRefused);
+  CHECK(outcome_of(result, kQ0Rx).errno_name == "EIO");
+  CHECK(outcome_of(result, kQ1Tx).outcome == Outcome::kInvalidCpu);
+  CHECK(outcome_of(result, kQ1Tx).detail.find("kernel rejected CPU 3 (EINVAL") != std::string::npos);
+  const IrqOutcome& eacces = outcome_of(result, kQ1Rx);
   CHECK(eacces.outcome == Outcome::kRefused);
   CHECK(eacces.detail.find("EACCES: permission denied; run the agent as root") != std::string::npos);
   CHECK(eacces.detail.find("left on CPUs 0-3") != std::string::npos);
-  CHECK(outcome_of(*result, "blkback").outcome == Outcome::kApplied);
+  CHECK(outcome_of(result, "blkback").outcome == Outcome::kApplied);
   CHECK(t.read("proc/irq/214/smp_affinity_list") == "0\n");
   CHECK(t.read("proc/irq/200/smp_affinity_list") == "2\n");
-  CHECK(apply_summary(*result).find("apply: 5 IRQs: 1 applied, 3 refused, 1 invalid-cpu; journal ") == 0);
+  CHECK(apply_summary(result).find("apply: 5 IRQs: 1 applied, 3 refused, 1 invalid-cpu; journal ") == 0);
 }
 
 TEST_CASE("apply - an offline or nonexistent target CPU is invalid-cpu and never written") {
@@ -572,13 +570,12 @@ TEST_CASE_METHOD(BaseDom0, "apply - a multi-CPU target on a Xen event channel sa
   Plan plan = plan_for(live, {{kQ0Tx, "1-3"}, {kQ0Rx, "2"}});
   DirFsRoot root(t.str());
 
-  auto result = apply_plan(root, state_dir(t), live, plan, quick());
-  REQUIRE(result.ok());
-  CHECK(result->exit_code() == 0);
-  CHECK(outcome_of(*result, kQ0Tx).outcome == Outcome::kApplied);
-  CHECK(outcome_of(*result, kQ0Tx).detail.find("Xen event channel: delivered to one CPU of 1-3 only") !=
+  const ApplyResult result = applied(root, plan);
+  CHECK(result.exit_code() == 0);
+  CHECK(outcome_of(result, kQ0Tx).outcome == Outcome::kApplied);
+  CHECK(outcome_of(result, kQ0Tx).detail.find("Xen event channel: delivered to one CPU of 1-3 only") !=
         std::string::npos);
-  CHECK(outcome_of(*result, kQ0Rx).detail.empty());
+  CHECK(outcome_of(result, kQ0Rx).detail.empty());
 }
 
 TEST_CASE_METHOD(BaseDom0, "apply - a state directory that cannot be written means no affinity is written") {
@@ -656,11 +653,10 @@ TEST_CASE_METHOD(BaseDom0, "apply - after a killed apply the next one keeps the 
   // The next apply sees q0-rx on CPU 2; the journal must still say it was on 0.
   live = testing::read_fake_dom0(t);
   Plan second = plan_for(live, {{kQ0Tx, "2"}, {kQ1Rx, "3"}});
-  auto result = apply_plan(dir, state_dir(t), live, second, quick());
-  REQUIRE(result.ok());
-  CHECK(result->exit_code() == 0);
-  REQUIRE(result->warnings.size() == 1);
-  CHECK(result->warnings[0].find("did not finish (killed?)") != std::string::npos);
+  const ApplyResult result = applied(dir, second);
+  CHECK(result.exit_code() == 0);
+  REQUIRE(result.warnings.size() == 1);
+  CHECK(result.warnings[0].find("did not finish (killed?)") != std::string::npos);
   const Journal j = read_journal(state_dir(t))->value();
   CHECK(j.complete);
   REQUIRE(j.entries.size() == 4);
@@ -683,10 +679,9 @@ TEST_CASE_METHOD(BaseDom0, "apply - an unfinished journal from an earlier boot i
   REQUIRE(ensure_dir(state_dir(t)).ok());
   REQUIRE(write_journal(state_dir(t), stale).ok());
 
-  auto result = apply_plan(dir, state_dir(t), live, plan_for(live, {{kQ0Rx, "2"}}), quick());
-  REQUIRE(result.ok());
-  REQUIRE(result->warnings.size() == 1);
-  CHECK(result->warnings[0].find("earlier boot") != std::string::npos);
+  const ApplyResult result = applied(dir, plan_for(live, {{kQ0Rx, "2"}}));
+  REQUIRE(result.warnings.size() == 1);
+  CHECK(result.warnings[0].find("earlier boot") != std::string::npos);
   const Journal j = read_journal(state_dir(t))->value();
   CHECK(j.find(kQ0Tx) == nullptr);
   CHECK(j.find(kQ0Rx)->previous == "0");
@@ -767,19 +762,17 @@ TEST_CASE_METHOD(BaseDom0, "apply - an IRQ the report calls unmovable is refused
       irq.why_not_movable = "per-CPU Xen virq/IPI: bound to its CPU";
     }
   FaultFsRoot root(dir);
-  auto result = apply_plan(root, state_dir(t), live, plan, quick());
-  REQUIRE(result.ok());
-  CHECK(outcome_of(*result, kQ0Tx).outcome == Outcome::kRefused);
-  CHECK(outcome_of(*result, kQ0Tx).detail == "not movable (per-CPU Xen virq/IPI: bound to its CPU); not written");
+  const ApplyResult result = applied(root, plan);
+  CHECK(outcome_of(result, kQ0Tx).outcome == Outcome::kRefused);
+  CHECK(outcome_of(result, kQ0Tx).detail == "not movable (per-CPU Xen virq/IPI: bound to its CPU); not written");
   CHECK(root.writes().empty());
 }
 
 TEST_CASE_METHOD(BaseDom0, "apply - JSON output carries the same outcomes") {
   FaultFsRoot root(dir);
   root.fail_irq(214, EPERM);
-  auto result = apply_plan(root, state_dir(t), live, plan_for(live, {{kQ0Tx, "1"}, {kQ0Rx, "2"}}), quick());
-  REQUIRE(result.ok());
-  const std::string json = apply_result_to_json(*result);
+  const ApplyResult result = applied(root, plan_for(live, {{kQ0Tx, "1"}, {kQ0Rx, "2"}}));
+  const std::string json = apply_result_to_json(result);
   CHECK(json.find("\"action\": \"apply\"") != std::string::npos);
   CHECK(json.find("\"host\": \"dom0-07\"") != std::string::npos);
   CHECK(json.find("\"exit\": 2") != std::string::npos);
