@@ -20,6 +20,7 @@ struct Refusal {
   int column = 0;
   std::vector<std::string> parts = {};   // each a part of the message
   std::string message = {};              // the whole message
+  std::string file = {};                 // the file (or source) it names
 };
 
 // Parses each row's text with `parse` (text → Result<T>), which must refuse
@@ -35,6 +36,7 @@ void check_refusals(Parse parse, const std::vector<Refusal>& rows) {
     if (row.column) CHECK(e.column == row.column);
     for (const std::string& part : row.parts) CHECK_THAT(e.message, Catch::Contains(part));
     if (!row.message.empty()) CHECK(e.message == row.message);
+    if (!row.file.empty()) CHECK(e.file == row.file);
   }
 }
 
