@@ -10,6 +10,7 @@
 #include "core/xen_info.h"
 #include "files.h"
 #include "refusals.h"
+#include "require_ok.h"
 #include "temp_tree.h"
 
 using namespace irqfleet;
@@ -41,6 +42,13 @@ std::string all_warnings(const XenInfo& x) {
 
 bool any_warning_contains(const XenInfo& x, const std::string& text) {
   return all_warnings(x).find(text) != std::string::npos;
+}
+
+// Domain-0's vCPUs in `xl vcpu-list` output, which must read as `count` of them.
+std::vector<VcpuPlacement> dom0_vcpus(const std::string& text, size_t count) {
+  auto vcpus = testing::require_ok(parse_vcpu_list(text));
+  REQUIRE(vcpus.size() == count);
+  return vcpus;
 }
 
 const char* const kUnpinnedVcpus =
@@ -126,59 +134,53 @@ TEST_CASE("xen_info - malformed xl info output is an error with line and column"
 }
 
 TEST_CASE("xen_info - vcpu-list of a pinned dom0") {
-  auto vcpus = parse_vcpu_list(fixture("dom0-seed/root/commands/xl_vcpu-list_Domain-0"));
-  REQUIRE(vcpus.ok());
-  REQUIRE(vcpus->size() == 4);
+  const auto vcpus = dom0_vcpus(fixture("dom0-seed/root/commands/xl_vcpu-list_Domain-0"), 4);
   for (int i = 0; i < 4; ++i) {
-    const VcpuPlacement& v = (*vcpus)[i];
+    const VcpuPlacement& v = vcpus[i];
     CHECK(v.vcpu == i);
     CHECK(v.cpu == i);
     CHECK(v.affinity_hard == std::to_string(i));
     CHECK(v.affinity_soft == "all");
     CHECK(v.pinned);
   }
-  CHECK((*vcpus)[1].state == "r--");
-  CHECK((*vcpus)[0].state == "-b-");
+  CHECK(vcpus[1].state == "r--");
+  CHECK(vcpus[0].state == "-b-");
 }
 
 TEST_CASE("xen_info - vcpu-list of an unpinned dom0, with an offline vCPU") {
-  auto vcpus = parse_vcpu_list(kUnpinnedVcpus);
-  REQUIRE(vcpus.ok());
-  REQUIRE(vcpus->size() == 4);
-  CHECK((*vcpus)[0].cpu == 7);
-  CHECK((*vcpus)[0].affinity_hard == "all");
-  CHECK_FALSE((*vcpus)[0].pinned);
-  CHECK_FALSE((*vcpus)[1].pinned);
-  CHECK((*vcpus)[2].pinned);
-  CHECK((*vcpus)[2].cpu == 2);
-  CHECK_FALSE((*vcpus)[3].cpu);   // offline: CPU "-"
-  CHECK((*vcpus)[3].state == "--p");
-  CHECK((*vcpus)[3].affinity_hard == "0-11");
-  CHECK_FALSE((*vcpus)[3].pinned);
+  const auto vcpus = dom0_vcpus(kUnpinnedVcpus, 4);
+  CHECK(vcpus[0].cpu == 7);
+  CHECK(vcpus[0].affinity_hard == "all");
+  CHECK_FALSE(vcpus[0].pinned);
+  CHECK_FALSE(vcpus[1].pinned);
+  CHECK(vcpus[2].pinned);
+  CHECK(vcpus[2].cpu == 2);
+  CHECK_FALSE(vcpus[3].cpu);   // offline: CPU "-"
+  CHECK(vcpus[3].state == "--p");
+  CHECK(vcpus[3].affinity_hard == "0-11");
+  CHECK_FALSE(vcpus[3].pinned);
 }
 
 TEST_CASE("xen_info - vcpu-list from old xl with one Affinity column") {
-  auto vcpus = parse_vcpu_list(
+  const auto vcpus = dom0_vcpus(
       "Name                                ID  VCPU   CPU State   Time(s) CPU Affinity\n"
       "Domain-0                             0     0     0   r--    5063.1  any cpu\n"
-      "Domain-0                             0     1     1   -b-    4471.4  1\n");
-  REQUIRE(vcpus.ok());
-  REQUIRE(vcpus->size() == 2);
-  CHECK((*vcpus)[0].affinity_hard == "any cpu");
-  CHECK((*vcpus)[0].affinity_soft.empty());
-  CHECK_FALSE((*vcpus)[0].pinned);
-  CHECK((*vcpus)[1].affinity_hard == "1");
-  CHECK((*vcpus)[1].pinned);
+      "Domain-0                             0     1     1   -b-    4471.4  1\n",
+      2);
+  CHECK(vcpus[0].affinity_hard == "any cpu");
+  CHECK(vcpus[0].affinity_soft.empty());
+  CHECK_FALSE(vcpus[0].pinned);
+  CHECK(vcpus[1].affinity_hard == "1");
+  CHECK(vcpus[1].pinned);
 }
 
 TEST_CASE("xen_info - vcpu-list keeps only Domain-0's rows") {
-  auto vcpus = parse_vcpu_list(
+  const auto vcpus = dom0_vcpus(
       "Name                                ID  VCPU   CPU State   Time(s) Affinity (Hard / Soft)\n"
       "Domain-0                             0     0     0   r--      12.0  0 / all\n"
-      "my guest                             3     0     5   -b-       3.5  all / 4-7\n");
-  REQUIRE(vcpus.ok());
-  REQUIRE(vcpus->size() == 1);
-  CHECK((*vcpus)[0].cpu == 0);
+      "my guest                             3     0     5   -b-       3.5  all / 4-7\n",
+      1);
+  CHECK(vcpus[0].cpu == 0);
 }
 
 TEST_CASE("xen_info - malformed vcpu-list output is an error with its line") {
