@@ -98,7 +98,10 @@ TEST_CASE("apply_result_read - errors name the source and the place") {
   testing::check_refusals(
       [](const std::string& text) { return parse_apply_result(text, "out"); },
       {
-          {.what = "an error on the second line", .text = "{\"irqs\": [],\n  \"warnings\": x}", .line = 2, .column = 15},
+          {.what = "an error on the second line",
+           .text = "{\"irqs\": [],\n  \"warnings\": x}",
+           .line = 2,
+           .column = 15},
           {.what = "an unknown outcome",
            .text = R"({"irqs": [{"identity": "vif/a/0/q0/tx", "outcome": "moved"}]})",
            .parts = {"vif/a/0/q0/tx", "'moved'"}},

@@ -80,8 +80,10 @@ TEST_CASE("interrupt_chip - several actions joined by ', ' and names with spaces
                      .trigger = "Edge",
                      .handler = "",
                      .actions = std::vector<std::string>{"PCIe PME", "aerdrv", "pciehp"}});
-  check_line(t, 13,
-             {.chip = "GICv3", .hwirq = "27", .trigger = "Level", .actions = std::vector<std::string>{"kvm guest vtimer"}});
+  check_line(t, 13, {.chip = "GICv3",
+                     .hwirq = "27",
+                     .trigger = "Level",
+                     .actions = std::vector<std::string>{"kvm guest vtimer"}});
   CHECK(t.find(26)->actions.empty());  // an IRQ with no handler installed
 
   auto dom0 = parse_ok(slurp(kFixtures / "x86-xen-dom0-4vcpu.interrupts"));

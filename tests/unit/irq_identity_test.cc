@@ -38,8 +38,8 @@ struct Classified {
 };
 
 void check_classified(const Irq& irq, const Classified& want) {
-  INFO("chip \"" << irq.chip << "\", handler \"" << irq.handler << "\", hwirq \"" << irq.hwirq << "\", "
-                  << irq.actions.size() << " action(s)" << (irq.actions.empty() ? "" : ", the first \"" + irq.actions[0] + "\""));
+  INFO("chip \"" << irq.chip << "\", handler \"" << irq.handler << "\", hwirq \"" << irq.hwirq << "\", actions \""
+                  << (irq.actions.empty() ? "" : irq.actions[0]) << "\"" << (irq.actions.size() > 1 ? ", ..." : ""));
   const IrqIdentity id = classify(irq);
   if (want.irq_class) CHECK(id.irq_class == *want.irq_class);
   if (want.identity) CHECK(id.identity == *want.identity);
