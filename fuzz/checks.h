@@ -85,32 +85,34 @@ inline std::string check_interrupts(std::string_view text) {
   return {};
 }
 
-inline std::string check_report(std::string_view text) {
-  auto report = parse_report(text, "fuzz");
-  if (!report.ok()) return {};
-  // What the controller read, written back and read again, is the same report.
-  const std::string once = report_to_toml(*report);
-  auto again = parse_report(once, "fuzz-again");
-  if (!again.ok()) return "report_to_toml wrote what parse_report refuses: " + again.error().to_string() +
+// A `document` that `parse` (named `parser`) accepts, written out by `write`
+// (named `writer`) and read again, must read back and be written out the
+// same the second time.
+template <typename Parse, typename Write>
+std::string check_round_trip(std::string_view text, Parse parse, Write write, const std::string& document,
+                             const std::string& writer, const std::string& parser) {
+  auto parsed = parse(text, "fuzz");
+  if (!parsed.ok()) return {};
+  const std::string once = write(*parsed);
+  auto again = parse(once, "fuzz-again");
+  if (!again.ok()) return writer + " wrote what " + parser + " refuses: " + again.error().to_string() +
                           "\n--- written ---\n" + once;
-  const std::string twice = report_to_toml(*again);
-  if (twice != once) return "report changed on a second round trip:\n--- first ---\n" + once +
+  const std::string twice = write(*again);
+  if (twice != once) return document + " changed on a second round trip:\n--- first ---\n" + once +
                             "--- second ---\n" + twice;
   return {};
 }
 
+inline std::string check_report(std::string_view text) {
+  // What the controller read, written back and read again, is the same report.
+  return check_round_trip(
+      text, parse_report, [](const HostReport& r) { return report_to_toml(r); }, "report", "report_to_toml",
+      "parse_report");
+}
+
 inline std::string check_plan(std::string_view text) {
-  auto plan = parse_plan(text, "fuzz");
-  if (!plan.ok()) return {};
   // plan_to_toml is what the controller sends the agent: it must read back as is.
-  const std::string once = plan_to_toml(*plan);
-  auto again = parse_plan(once, "fuzz-again");
-  if (!again.ok()) return "plan_to_toml wrote what parse_plan refuses: " + again.error().to_string() +
-                          "\n--- written ---\n" + once;
-  const std::string twice = plan_to_toml(*again);
-  if (twice != once) return "plan changed on a second round trip:\n--- first ---\n" + once +
-                            "--- second ---\n" + twice;
-  return {};
+  return check_round_trip(text, parse_plan, plan_to_toml, "plan", "plan_to_toml", "parse_plan");
 }
 
 inline std::string check_policy(std::string_view text) {

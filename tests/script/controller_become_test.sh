@@ -52,12 +52,8 @@ for d in "$FLEET/hosts/dom0-01" "$FLEET/hosts" "$FLEET" "$WORK"; do
 done
 sed -i -E "s|^(dom0-0[12] .*)$|\1 ansible_become=true irqfleet_agent=$agent|" "$INVENTORY"
 grep -c "ansible_become=true" "$INVENTORY" | grep -qx 2 || fail "the inventory was not changed"
-cat >"$WORK/policy.toml" <<'EOF2'
-[policy]
-strategy = "balanced"
-exclude_cpus = "0"
-EOF2
-I=(-i "$INVENTORY" --inventory-parser builtin --known-hosts "$KNOWN_HOSTS")
+write_balanced_policy
+I=("${FLEET_OPTS[@]}")
 
 echo "== report through sudo -n"
 irqfleet_json report "${I[@]}" report

@@ -56,17 +56,13 @@ mkdir "$WORK/pristine"
 for h in 01 02 03 04 05 06; do cp -a "$FLEET/hosts/dom0-$h/root" "$WORK/pristine/dom0-$h"; done
 echo '{"hosts": []}' >"$WORK/none.json"
 
-cat >"$WORK/policy.toml" <<'EOF'
-[policy]
-strategy = "balanced"
-exclude_cpus = "0"
-EOF
+write_balanced_policy
 cat >"$WORK/policy-b.toml" <<'EOF'
 [policy]
 strategy = "spread"
 cpus = "2-3"
 EOF
-B=(-i "$INVENTORY" --inventory-parser builtin --known-hosts "$KNOWN_HOSTS")
+B=("${FLEET_OPTS[@]}")
 I=("${B[@]}" --timeout 10)
 P=(--policy "$WORK/policy.toml")
 

@@ -20,12 +20,8 @@ dom0-07 cluster_c cpus=6 guests=5 seed=303
 dom0-08 cluster_c cpus=6 guests=5 seed=304
 EOF
 start_fleet --spec "$WORK/fleet.spec"
-cat >"$WORK/policy.toml" <<'EOF'
-[policy]
-strategy = "balanced"
-exclude_cpus = "0"
-EOF
-I=(-i "$INVENTORY" --inventory-parser builtin --known-hosts "$KNOWN_HOSTS" --forks 8)
+write_balanced_policy
+I=("${FLEET_OPTS[@]}" --forks 8)
 GOOD="['dom0-01','dom0-02','dom0-04','dom0-05','dom0-06','dom0-07','dom0-08']"
 
 echo "== report"

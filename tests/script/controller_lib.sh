@@ -5,6 +5,7 @@
 #
 #   source "$IRQFLEET_SOURCE/tests/script/controller_lib.sh"
 #   start_fleet --hosts 3            # or --spec FILE; extra start-fleet options pass through
+#                                    # (sets INVENTORY, KNOWN_HOSTS and FLEET_OPTS, irqfleet's options for it)
 #   irqfleet_json NAME [irqfleet args...]   # → $WORK/NAME.json, exit status in $RC
 #   check NAME 'python expression over d (the JSON) and h (hosts by name)' "what it means"
 
@@ -48,6 +49,13 @@ start_fleet() {
     { cat "$WORK/start-fleet.log" >&2; fail "start-fleet $*"; }
   INVENTORY=$FLEET/inventory.ini
   KNOWN_HOSTS=$FLEET/known_hosts
+  # irqfleet's options for this fleet; tests add theirs (--forks, --timeout).
+  FLEET_OPTS=(-i "$INVENTORY" --inventory-parser builtin --known-hosts "$KNOWN_HOSTS")
+}
+
+# The policy most tests apply, as $WORK/policy.toml: balanced, CPU 0 left to dom0.
+write_balanced_policy() {
+  printf '[policy]\nstrategy = "balanced"\nexclude_cpus = "0"\n' >"$WORK/policy.toml"
 }
 
 # The builtin INI parser keeps each run free of Ansible's Python start-up; the

@@ -17,12 +17,8 @@ trap session_cleanup EXIT
 
 start_fleet --hosts 3
 SIM_USER=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["user"])' "$FLEET/fleet.json")
-cat >"$WORK/policy.toml" <<'EOF2'
-[policy]
-strategy = "balanced"
-exclude_cpus = "0"
-EOF2
-I=(-i "$INVENTORY" --inventory-parser builtin --known-hosts "$KNOWN_HOSTS" --timeout 20)
+write_balanced_policy
+I=("${FLEET_OPTS[@]}" --timeout 20)
 home() { echo "$FLEET/hosts/$1/home"; }
 state_of() { echo "$FLEET/hosts/$1/root/var/lib/irqfleet"; }
 affinities() { (cd "$FLEET/hosts/$1/root/proc/irq" && grep -r . --include=smp_affinity_list | sort); }

@@ -9,19 +9,17 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/interrupts.h"
+#include "files.h"
 
 namespace irqfleet::testing {
 
 inline const std::filesystem::path kFixtures = std::filesystem::path(IRQFLEET_FIXTURES) / "interrupts";
-
-inline std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 inline InterruptTable parse_ok(std::string_view text) {
   auto table = parse_interrupts(text);
@@ -35,6 +33,28 @@ inline uint64_t count_on(const InterruptTable& t, const InterruptLine& l, int cp
     if (t.cpus[k] == cpu) return l.counts[k];
   FAIL("CPU " << cpu << " has no count column on IRQ " << l.irq);
   return 0;
+}
+
+// What the parser must have read of one IRQ's line; each field given is checked.
+struct LineFields {
+  std::optional<std::string> chip = {};
+  std::optional<std::string> hwirq = {};
+  std::optional<std::string> trigger = {};
+  std::optional<std::string> handler = {};
+  std::optional<std::vector<std::string>> actions = {};
+};
+
+// IRQ `irq`'s line of `t`, which must be there with the fields `want` gives.
+inline const InterruptLine& check_line(const InterruptTable& t, int irq, const LineFields& want) {
+  INFO("IRQ " << irq);
+  const InterruptLine* l = t.find(irq);
+  REQUIRE(l);
+  if (want.chip) CHECK(l->chip == *want.chip);
+  if (want.hwirq) CHECK(l->hwirq == *want.hwirq);
+  if (want.trigger) CHECK(l->trigger == *want.trigger);
+  if (want.handler) CHECK(l->handler == *want.handler);
+  if (want.actions) CHECK(l->actions == *want.actions);
+  return *l;
 }
 
 inline const char* const kHeader4 = "            CPU0       CPU1       CPU2       CPU3       \n";

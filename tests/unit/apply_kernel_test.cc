@@ -90,16 +90,28 @@ std::optional<InterruptLine> kernel_irq(const std::vector<std::regex>& patterns,
   return std::nullopt;
 }
 
-// `irq`'s own affinity, read just before, written back: what it was and the outcome.
+// An IRQ of this kernel (see kernel_irq) with its own affinity, read just
+// before, written back: which IRQ, what it was and the outcome.
 struct OwnWrite {
+  int irq = 0;
+  std::string about;   // "IRQ 24 (virtio0-input.0)"
   std::optional<CpuList> cpus;
   IrqOutcome outcome;
 };
 
-OwnWrite write_own_affinity(const FsRoot& root, int irq) {
-  auto cpus = current_affinity(root, irq);
-  REQUIRE(cpus);
-  return {cpus, write_affinity(root, irq, *cpus)};
+// Without such an IRQ, nothing is written and `why` says why.
+std::optional<OwnWrite> write_own_affinity(const FsRoot& root, const std::vector<std::regex>& patterns,
+                                           const std::string& missing, std::string& why) {
+  auto line = kernel_irq(patterns, missing, why);
+  if (!line) return std::nullopt;
+  OwnWrite w;
+  w.irq = line->irq;
+  w.about = "IRQ " + std::to_string(line->irq) + " (" + line->actions.front() + ")";
+  INFO(w.about);
+  w.cpus = current_affinity(root, w.irq);
+  REQUIRE(w.cpus);
+  w.outcome = write_affinity(root, w.irq, *w.cpus);
+  return w;
 }
 
 // The whole apply path for a plan putting `irq` on `cpus` (what it has now),
@@ -120,16 +132,15 @@ ApplyResult apply_same_value(const FsRoot& root, int irq, const CpuList& cpus, c
 
 TEST_CASE("apply_kernel - writing a movable IRQ's own affinity back succeeds", "[kernel]") {
   // virtio-net queues, else the serial port: movable, not kernel-managed.
+  const DirFsRoot root("/");
   std::string why;
-  auto line = kernel_irq({std::regex(R"(virtio\d+-(input|output)(\.\d+)?)"), std::regex("ttyS0")},
-                         "no virtio*-input/-output or ttyS0 IRQ in /proc/interrupts", why);
-  if (!line) SKIP_TEST("real-kernel apply test: " << why);
-  DirFsRoot root("/");
-  const int irq = line->irq;
-  INFO("IRQ " << irq << " (" << line->actions.front() << ")");
-
-  auto [cpus, o] = write_own_affinity(root, irq);
-  INFO(o.message());
+  const auto own = write_own_affinity(root, {std::regex(R"(virtio\d+-(input|output)(\.\d+)?)"), std::regex("ttyS0")},
+                                      "no virtio*-input/-output or ttyS0 IRQ in /proc/interrupts", why);
+  if (!own) SKIP_TEST("real-kernel apply test: " << why);
+  const int irq = own->irq;
+  auto cpus = own->cpus;
+  const IrqOutcome& o = own->outcome;
+  INFO(own->about << ": " << o.message());
   CHECK(o.outcome == Outcome::kApplied);
   CHECK(o.errno_name.empty());
   CHECK(o.after == format_cpulist(*cpus));
@@ -152,16 +163,15 @@ TEST_CASE("apply_kernel - writing a movable IRQ's own affinity back succeeds", "
 
 TEST_CASE("apply_kernel - a managed IRQ is refused with EPERM", "[kernel]") {
   // virtio-blk's request queues get kernel-managed affinity (irq_create_affinity_masks).
+  const DirFsRoot root("/");
   std::string why;
-  auto line = kernel_irq({std::regex(R"(virtio\d+-req\.\d+)")},
-                         "no managed virtio*-req.* IRQ in /proc/interrupts", why);
-  if (!line) SKIP_TEST("real-kernel apply test: " << why);
-  DirFsRoot root("/");
-  const int irq = line->irq;
-  INFO("IRQ " << irq << " (" << line->actions.front() << ")");
-
-  auto [cpus, o] = write_own_affinity(root, irq);
-  INFO(o.message());
+  const auto own = write_own_affinity(root, {std::regex(R"(virtio\d+-req\.\d+)")},
+                                      "no managed virtio*-req.* IRQ in /proc/interrupts", why);
+  if (!own) SKIP_TEST("real-kernel apply test: " << why);
+  const int irq = own->irq;
+  auto cpus = own->cpus;
+  const IrqOutcome& o = own->outcome;
+  INFO(own->about << ": " << o.message());
   CHECK(o.outcome == Outcome::kRefused);
   // EPERM since Linux 6.x; older kernels said EIO for the same refusal.
   CHECK((o.errno_name == "EPERM" || o.errno_name == "EIO"));

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "core/apply_format.h"
+#include "refusals.h"
 
 using namespace irqfleet;
 
@@ -85,22 +86,26 @@ TEST_CASE("apply_result_read - the measured object is kept with its counts exact
 }
 
 TEST_CASE("apply_result_read - errors name the source and the place") {
-  auto bad = parse_apply_result("{\"irqs\": [}", "host x apply output");
-  REQUIRE_FALSE(bad.ok());
-  CHECK(bad.error().file == "host x apply output");
-  CHECK(bad.error().line == 1);
-  CHECK(bad.error().column == 11);
-  auto second_line = parse_apply_result("{\"irqs\": [],\n  \"warnings\": x}", "out");
-  REQUIRE_FALSE(second_line.ok());
-  CHECK(second_line.error().line == 2);
-  CHECK(second_line.error().column == 15);
-
-  auto none = parse_apply_result("{}", "host x apply output");
-  REQUIRE_FALSE(none.ok());
-  CHECK_THAT(none.error().message, Catch::Contains("no \"irqs\" array"));
-  auto unknown = parse_apply_result(R"({"irqs": [{"identity": "vif/a/0/q0/tx", "outcome": "moved"}]})", "out");
-  REQUIRE_FALSE(unknown.ok());
-  CHECK_THAT(unknown.error().message, Catch::Contains("vif/a/0/q0/tx") && Catch::Contains("'moved'"));
+  testing::check_refusals([](const std::string& text) { return parse_apply_result(text, "host x apply output"); },
+                          {
+                              {.what = "a bracket closing nothing",
+                               .text = "{\"irqs\": [}",
+                               .line = 1,
+                               .column = 11,
+                               .file = "host x apply output"},
+                              {.what = "no irqs", .text = "{}", .parts = {"no \"irqs\" array"}},
+                          });
+  testing::check_refusals(
+      [](const std::string& text) { return parse_apply_result(text, "out"); },
+      {
+          {.what = "an error on the second line",
+           .text = "{\"irqs\": [],\n  \"warnings\": x}",
+           .line = 2,
+           .column = 15},
+          {.what = "an unknown outcome",
+           .text = R"({"irqs": [{"identity": "vif/a/0/q0/tx", "outcome": "moved"}]})",
+           .parts = {"vif/a/0/q0/tx", "'moved'"}},
+      });
 }
 
 TEST_CASE("apply_result_read - outcome names read back as the enum") {

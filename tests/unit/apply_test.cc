@@ -15,6 +15,7 @@
 #include "fake_dom0.h"
 #include "fault_fs_root.h"
 #include "forwarding_fs_root.h"
+#include "require_ok.h"
 #include "temp_tree.h"
 
 using namespace irqfleet;
@@ -125,24 +126,41 @@ RollbackOptions quick_rollback() {
   return o;
 }
 
+// Writes the fake dom0 of base_irqs() to `t`; returns its proc/irq files as written.
+std::map<std::string, std::string> write_base_dom0(TempTree& t) {
+  testing::write_fake_dom0(t, base_irqs());
+  return snapshot(t);
+}
+
+// The set-up most cases share: the fake dom0 of base_irqs() in `t`, its
+// proc/irq files before anything ran (`before`), its report (`live`) and a
+// root over it (`dir`).
+struct BaseDom0 {
+  TempTree t;
+  const std::map<std::string, std::string> before = write_base_dom0(t);
+  HostReport live = testing::read_fake_dom0(t);
+  DirFsRoot dir{t.str()};
+
+  // Applies `plan` to `live` through `root`, which must not fail as a whole.
+  ApplyResult applied(const FsRoot& root, const Plan& plan, const ApplyOptions& options = quick()) const {
+    return testing::require_ok(apply_plan(root, state_dir(t), live, plan, options));
+  }
+};
+
 }  // namespace
 
-TEST_CASE("apply - writes each target, reads it back and journals the previous value") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  HostReport live = testing::read_fake_dom0(t);
+TEST_CASE_METHOD(BaseDom0, "apply - writes each target, reads it back and journals the previous value") {
   Plan plan = plan_for(live, {{kQ0Tx, "1"}, {kQ0Rx, "2"}, {kQ1Tx, "0"}, {kQ1Rx, "3"}});
   DirFsRoot root(t.str());
 
-  auto result = apply_plan(root, state_dir(t), live, plan, quick());
-  REQUIRE(result.ok());
-  CHECK(result->exit_code() == 0);
-  CHECK(outcome_of(*result, kQ0Tx).outcome == Outcome::kApplied);
-  CHECK(outcome_of(*result, kQ0Tx).before == "0");
-  CHECK(outcome_of(*result, kQ0Tx).after == "1");
-  CHECK(outcome_of(*result, kQ0Tx).irq == 214);
-  CHECK(outcome_of(*result, kQ1Tx).outcome == Outcome::kUnchanged);
-  CHECK(outcome_of(*result, kQ1Rx).before == "0-3");
+  const ApplyResult result = applied(root, plan);
+  CHECK(result.exit_code() == 0);
+  CHECK(outcome_of(result, kQ0Tx).outcome == Outcome::kApplied);
+  CHECK(outcome_of(result, kQ0Tx).before == "0");
+  CHECK(outcome_of(result, kQ0Tx).after == "1");
+  CHECK(outcome_of(result, kQ0Tx).irq == 214);
+  CHECK(outcome_of(result, kQ1Tx).outcome == Outcome::kUnchanged);
+  CHECK(outcome_of(result, kQ1Rx).before == "0-3");
   CHECK(t.read("proc/irq/214/smp_affinity_list") == "1\n");
   CHECK(t.read("proc/irq/215/smp_affinity_list") == "2\n");
   CHECK(t.read("proc/irq/216/smp_affinity_list") == "0\n");
@@ -172,12 +190,8 @@ TEST_CASE("apply - writes each target, reads it back and journals the previous v
   CHECK(plan_to_toml(*stored) == plan_to_toml(plan));
 }
 
-TEST_CASE("apply - the journal is on disk, fsynced, before the first affinity write") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  HostReport live = testing::read_fake_dom0(t);
+TEST_CASE_METHOD(BaseDom0, "apply - the journal is on disk, fsynced, before the first affinity write") {
   Plan plan = plan_for(live, {{kQ0Tx, "1"}, {kQ0Rx, "2"}, {kQ1Tx, "3"}});
-  DirFsRoot dir(t.str());
   FaultFsRoot root(dir);
   std::vector<std::string> journal_at_write;
   root.before_write = [&](std::string_view, std::string_view) {
@@ -185,8 +199,7 @@ TEST_CASE("apply - the journal is on disk, fsynced, before the first affinity wr
     journal_at_write.push_back(text.ok() ? *text : "");
   };
 
-  auto result = apply_plan(root, state_dir(t), live, plan, quick());
-  REQUIRE(result.ok());
+  const ApplyResult result = applied(root, plan);
   REQUIRE(root.writes().size() == 3);
   REQUIRE(journal_at_write.size() == 3);
   // At the first write the journal already held every previous value, marked incomplete.
@@ -237,11 +250,7 @@ TEST_CASE("apply - rollback restores byte-identical smp_affinity_list files") {
   CHECK(snapshot(t) == before);
 }
 
-TEST_CASE("apply - a plan made for another topology is refused unless forced") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  const auto before = snapshot(t);
-  HostReport live = testing::read_fake_dom0(t);
+TEST_CASE_METHOD(BaseDom0, "apply - a plan made for another topology is refused unless forced") {
   Plan plan = plan_for(live, {{kQ0Tx, "1"}});
   plan.fingerprint = "fp1-00000000deadbeef";
   DirFsRoot root(t.str());
@@ -260,12 +269,11 @@ TEST_CASE("apply - a plan made for another topology is refused unless forced") {
 
   options = quick();
   options.force = true;
-  auto forced = apply_plan(root, state_dir(t), live, plan, options);
-  REQUIRE(forced.ok());
-  CHECK(forced->exit_code() == 0);
-  CHECK(outcome_of(*forced, kQ0Tx).outcome == Outcome::kApplied);
-  REQUIRE(forced->warnings.size() == 1);
-  CHECK(forced->warnings[0].find("--force") != std::string::npos);
+  const ApplyResult forced = applied(root, plan, options);
+  CHECK(forced.exit_code() == 0);
+  CHECK(outcome_of(forced, kQ0Tx).outcome == Outcome::kApplied);
+  REQUIRE(forced.warnings.size() == 1);
+  CHECK(forced.warnings[0].find("--force") != std::string::npos);
   CHECK(t.read("proc/irq/214/smp_affinity_list") == "1\n");
 }
 
@@ -313,11 +321,7 @@ TEST_CASE("apply - a gone identity is skipped; its old number, now another guest
   CHECK_FALSE(fs::exists(journal_path(state_dir(t))));
 }
 
-TEST_CASE("apply - while reconcile is paused the reconcile apply writes nothing; the report shows the pause") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  DirFsRoot dir(t.str());
-  HostReport live = testing::read_fake_dom0(t);
+TEST_CASE_METHOD(BaseDom0, "apply - while reconcile is paused the reconcile apply writes nothing; the report shows the pause") {
   CHECK_FALSE(live.agent.reconcile_paused);
   Plan plan = plan_for(live, {{kQ0Tx, "1"}, {kQ0Rx, "2"}});
   REQUIRE(pause_reconcile(state_dir(t), {.since = "2026-11-25T21:00:00Z", .reason = "rollback"}).ok());
@@ -344,51 +348,37 @@ TEST_CASE("apply - while reconcile is paused the reconcile apply writes nothing;
   CHECK(resume_reconcile(state_dir(t)).ok());   // no marker: not an error
 }
 
-TEST_CASE("apply - an IRQ whose actions changed since the host was read is not written") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  HostReport live = testing::read_fake_dom0(t);
+TEST_CASE_METHOD(BaseDom0, "apply - an IRQ whose actions changed since the host was read is not written") {
   Plan plan = plan_for(live, {{kQ0Tx, "1"}, {kQ0Rx, "2"}});
   // Between the report and the apply the guest restarted and 214 went to db02.
   t.write("sys/kernel/irq/214/actions", "vif27.0-q0-tx\n");
-  DirFsRoot dir(t.str());
   FaultFsRoot root(dir);
 
-  auto result = apply_plan(root, state_dir(t), live, plan, quick());
-  REQUIRE(result.ok());
-  CHECK(result->exit_code() == 0);   // applied, one gone: success
-  CHECK(outcome_of(*result, kQ0Tx).outcome == Outcome::kGone);
-  CHECK(outcome_of(*result, kQ0Tx).detail.find("now serves \"vif27.0-q0-tx\"") != std::string::npos);
-  CHECK(outcome_of(*result, kQ0Rx).outcome == Outcome::kApplied);
+  const ApplyResult result = applied(root, plan);
+  CHECK(result.exit_code() == 0);   // applied, one gone: success
+  CHECK(outcome_of(result, kQ0Tx).outcome == Outcome::kGone);
+  CHECK(outcome_of(result, kQ0Tx).detail.find("now serves \"vif27.0-q0-tx\"") != std::string::npos);
+  CHECK(outcome_of(result, kQ0Rx).outcome == Outcome::kApplied);
   CHECK_FALSE(root.wrote_irq(214));
   CHECK(read_journal(state_dir(t))->value().find(kQ0Tx) == nullptr);
 }
 
-TEST_CASE("apply - two live IRQs with one identity are ambiguous and skipped") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  HostReport live = testing::read_fake_dom0(t);
+TEST_CASE_METHOD(BaseDom0, "apply - two live IRQs with one identity are ambiguous and skipped") {
   Plan plan = plan_for(live, {{kQ0Tx, "1"}, {kQ0Rx, "2"}});
   // read_host_report numbers duplicates ("#2"); a report from elsewhere may not.
   for (IrqReport& irq : live.irqs)
     if (irq.irq == 215) irq.identity = kQ0Tx;
-  DirFsRoot dir(t.str());
   FaultFsRoot root(dir);
 
-  auto result = apply_plan(root, state_dir(t), live, plan, quick());
-  REQUIRE(result.ok());
-  CHECK(result->exit_code() == 2);
-  CHECK(outcome_of(*result, kQ0Tx).outcome == Outcome::kAmbiguous);
-  CHECK(outcome_of(*result, kQ0Tx).detail.find("IRQs 214, 215") != std::string::npos);
-  CHECK(outcome_of(*result, kQ0Rx).outcome == Outcome::kGone);
+  const ApplyResult result = applied(root, plan);
+  CHECK(result.exit_code() == 2);
+  CHECK(outcome_of(result, kQ0Tx).outcome == Outcome::kAmbiguous);
+  CHECK(outcome_of(result, kQ0Tx).detail.find("IRQs 214, 215") != std::string::npos);
+  CHECK(outcome_of(result, kQ0Rx).outcome == Outcome::kGone);
   CHECK(root.writes().empty());
 }
 
-TEST_CASE("apply - while another apply holds the lock, a second one fails cleanly") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  const auto before = snapshot(t);
-  HostReport live = testing::read_fake_dom0(t);
+TEST_CASE_METHOD(BaseDom0, "apply - while another apply holds the lock, a second one fails cleanly") {
   Plan plan = plan_for(live, {{kQ0Tx, "1"}});
   DirFsRoot root(t.str());
 
@@ -414,74 +404,62 @@ TEST_CASE("apply - while another apply holds the lock, a second one fails cleanl
   CHECK(acquire_state_lock(state_dir(t)).ok());
 }
 
-TEST_CASE("apply - --check writes nothing and shows before and target") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  const auto before = snapshot(t);
-  HostReport live = testing::read_fake_dom0(t);
-  DirFsRoot dir(t.str());
+TEST_CASE_METHOD(BaseDom0, "apply - --check writes nothing and shows before and target") {
   FaultFsRoot root(dir);
   ApplyOptions options = quick();
   options.check = true;
 
-  auto clean = apply_plan(root, state_dir(t), live, plan_for(live, {{kQ0Tx, "1"}, {kQ1Tx, "0"}}), options);
-  REQUIRE(clean.ok());
-  CHECK(clean->kind == ApplyKind::kCheck);
-  CHECK(clean->exit_code() == 0);
-  CHECK(outcome_of(*clean, kQ0Tx).outcome == Outcome::kWouldApply);
-  CHECK(outcome_of(*clean, kQ0Tx).before == "0");
-  CHECK(outcome_of(*clean, kQ0Tx).after == "1");
-  CHECK(outcome_of(*clean, kQ1Tx).outcome == Outcome::kUnchanged);
-  const std::string text = apply_result_to_text(*clean);
+  const ApplyResult clean = applied(root, plan_for(live, {{kQ0Tx, "1"}, {kQ1Tx, "0"}}), options);
+  CHECK(clean.kind == ApplyKind::kCheck);
+  CHECK(clean.exit_code() == 0);
+  CHECK(outcome_of(clean, kQ0Tx).outcome == Outcome::kWouldApply);
+  CHECK(outcome_of(clean, kQ0Tx).before == "0");
+  CHECK(outcome_of(clean, kQ0Tx).after == "1");
+  CHECK(outcome_of(clean, kQ1Tx).outcome == Outcome::kUnchanged);
+  const std::string text = apply_result_to_text(clean);
   CHECK(text.find("IRQ  IDENTITY           BEFORE  TARGET  OUTCOME") == 0);
   CHECK(text.find("214  vif/web01/0/q0/tx  0       1       would-apply") != std::string::npos);
   CHECK(text.find("check: 2 IRQs: 1 would-apply, 1 unchanged; nothing written") != std::string::npos);
 
   Plan bad = plan_for(live, {{kQ0Tx, "7"}, {"vif/web01/0/q9/tx", "1"}});
-  auto unclean = apply_plan(root, state_dir(t), live, bad, options);
-  REQUIRE(unclean.ok());
-  CHECK(unclean->exit_code() == 2);
-  CHECK(outcome_of(*unclean, kQ0Tx).outcome == Outcome::kInvalidCpu);
-  CHECK(outcome_of(*unclean, "vif/web01/0/q9/tx").outcome == Outcome::kGone);
+  const ApplyResult unclean = applied(root, bad, options);
+  CHECK(unclean.exit_code() == 2);
+  CHECK(outcome_of(unclean, kQ0Tx).outcome == Outcome::kInvalidCpu);
+  CHECK(outcome_of(unclean, "vif/web01/0/q9/tx").outcome == Outcome::kGone);
 
   CHECK(root.writes().empty());
   CHECK(snapshot(t) == before);
   CHECK_FALSE(fs::exists(state_dir(t)));
 }
 
-TEST_CASE("apply - kernel refusals map to outcomes naming the errno") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  HostReport live = testing::read_fake_dom0(t);
+TEST_CASE_METHOD(BaseDom0, "apply - kernel refusals map to outcomes naming the errno") {
   Plan plan = plan_for(live, {{kQ0Tx, "1"}, {kQ0Rx, "2"}, {kQ1Tx, "3"}, {kQ1Rx, "1"}, {"blkback", "2"}});
-  DirFsRoot dir(t.str());
   FaultFsRoot root(dir);
   root.fail_irq(214, EPERM);
   root.fail_irq(215, EIO);
   root.fail_irq(216, EINVAL);
   root.fail_irq(217, EACCES);
 
-  auto result = apply_plan(root, state_dir(t), live, plan, quick());
-  REQUIRE(result.ok());
-  CHECK(result->exit_code() == 2);
-  const IrqOutcome& eperm = outcome_of(*result, kQ0Tx);
+  const ApplyResult result = applied(root, plan);
+  CHECK(result.exit_code() == 2);
+  const IrqOutcome& eperm = outcome_of(result, kQ0Tx);
   CHECK(eperm.outcome == Outcome::kRefused);
   CHECK(eperm.errno_name == "EPERM");
   CHECK(eperm.after == "0");
   CHECK(eperm.message() ==
         "IRQ 214 (vif/web01/0/q0/tx): kernel refused CPU 1 (EPERM: managed or unmovable interrupt); left on CPU 0");
-  CHECK(outcome_of(*result, kQ0Rx).outcome == Outcome::kRefused);
-  CHECK(outcome_of(*result, kQ0Rx).errno_name == "EIO");
-  CHECK(outcome_of(*result, kQ1Tx).outcome == Outcome::kInvalidCpu);
-  CHECK(outcome_of(*result, kQ1Tx).detail.find("kernel rejected CPU 3 (EINVAL") != std::string::npos);
-  const IrqOutcome& eacces = outcome_of(*result, kQ1Rx);
+  CHECK(outcome_of(result, kQ0Rx).outcome == Outcome::kRefused);
+  CHECK(outcome_of(result, kQ0Rx).errno_name == "EIO");
+  CHECK(outcome_of(result, kQ1Tx).outcome == Outcome::kInvalidCpu);
+  CHECK(outcome_of(result, kQ1Tx).detail.find("kernel rejected CPU 3 (EINVAL") != std::string::npos);
+  const IrqOutcome& eacces = outcome_of(result, kQ1Rx);
   CHECK(eacces.outcome == Outcome::kRefused);
   CHECK(eacces.detail.find("EACCES: permission denied; run the agent as root") != std::string::npos);
   CHECK(eacces.detail.find("left on CPUs 0-3") != std::string::npos);
-  CHECK(outcome_of(*result, "blkback").outcome == Outcome::kApplied);
+  CHECK(outcome_of(result, "blkback").outcome == Outcome::kApplied);
   CHECK(t.read("proc/irq/214/smp_affinity_list") == "0\n");
   CHECK(t.read("proc/irq/200/smp_affinity_list") == "2\n");
-  CHECK(apply_summary(*result).find("apply: 5 IRQs: 1 applied, 3 refused, 1 invalid-cpu; journal ") == 0);
+  CHECK(apply_summary(result).find("apply: 5 IRQs: 1 applied, 3 refused, 1 invalid-cpu; journal ") == 0);
 }
 
 TEST_CASE("apply - an offline or nonexistent target CPU is invalid-cpu and never written") {
@@ -588,29 +566,20 @@ TEST_CASE("apply - delivery outside the target is effective-mismatch") {
   }
 }
 
-TEST_CASE("apply - a multi-CPU target on a Xen event channel says only one CPU gets it") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  HostReport live = testing::read_fake_dom0(t);
+TEST_CASE_METHOD(BaseDom0, "apply - a multi-CPU target on a Xen event channel says only one CPU gets it") {
   Plan plan = plan_for(live, {{kQ0Tx, "1-3"}, {kQ0Rx, "2"}});
   DirFsRoot root(t.str());
 
-  auto result = apply_plan(root, state_dir(t), live, plan, quick());
-  REQUIRE(result.ok());
-  CHECK(result->exit_code() == 0);
-  CHECK(outcome_of(*result, kQ0Tx).outcome == Outcome::kApplied);
-  CHECK(outcome_of(*result, kQ0Tx).detail.find("Xen event channel: delivered to one CPU of 1-3 only") !=
+  const ApplyResult result = applied(root, plan);
+  CHECK(result.exit_code() == 0);
+  CHECK(outcome_of(result, kQ0Tx).outcome == Outcome::kApplied);
+  CHECK(outcome_of(result, kQ0Tx).detail.find("Xen event channel: delivered to one CPU of 1-3 only") !=
         std::string::npos);
-  CHECK(outcome_of(*result, kQ0Rx).detail.empty());
+  CHECK(outcome_of(result, kQ0Rx).detail.empty());
 }
 
-TEST_CASE("apply - a state directory that cannot be written means no affinity is written") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  const auto before = snapshot(t);
-  HostReport live = testing::read_fake_dom0(t);
+TEST_CASE_METHOD(BaseDom0, "apply - a state directory that cannot be written means no affinity is written") {
   Plan plan = plan_for(live, {{kQ0Tx, "1"}, {kQ0Rx, "2"}});
-  DirFsRoot dir(t.str());
   FaultFsRoot root(dir);
 
   SECTION("the state directory cannot be created") {
@@ -670,12 +639,7 @@ TEST_CASE("apply - killed mid-apply: rollback restores the originals") {
   CHECK(rolled->counts() == std::map<Outcome, int>{{Outcome::kApplied, 2}, {Outcome::kUnchanged, 2}});
 }
 
-TEST_CASE("apply - after a killed apply the next one keeps the original previous values") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  const auto before = snapshot(t);
-  HostReport live = testing::read_fake_dom0(t);
-  DirFsRoot dir(t.str());
+TEST_CASE_METHOD(BaseDom0, "apply - after a killed apply the next one keeps the original previous values") {
   {
     FaultFsRoot root(dir);
     root.kill_after(1);
@@ -689,11 +653,10 @@ TEST_CASE("apply - after a killed apply the next one keeps the original previous
   // The next apply sees q0-rx on CPU 2; the journal must still say it was on 0.
   live = testing::read_fake_dom0(t);
   Plan second = plan_for(live, {{kQ0Tx, "2"}, {kQ1Rx, "3"}});
-  auto result = apply_plan(dir, state_dir(t), live, second, quick());
-  REQUIRE(result.ok());
-  CHECK(result->exit_code() == 0);
-  REQUIRE(result->warnings.size() == 1);
-  CHECK(result->warnings[0].find("did not finish (killed?)") != std::string::npos);
+  const ApplyResult result = applied(dir, second);
+  CHECK(result.exit_code() == 0);
+  REQUIRE(result.warnings.size() == 1);
+  CHECK(result.warnings[0].find("did not finish (killed?)") != std::string::npos);
   const Journal j = read_journal(state_dir(t))->value();
   CHECK(j.complete);
   REQUIRE(j.entries.size() == 4);
@@ -708,11 +671,7 @@ TEST_CASE("apply - after a killed apply the next one keeps the original previous
   CHECK(snapshot(t) == before);
 }
 
-TEST_CASE("apply - an unfinished journal from an earlier boot is not carried over") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  HostReport live = testing::read_fake_dom0(t);
-  DirFsRoot dir(t.str());
+TEST_CASE_METHOD(BaseDom0, "apply - an unfinished journal from an earlier boot is not carried over") {
   Journal stale;
   stale.time = "2026-11-01T00:00:00Z";
   stale.boot_id = "another-boot";
@@ -720,21 +679,15 @@ TEST_CASE("apply - an unfinished journal from an earlier boot is not carried ove
   REQUIRE(ensure_dir(state_dir(t)).ok());
   REQUIRE(write_journal(state_dir(t), stale).ok());
 
-  auto result = apply_plan(dir, state_dir(t), live, plan_for(live, {{kQ0Rx, "2"}}), quick());
-  REQUIRE(result.ok());
-  REQUIRE(result->warnings.size() == 1);
-  CHECK(result->warnings[0].find("earlier boot") != std::string::npos);
+  const ApplyResult result = applied(dir, plan_for(live, {{kQ0Rx, "2"}}));
+  REQUIRE(result.warnings.size() == 1);
+  CHECK(result.warnings[0].find("earlier boot") != std::string::npos);
   const Journal j = read_journal(state_dir(t))->value();
   CHECK(j.find(kQ0Tx) == nullptr);
   CHECK(j.find(kQ0Rx)->previous == "0");
 }
 
-TEST_CASE("apply - re-applying the same plan keeps the journal of the first apply") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  const auto before = snapshot(t);
-  DirFsRoot dir(t.str());
-  HostReport live = testing::read_fake_dom0(t);
+TEST_CASE_METHOD(BaseDom0, "apply - re-applying the same plan keeps the journal of the first apply") {
   Plan plan = plan_for(live, {{kQ0Tx, "1"}, {kQ0Rx, "2"}});
   REQUIRE(apply_plan(dir, state_dir(t), live, plan, quick()).ok());
   const std::string journal = *read_file(journal_path(state_dir(t)));
@@ -751,11 +704,7 @@ TEST_CASE("apply - re-applying the same plan keeps the journal of the first appl
   CHECK(snapshot(t) == before);
 }
 
-TEST_CASE("apply - rollback finds renumbered IRQs by identity and reports gone ones") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  DirFsRoot dir(t.str());
-  HostReport live = testing::read_fake_dom0(t);
+TEST_CASE_METHOD(BaseDom0, "apply - rollback finds renumbered IRQs by identity and reports gone ones") {
   REQUIRE(apply_plan(dir, state_dir(t), live, plan_for(live, {{kQ0Tx, "1"}, {kQ1Tx, "2"}}), quick()).ok());
 
   // web01 restarted with one queue only; its q0 came back as IRQ 240, set by
@@ -777,11 +726,7 @@ TEST_CASE("apply - rollback finds renumbered IRQs by identity and reports gone o
   CHECK(read_journal(state_dir(t))->value().rolled_back);
 }
 
-TEST_CASE("apply - rollback keeps the journal when the kernel refuses a restore") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  DirFsRoot dir(t.str());
-  HostReport live = testing::read_fake_dom0(t);
+TEST_CASE_METHOD(BaseDom0, "apply - rollback keeps the journal when the kernel refuses a restore") {
   REQUIRE(apply_plan(dir, state_dir(t), live, plan_for(live, {{kQ0Tx, "1"}, {kQ0Rx, "2"}}), quick()).ok());
   FaultFsRoot root(dir);
   root.fail_irq(215, EIO);
@@ -809,35 +754,25 @@ TEST_CASE("apply - rollback without a journal is an error naming the file") {
   CHECK(rolled.error().message.find("nothing to roll back") != std::string::npos);
 }
 
-TEST_CASE("apply - an IRQ the report calls unmovable is refused without a write") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  HostReport live = testing::read_fake_dom0(t);
+TEST_CASE_METHOD(BaseDom0, "apply - an IRQ the report calls unmovable is refused without a write") {
   Plan plan = plan_for(live, {{kQ0Tx, "1"}});
   for (IrqReport& irq : live.irqs)
     if (irq.irq == 214) {
       irq.movable = false;
       irq.why_not_movable = "per-CPU Xen virq/IPI: bound to its CPU";
     }
-  DirFsRoot dir(t.str());
   FaultFsRoot root(dir);
-  auto result = apply_plan(root, state_dir(t), live, plan, quick());
-  REQUIRE(result.ok());
-  CHECK(outcome_of(*result, kQ0Tx).outcome == Outcome::kRefused);
-  CHECK(outcome_of(*result, kQ0Tx).detail == "not movable (per-CPU Xen virq/IPI: bound to its CPU); not written");
+  const ApplyResult result = applied(root, plan);
+  CHECK(outcome_of(result, kQ0Tx).outcome == Outcome::kRefused);
+  CHECK(outcome_of(result, kQ0Tx).detail == "not movable (per-CPU Xen virq/IPI: bound to its CPU); not written");
   CHECK(root.writes().empty());
 }
 
-TEST_CASE("apply - JSON output carries the same outcomes") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  HostReport live = testing::read_fake_dom0(t);
-  DirFsRoot dir(t.str());
+TEST_CASE_METHOD(BaseDom0, "apply - JSON output carries the same outcomes") {
   FaultFsRoot root(dir);
   root.fail_irq(214, EPERM);
-  auto result = apply_plan(root, state_dir(t), live, plan_for(live, {{kQ0Tx, "1"}, {kQ0Rx, "2"}}), quick());
-  REQUIRE(result.ok());
-  const std::string json = apply_result_to_json(*result);
+  const ApplyResult result = applied(root, plan_for(live, {{kQ0Tx, "1"}, {kQ0Rx, "2"}}));
+  const std::string json = apply_result_to_json(result);
   CHECK(json.find("\"action\": \"apply\"") != std::string::npos);
   CHECK(json.find("\"host\": \"dom0-07\"") != std::string::npos);
   CHECK(json.find("\"exit\": 2") != std::string::npos);
@@ -847,12 +782,7 @@ TEST_CASE("apply - JSON output carries the same outcomes") {
                   "\"errno\": \"EPERM\"") != std::string::npos);
 }
 
-TEST_CASE("apply - a second apply that writes keeps the first apply's previous values for rollback") {
-  TempTree t;
-  testing::write_fake_dom0(t, base_irqs());
-  const auto before = snapshot(t);
-  DirFsRoot dir(t.str());
-  HostReport live = testing::read_fake_dom0(t);
+TEST_CASE_METHOD(BaseDom0, "apply - a second apply that writes keeps the first apply's previous values for rollback") {
   REQUIRE(apply_plan(dir, state_dir(t), live, plan_for(live, {{kQ0Tx, "1"}, {kQ0Rx, "2"}}), quick()).ok());
 
   // A second apply (a retry, a new plan) moves one of them again and one more.

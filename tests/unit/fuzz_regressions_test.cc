@@ -23,11 +23,13 @@
 #include <string>
 #include <vector>
 
+#include "files.h"
 #include "fuzz/checks.h"
 
 namespace fs = std::filesystem;
 using irqfleet::fuzz::Check;
 using irqfleet::fuzz::targets;
+using irqfleet::testing::slurp;
 
 namespace {
 
@@ -58,13 +60,6 @@ std::vector<fs::path> files_in(const fs::path& dir) {
     if (e.is_regular_file()) out.push_back(e.path());
   std::sort(out.begin(), out.end());
   return out;
-}
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 // Runs `check` over `input` in a child; "" when every check held.

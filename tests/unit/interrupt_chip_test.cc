@@ -45,12 +45,7 @@ TEST_CASE("interrupt_chip - xen-dyn-lateeoi is a chip, not a glued handler", "[i
   auto t = parse_ok(std::string(kHeader4) +
                     " 111:    2210473          0          0          0  xen-dyn-lateeoi     -event     vif1.0-q0-tx\n"
                     " 112:          1          0          0          0  xen-dyn-lateeoi-event     vif1.0-q0-rx\n");
-  for (int irq : {111, 112}) {
-    const InterruptLine* l = t.find(irq);
-    REQUIRE(l);
-    CHECK(l->chip == "xen-dyn-lateeoi");
-    CHECK(l->handler == "event");
-  }
+  for (int irq : {111, 112}) check_line(t, irq, {.chip = "xen-dyn-lateeoi", .handler = "event"});
   CHECK(t.find(111)->actions == std::vector<std::string>{"vif1.0-q0-tx"});
 }
 
@@ -65,11 +60,7 @@ TEST_CASE("interrupt_chip - glued chip and handler of old kernels are split", "[
       " 16:          1          0  xen-pirq-ioapic-level  ehci_hcd:usb1, ehci_hcd:usb2\n"
       " 17:          1          0  xen-pirq  acpi\n");
   auto check = [&](int irq, const char* chip, const char* handler) {
-    const InterruptLine* l = t.find(irq);
-    REQUIRE(l);
-    CHECK(l->chip == chip);
-    CHECK(l->handler == handler);
-    CHECK(l->hwirq.empty());
+    check_line(t, irq, {.chip = chip, .hwirq = "", .handler = handler});
   };
   check(272, "xen-dyn", "event");
   check(278, "xen-percpu", "ipi");
@@ -84,45 +75,34 @@ TEST_CASE("interrupt_chip - glued chip and handler of old kernels are split", "[
 
 TEST_CASE("interrupt_chip - several actions joined by ', ' and names with spaces", "[interrupts]") {
   auto t = parse_ok(slurp(kFixtures / "arm64-gicv3-its-linux6.1.interrupts"));
-  const InterruptLine* pme = t.find(21);
-  REQUIRE(pme);
-  CHECK(pme->chip == "ITS-MSI");
-  CHECK(pme->hwirq == "32768");
-  CHECK(pme->trigger == "Edge");
-  CHECK(pme->handler.empty());
-  CHECK(pme->actions == std::vector<std::string>{"PCIe PME", "aerdrv", "pciehp"});
-  const InterruptLine* vtimer = t.find(13);
-  REQUIRE(vtimer);
-  CHECK(vtimer->chip == "GICv3");
-  CHECK(vtimer->hwirq == "27");
-  CHECK(vtimer->trigger == "Level");
-  CHECK(vtimer->actions == std::vector<std::string>{"kvm guest vtimer"});
+  check_line(t, 21, {.chip = "ITS-MSI",
+                     .hwirq = "32768",
+                     .trigger = "Edge",
+                     .handler = "",
+                     .actions = std::vector<std::string>{"PCIe PME", "aerdrv", "pciehp"}});
+  check_line(t, 13, {.chip = "GICv3",
+                     .hwirq = "27",
+                     .trigger = "Level",
+                     .actions = std::vector<std::string>{"kvm guest vtimer"}});
   CHECK(t.find(26)->actions.empty());  // an IRQ with no handler installed
 
   auto dom0 = parse_ok(slurp(kFixtures / "x86-xen-dom0-4vcpu.interrupts"));
-  const InterruptLine* usb = dom0.find(26);
-  REQUIRE(usb);
-  CHECK(usb->chip == "xen-pirq");
-  CHECK(usb->handler == "ioapic-level");
-  CHECK(usb->actions == std::vector<std::string>{"ehci_hcd:usb1", "ehci_hcd:usb2"});
+  check_line(dom0, 26, {.chip = "xen-pirq",
+                        .handler = "ioapic-level",
+                        .actions = std::vector<std::string>{"ehci_hcd:usb1", "ehci_hcd:usb2"}});
 }
 
 TEST_CASE("interrupt_chip - hwirq glued to the handler and remapped MSI-X chips", "[interrupts]") {
   auto t = parse_ok(slurp(kFixtures / "x86-ir-pci-msix-linux6.8.interrupts"));
-  const InterruptLine* nic = t.find(126);
-  REQUIRE(nic);
-  CHECK(nic->chip == "IR-PCI-MSIX-0000:02:00.0");
-  CHECK(nic->hwirq == "1");
-  CHECK(nic->handler == "edge");
-  CHECK(nic->actions == std::vector<std::string>{"enp2s0-TxRx-0"});
+  check_line(t, 126, {.chip = "IR-PCI-MSIX-0000:02:00.0",
+                      .hwirq = "1",
+                      .handler = "edge",
+                      .actions = std::vector<std::string>{"enp2s0-TxRx-0"}});
   CHECK(t.find(131)->actions == std::vector<std::string>{"iwlwifi: default queue"});
 
   auto nvme = parse_ok(slurp(kFixtures / "x86-pci-msi-nvme-linux6.1.interrupts"));
-  const InterruptLine* q0 = nvme.find(26);
-  REQUIRE(q0);
-  CHECK(q0->chip == "PCI-MSI");
-  CHECK(q0->hwirq == "524288");
-  CHECK(q0->handler == "edge");
-  CHECK(q0->actions == std::vector<std::string>{"nvme0q0"});
-  CHECK(count_on(nvme, *q0, 3) == 29);
+  const InterruptLine& q0 = check_line(
+      nvme, 26,
+      {.chip = "PCI-MSI", .hwirq = "524288", .handler = "edge", .actions = std::vector<std::string>{"nvme0q0"}});
+  CHECK(count_on(nvme, q0, 3) == 29);
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "controller/inventory.h"
+#include "tests/support/refusals.h"
 #include "tests/support/skip.h"
 #include "tests/support/temp_tree.h"
 
@@ -98,46 +99,22 @@ TEST_CASE("inventory - INI numeric ranges keep leading zeros and honour a step")
 }
 
 TEST_CASE("inventory - INI errors name file, line and column") {
-  SECTION("variable without a value") {
-    auto inv = parse_inventory_ini("[g]\nh1 ansible_port=22 junk\n", "bad.ini");
-    REQUIRE_FALSE(inv.ok());
-    CHECK(inv.error().file == "bad.ini");
-    CHECK(inv.error().line == 2);
-    CHECK(inv.error().column == 20);
-    CHECK_THAT(inv.error().message, Catch::Contains("key=value"));
-  }
-  SECTION("unknown section kind") {
-    auto inv = parse_inventory_ini("h0\n[g:hostvars]\n", "bad.ini");
-    REQUIRE_FALSE(inv.ok());
-    CHECK(inv.error().line == 2);
-    CHECK_THAT(inv.error().message, Catch::Contains(":hostvars"));
-  }
-  SECTION("unterminated quote") {
-    auto inv = parse_inventory_ini("[g]\nh1 ansible_user=\"x\n", "bad.ini");
-    REQUIRE_FALSE(inv.ok());
-    CHECK(inv.error().line == 2);
-    CHECK(inv.error().column == 17);
-  }
-  SECTION("port out of range") {
-    auto inv = parse_inventory_ini("h1 ansible_port=70000\n", "bad.ini");
-    REQUIRE_FALSE(inv.ok());
-    CHECK_THAT(inv.error().message, Catch::Contains("h1") && Catch::Contains("70000"));
-  }
-  SECTION("group cycle") {
-    auto inv = parse_inventory_ini("[a:children]\nb\n[b:children]\na\n[a]\nh\n", "bad.ini");
-    REQUIRE_FALSE(inv.ok());
-    CHECK_THAT(inv.error().message, Catch::Contains("its own child"));
-  }
-  SECTION("no hosts") {
-    auto inv = parse_inventory_ini("# nothing\n[empty]\n", "bad.ini");
-    REQUIRE_FALSE(inv.ok());
-    CHECK_THAT(inv.error().message, Catch::Contains("no hosts"));
-  }
-  SECTION("bad range") {
-    auto inv = parse_inventory_ini("web[3:1]\n", "bad.ini");
-    REQUIRE_FALSE(inv.ok());
-    CHECK(inv.error().column == 4);
-  }
+  testing::check_refusals(
+      [](const std::string& text) { return parse_inventory_ini(text, "bad.ini"); },
+      {
+          {.what = "variable without a value",
+           .text = "[g]\nh1 ansible_port=22 junk\n",
+           .line = 2,
+           .column = 20,
+           .parts = {"key=value"},
+           .file = "bad.ini"},
+          {.what = "unknown section kind", .text = "h0\n[g:hostvars]\n", .line = 2, .parts = {":hostvars"}},
+          {.what = "unterminated quote", .text = "[g]\nh1 ansible_user=\"x\n", .line = 2, .column = 17},
+          {.what = "port out of range", .text = "h1 ansible_port=70000\n", .parts = {"h1", "70000"}},
+          {.what = "group cycle", .text = "[a:children]\nb\n[b:children]\na\n[a]\nh\n", .parts = {"its own child"}},
+          {.what = "no hosts", .text = "# nothing\n[empty]\n", .parts = {"no hosts"}},
+          {.what = "bad range", .text = "web[3:1]\n", .column = 4},
+      });
 }
 
 TEST_CASE("inventory - ansible-inventory --list JSON") {

@@ -2,22 +2,17 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "core/interrupts.h"
 #include "core/irq_identity.h"
+#include "files.h"
 
 using namespace irqfleet;
+using irqfleet::testing::fixture;
 
 namespace {
-
-std::string fixture(const std::string& relative) {
-  std::ifstream in(std::string(IRQFLEET_FIXTURES) + "/" + relative, std::ios::binary);
-  REQUIRE(in);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 struct Irq {
   std::string chip, handler, hwirq;
@@ -32,6 +27,24 @@ IrqIdentity classify(const Irq& irq, const std::map<int, std::string>* names = n
   in.actions = &irq.actions;
   in.guest_names = names;
   return classify_irq(in);
+}
+
+// What classify() must say of an IRQ; each field given is checked.
+struct Classified {
+  std::optional<IrqClass> irq_class = {};
+  std::optional<std::string> identity = {};
+  std::optional<bool> movable = {};
+  std::optional<std::string> why_not_movable = {};
+};
+
+void check_classified(const Irq& irq, const Classified& want) {
+  INFO("chip \"" << irq.chip << "\", handler \"" << irq.handler << "\", hwirq \"" << irq.hwirq << "\", actions \""
+                  << (irq.actions.empty() ? "" : irq.actions[0]) << "\"" << (irq.actions.size() > 1 ? ", ..." : ""));
+  const IrqIdentity id = classify(irq);
+  if (want.irq_class) CHECK(id.irq_class == *want.irq_class);
+  if (want.identity) CHECK(id.identity == *want.identity);
+  if (want.movable) CHECK(id.movable == *want.movable);
+  if (want.why_not_movable) CHECK(id.why_not_movable == *want.why_not_movable);
 }
 
 }  // namespace
@@ -161,16 +174,11 @@ TEST_CASE("irq_identity - vif identity uses the guest name when xenstore knows i
 }
 
 TEST_CASE("irq_identity - lateeoi event channels classify like xen-dyn") {
-  IrqIdentity id = classify({"xen-dyn-lateeoi", "", "", {"vif5.0-q1-tx"}});
-  CHECK(id.irq_class == IrqClass::kXenVif);
-  CHECK(id.identity == "vif/dom5/0/q1/tx");
-  CHECK(id.movable);
-
-  id = classify({"xen-dyn-lateeoi", "", "", {"blkif-backend"}});
-  CHECK(id.irq_class == IrqClass::kXenBlkback);
-  id = classify({"xen-dyn-lateeoi", "", "", {"evtchn:xenstored"}});
-  CHECK(id.irq_class == IrqClass::kXenEvtchn);
-  CHECK(id.identity == "evtchn/evtchn:xenstored");
+  check_classified({"xen-dyn-lateeoi", "", "", {"vif5.0-q1-tx"}},
+                   {.irq_class = IrqClass::kXenVif, .identity = "vif/dom5/0/q1/tx", .movable = true});
+  check_classified({"xen-dyn-lateeoi", "", "", {"blkif-backend"}}, {.irq_class = IrqClass::kXenBlkback});
+  check_classified({"xen-dyn-lateeoi", "", "", {"evtchn:xenstored"}},
+                   {.irq_class = IrqClass::kXenEvtchn, .identity = "evtchn/evtchn:xenstored"});
 }
 
 TEST_CASE("irq_identity - a vif name only counts on a xen-dyn chip") {
@@ -181,106 +189,68 @@ TEST_CASE("irq_identity - a vif name only counts on a xen-dyn chip") {
 }
 
 TEST_CASE("irq_identity - blkback and other event channels") {
-  IrqIdentity id = classify({"xen-dyn", "event", "", {"blkif-backend"}});
-  CHECK(id.irq_class == IrqClass::kXenBlkback);
-  CHECK(id.identity == "blkback");
-  CHECK(id.movable);
-
-  for (const char* action : {"evtchn:xenstored", "xenbus", "hvc_console", "eth0-q0-tx", "blkif"}) {
-    INFO(action);
-    id = classify({"xen-dyn", "event", "", {action}});
-    CHECK(id.irq_class == IrqClass::kXenEvtchn);
-    CHECK(id.identity == std::string("evtchn/") + action);
-    CHECK(id.movable);
-  }
-
-  id = classify({"xen-dyn", "event", "", {}});
-  CHECK(id.irq_class == IrqClass::kXenEvtchn);
-  CHECK(id.identity.empty());
-  CHECK_FALSE(id.movable);
-  CHECK(id.why_not_movable == "no handler attached");
+  check_classified({"xen-dyn", "event", "", {"blkif-backend"}},
+                   {.irq_class = IrqClass::kXenBlkback, .identity = "blkback", .movable = true});
+  for (const char* action : {"evtchn:xenstored", "xenbus", "hvc_console", "eth0-q0-tx", "blkif"})
+    check_classified({"xen-dyn", "event", "", {action}},
+                     {.irq_class = IrqClass::kXenEvtchn, .identity = std::string("evtchn/") + action, .movable = true});
+  check_classified({"xen-dyn", "event", "", {}}, {.irq_class = IrqClass::kXenEvtchn,
+                                                  .identity = "",
+                                                  .movable = false,
+                                                  .why_not_movable = "no handler attached"});
 }
 
 TEST_CASE("irq_identity - xen-percpu virqs and IPIs are never movable") {
-  for (const char* handler : {"virq", "ipi"}) {
-    IrqIdentity id = classify({"xen-percpu", handler, "", {"timer3"}});
-    CHECK(id.irq_class == IrqClass::kXenPercpu);
-    CHECK_FALSE(id.movable);
-    CHECK(id.why_not_movable == "per-CPU Xen virq/IPI: bound to its CPU");
-    CHECK(id.identity.empty());
-  }
+  for (const char* handler : {"virq", "ipi"})
+    check_classified({"xen-percpu", handler, "", {"timer3"}},
+                     {.irq_class = IrqClass::kXenPercpu,
+                      .identity = "",
+                      .movable = false,
+                      .why_not_movable = "per-CPU Xen virq/IPI: bound to its CPU"});
 }
 
 TEST_CASE("irq_identity - xen-pirq physical devices are movable") {
-  IrqIdentity id = classify({"xen-pirq", "msi-x", "", {"eno1-TxRx-3"}});
-  CHECK(id.irq_class == IrqClass::kXenPirq);
-  CHECK(id.identity == "pirq/eno1-TxRx-3");
-  CHECK(id.movable);
-  CHECK(id.why_not_movable.empty());
-
-  id = classify({"xen-pirq", "ioapic-level", "", {"ehci_hcd:usb1", "ehci_hcd:usb2"}});
-  CHECK(id.identity == "pirq/ehci_hcd:usb1");
-  CHECK(id.movable);
+  check_classified({"xen-pirq", "msi-x", "", {"eno1-TxRx-3"}}, {.irq_class = IrqClass::kXenPirq,
+                                                                 .identity = "pirq/eno1-TxRx-3",
+                                                                 .movable = true,
+                                                                 .why_not_movable = ""});
+  check_classified({"xen-pirq", "ioapic-level", "", {"ehci_hcd:usb1", "ehci_hcd:usb2"}},
+                   {.identity = "pirq/ehci_hcd:usb1", .movable = true});
 }
 
 TEST_CASE("irq_identity - PCI MSI and MSI-X device queues") {
   for (const char* chip : {"PCI-MSI", "PCI-MSIX-0000:00:01.0", "IR-PCI-MSI", "IR-PCI-MSIX-0000:02:00.0",
-                           "ITS-MSI", "PCI-MSI-0000:00:1f.2"}) {
-    INFO(chip);
-    IrqIdentity id = classify({chip, "edge", "524288", {"nvme0q3"}});
-    CHECK(id.irq_class == IrqClass::kPciMsi);
-    CHECK(id.identity == "msi/nvme0q3");
-    CHECK(id.movable);
-  }
-  IrqIdentity id = classify({"IR-PCI-MSI", "edge", "", {"mlx5_comp3@pci:0000:3b:00.0"}});
-  CHECK(id.identity == "msi/mlx5_comp3@pci:0000:3b:00.0");
+                           "ITS-MSI", "PCI-MSI-0000:00:1f.2"})
+    check_classified({chip, "edge", "524288", {"nvme0q3"}},
+                     {.irq_class = IrqClass::kPciMsi, .identity = "msi/nvme0q3", .movable = true});
+  check_classified({"IR-PCI-MSI", "edge", "", {"mlx5_comp3@pci:0000:3b:00.0"}},
+                   {.identity = "msi/mlx5_comp3@pci:0000:3b:00.0"});
   // The IOMMU's fault interrupt is not a device queue.
-  id = classify({"DMAR-MSI", "edge", "0", {"dmar0"}});
-  CHECK(id.irq_class == IrqClass::kLegacy);
-  CHECK(id.identity == "irq/dmar0");
+  check_classified({"DMAR-MSI", "edge", "0", {"dmar0"}}, {.irq_class = IrqClass::kLegacy, .identity = "irq/dmar0"});
 }
 
 TEST_CASE("irq_identity - legacy lines and why they stay put") {
-  IrqIdentity id = classify({"IO-APIC", "edge", "1", {"i8042"}});
-  CHECK(id.irq_class == IrqClass::kLegacy);
-  CHECK(id.identity == "irq/i8042");
-  CHECK(id.movable);
-
-  id = classify({"IO-APIC", "fasteoi", "9", {"acpi"}});
-  CHECK(id.movable);
-
-  id = classify({"IO-APIC", "edge", "2", {}});
-  CHECK(id.identity.empty());
-  CHECK_FALSE(id.movable);
-  CHECK(id.why_not_movable == "no handler attached");
-
-  for (const char* handler : {"percpu", "percpu_devid"}) {
-    id = classify({"GICv3", handler, "", {"arch_timer"}});
-    CHECK(id.irq_class == IrqClass::kLegacy);
-    CHECK_FALSE(id.movable);
-    CHECK(id.why_not_movable == "per-CPU interrupt");
-  }
-
+  check_classified({"IO-APIC", "edge", "1", {"i8042"}},
+                   {.irq_class = IrqClass::kLegacy, .identity = "irq/i8042", .movable = true});
+  check_classified({"IO-APIC", "fasteoi", "9", {"acpi"}}, {.movable = true});
+  check_classified({"IO-APIC", "edge", "2", {}},
+                   {.identity = "", .movable = false, .why_not_movable = "no handler attached"});
+  for (const char* handler : {"percpu", "percpu_devid"})
+    check_classified({"GICv3", handler, "", {"arch_timer"}},
+                     {.irq_class = IrqClass::kLegacy, .movable = false, .why_not_movable = "per-CPU interrupt"});
   // "GICv3  30 Level  arch_timer": no handler printed, a PPI by its hwirq.
-  id = classify({"GICv3", "", "30", {"arch_timer"}});
-  CHECK_FALSE(id.movable);
-  CHECK(id.why_not_movable == "per-CPU interrupt (GIC SGI/PPI)");
+  check_classified({"GICv3", "", "30", {"arch_timer"}},
+                   {.movable = false, .why_not_movable = "per-CPU interrupt (GIC SGI/PPI)"});
   // An SPI on the same chip is an ordinary device line.
-  id = classify({"GICv3", "", "79", {"uart-pl011"}});
-  CHECK(id.movable);
-  CHECK(id.identity == "irq/uart-pl011");
-
-  id = classify({"XT-PIC", "XT-PIC", "", {"cascade"}});
-  CHECK(id.irq_class == IrqClass::kLegacy);
-  CHECK(id.identity == "irq/cascade");
-  CHECK_FALSE(id.movable);
-  CHECK(id.why_not_movable == "8259 PIC line: cannot be routed to another CPU");
-
-  for (const char* chip : {"None", "dummy"}) {
-    id = classify({chip, "", "", {"spurious"}});
-    CHECK_FALSE(id.movable);
-    CHECK(id.why_not_movable == std::string("no interrupt chip (\"") + chip + "\")");
-  }
+  check_classified({"GICv3", "", "79", {"uart-pl011"}}, {.identity = "irq/uart-pl011", .movable = true});
+  check_classified({"XT-PIC", "XT-PIC", "", {"cascade"}},
+                   {.irq_class = IrqClass::kLegacy,
+                    .identity = "irq/cascade",
+                    .movable = false,
+                    .why_not_movable = "8259 PIC line: cannot be routed to another CPU"});
+  for (const char* chip : {"None", "dummy"})
+    check_classified({chip, "", "", {"spurious"}},
+                     {.movable = false, .why_not_movable = std::string("no interrupt chip (\"") + chip + "\")"});
 }
 
 TEST_CASE("irq_identity - null actions and names are allowed") {

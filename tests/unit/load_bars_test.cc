@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "files.h"
+
 namespace irqfleet {
 
 namespace {
@@ -37,12 +39,7 @@ std::string joined(const std::vector<std::string>& lines) {
   return out;
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testing::slurp;
 
 // tests/fixtures/load_bars/<name>.txt holds the expected picture. After a
 // deliberate change, rewrite them with IRQFLEET_REGENERATE=1

@@ -42,22 +42,27 @@ bool has_line(const std::string& text, const std::string& line) {
 
 TEST_CASE("metrics - per-CPU rates, imbalance, drift and the last apply", "[metrics]") {
   const std::string text = metrics_to_text(sample());
-  CHECK(has_line(text, "irqfleet_cpu_interrupts_per_second{cpu=\"0\",irqs=\"managed\"} 900"));
-  CHECK(has_line(text, "irqfleet_cpu_interrupts_per_second{cpu=\"1\",irqs=\"other\"} 20"));
-  CHECK(has_line(text, "irqfleet_cpu_excluded{cpu=\"0\"} 1"));
-  CHECK(has_line(text, "irqfleet_cpu_excluded{cpu=\"2\"} 0"));
-  // 900 on CPU 0 over a mean of 1200/3 on CPUs 1-3.
-  CHECK(has_line(text, "irqfleet_imbalance_ratio 2.25"));
-  CHECK(has_line(text, "irqfleet_cpu0_managed_share_ratio 0.75"));
-  CHECK(has_line(text, "irqfleet_managed_irqs 12"));
-  CHECK(has_line(text, "irqfleet_irqs 40"));
-  CHECK(has_line(text, "irqfleet_drifted_irqs 3"));
-  CHECK(has_line(text, "irqfleet_last_plan_present 1"));
-  CHECK(has_line(text, "irqfleet_last_apply_timestamp_seconds 1796223600"));
-  CHECK(has_line(text, "irqfleet_last_apply_exit_code 2"));
-  CHECK(has_line(text, "irqfleet_last_apply_irqs{action=\"apply\",outcome=\"refused\"} 1"));
-  CHECK(has_line(text, "irqfleet_info{version=\"0.1.0 \\\"quoted\\\"\",policy_hash=\"pol1-bbbb\","
-                       "plan_policy_hash=\"pol1-aaaa\",fingerprint=\"fp1-cccc\"} 1"));
+  for (const char* line : {
+           "irqfleet_cpu_interrupts_per_second{cpu=\"0\",irqs=\"managed\"} 900",
+           "irqfleet_cpu_interrupts_per_second{cpu=\"1\",irqs=\"other\"} 20",
+           "irqfleet_cpu_excluded{cpu=\"0\"} 1",
+           "irqfleet_cpu_excluded{cpu=\"2\"} 0",
+           // 900 on CPU 0 over a mean of 1200/3 on CPUs 1-3.
+           "irqfleet_imbalance_ratio 2.25",
+           "irqfleet_cpu0_managed_share_ratio 0.75",
+           "irqfleet_managed_irqs 12",
+           "irqfleet_irqs 40",
+           "irqfleet_drifted_irqs 3",
+           "irqfleet_last_plan_present 1",
+           "irqfleet_last_apply_timestamp_seconds 1796223600",
+           "irqfleet_last_apply_exit_code 2",
+           "irqfleet_last_apply_irqs{action=\"apply\",outcome=\"refused\"} 1",
+           "irqfleet_info{version=\"0.1.0 \\\"quoted\\\"\",policy_hash=\"pol1-bbbb\","
+           "plan_policy_hash=\"pol1-aaaa\",fingerprint=\"fp1-cccc\"} 1",
+       }) {
+    INFO(line);
+    CHECK(has_line(text, line));
+  }
 }
 
 TEST_CASE("metrics - every family has HELP and TYPE before its samples", "[metrics]") {

@@ -5,6 +5,7 @@
 #include "core/plan.h"
 #include "core/planner.h"
 #include "dom0_loads.h"
+#include "refusals.h"
 
 using namespace irqfleet;
 
@@ -121,49 +122,28 @@ TEST_CASE("plan - schema is checked first") {
 
 TEST_CASE("plan - bad fields name line and column") {
   const std::string head = kMinimal;
-  Error e = error_of(head + "extra = 1\n");
-  CHECK(e.line == 6);
-  CHECK_THAT(e.message, Catch::Contains("unknown key 'extra'"));
-
-  e = error_of(head + "[[entry]]\nidentity = \"a\"\nirq = 5\nclass = \"xen-vif\"\ncpus = \"1,x\"\nload = 1.0\n");
-  CHECK(e.line == 10);
-  CHECK(e.column == 11);
-  CHECK_THAT(e.message, Catch::Contains("entry a: cpus"));
-
-  e = error_of(head + "[[entry]]\nidentity = \"a\"\nirq = 5\nclass = \"xen-vif\"\ncpus = \"1\"\n");
-  CHECK(e.line == 6);
-  CHECK_THAT(e.message, Catch::Contains("missing 'load'"));
-
-  e = error_of(head + "[[entry]]\nidentity = \"a\"\nirq = -5\nclass = \"xen-vif\"\ncpus = \"1\"\nload = 1\n");
-  CHECK(e.line == 8);
-  CHECK(e.column == 7);
-
-  e = error_of(head + "[[entry]]\nidentity = \"a\"\nirq = 5\nclass = \"xen-vfi\"\ncpus = \"1\"\nload = 1\n");
-  CHECK(e.line == 9);
-  CHECK_THAT(e.message, Catch::Contains("unknown IRQ class"));
-
-  e = error_of(head + "[[entry]]\nidentity = \"a\"\nirq = 5\nclass = \"xen-vif\"\ncpus = \"1\"\nload = -1.5\n");
-  CHECK(e.line == 11);
-  CHECK_THAT(e.message, Catch::Contains(">= 0"));
-
-  e = error_of(head + "[[entry]]\nidentity = \"a\"\nirq = 5\nclass = \"xen-vif\"\ncpus = \"1\"\nload = 1\nwhy = 2\n");
-  CHECK(e.line == 12);
-
   const std::string entry = "[[entry]]\nidentity = \"a\"\nirq = 5\nclass = \"xen-vif\"\ncpus = \"1\"\nload = 1\n";
-  e = error_of(head + entry + entry);
-  CHECK(e.line == 13);
-  CHECK_THAT(e.message, Catch::Contains("identity a has two entries"));
+  testing::check_refusals(
+      [](const std::string& text) { return parse_plan(text, "plan.toml"); },
+      {
+          {"unknown key", head + "extra = 1\n", 6, 0, {"unknown key 'extra'"}},
+          {"bad cpus", head + "[[entry]]\nidentity = \"a\"\nirq = 5\nclass = \"xen-vif\"\ncpus = \"1,x\"\nload = 1.0\n", 10,
+           11, {"entry a: cpus"}},
+          {"missing load", head + "[[entry]]\nidentity = \"a\"\nirq = 5\nclass = \"xen-vif\"\ncpus = \"1\"\n", 6, 0,
+           {"missing 'load'"}},
+          {"negative irq", head + "[[entry]]\nidentity = \"a\"\nirq = -5\nclass = \"xen-vif\"\ncpus = \"1\"\nload = 1\n", 8,
+           7, {}},
+          {"unknown class", head + "[[entry]]\nidentity = \"a\"\nirq = 5\nclass = \"xen-vfi\"\ncpus = \"1\"\nload = 1\n", 9,
+           0, {"unknown IRQ class"}},
+          {"negative load", head + "[[entry]]\nidentity = \"a\"\nirq = 5\nclass = \"xen-vif\"\ncpus = \"1\"\nload = -1.5\n",
+           11, 0, {">= 0"}},
+          {"unknown entry key", head + entry + "why = 2\n", 12, 0, {}},
+          {"two entries for one identity", head + entry + entry, 13, 0, {"identity a has two entries"}},
+          {"cpu_load key not a CPU", head + "[cpu_load]\n\"x\" = 1.0\n", 7, 0, {"not a CPU number"}},
+          {"unknown key with a known prefix", head + "strategy_x = 1\n", 0, 0, {"unknown key"}},
+          {"unterminated string", "schema = \"irqfleet.plan/1\n", 1, 0, {}},
+      });
 
-  e = error_of(head + "[cpu_load]\n\"x\" = 1.0\n");
-  CHECK(e.line == 7);
-  CHECK_THAT(e.message, Catch::Contains("not a CPU number"));
-
-  e = error_of(head + "strategy_x = 1\n");
-  CHECK_THAT(e.message, Catch::Contains("unknown key"));
-
-  e = error_of("schema = \"irqfleet.plan/1\"\nhostname = \"h\"\npolicy_hash = \"p\"\nfingerprint = \"f\"\nstrategy = \"fast\"\n");
+  Error e = error_of("schema = \"irqfleet.plan/1\"\nhostname = \"h\"\npolicy_hash = \"p\"\nfingerprint = \"f\"\nstrategy = \"fast\"\n");
   CHECK(e.to_string() == "plan.toml:5:12: strategy must be \"balanced\" or \"spread\", not \"fast\"");
-
-  e = error_of("schema = \"irqfleet.plan/1\n");
-  CHECK(e.line == 1);
 }

@@ -7,6 +7,7 @@
 
 #include "core/fs_root.h"
 #include "core/reconcile_state.h"
+#include "require_ok.h"
 #include "temp_tree.h"
 
 using namespace irqfleet;
@@ -28,6 +29,11 @@ std::string service(const std::string& result, int code, int status, const std::
          "\n";
 }
 
+// What systemctl show says of the timer, then of the service, parsed.
+ReconcileState shown(const std::string& timer_text, const std::string& service_text) {
+  return testing::require_ok(parse_reconcile_state(timer_text + "\n" + service_text));
+}
+
 }  // namespace
 
 TEST_CASE("reconcile_state - the command asks for both units in one systemctl show") {
@@ -43,88 +49,75 @@ TEST_CASE("reconcile_state - the command asks for both units in one systemctl sh
 }
 
 TEST_CASE("reconcile_state - enabled, active, last run partly applied (exit 2) is on and succeeding") {
-  auto s = parse_reconcile_state(timer("enabled", "active") + "\n" +
-                                 service("success", 1, 2, "Wed 2026-12-02 19:40:05 UTC"));
-  REQUIRE(s.ok());
-  CHECK(s->timer_enabled == "enabled");
-  CHECK(s->timer_active == "active");
-  CHECK(s->last_run == "2026-12-02T19:40:05Z");
-  CHECK(s->last_result == "success");
-  CHECK(s->last_exit_status == 2);
-  CHECK(s->on());
-  CHECK_FALSE(s->failing());
-  CHECK(s->last_outcome() == "success");
+  const ReconcileState s = shown(timer("enabled", "active"), service("success", 1, 2, "Wed 2026-12-02 19:40:05 UTC"));
+  CHECK(s.timer_enabled == "enabled");
+  CHECK(s.timer_active == "active");
+  CHECK(s.last_run == "2026-12-02T19:40:05Z");
+  CHECK(s.last_result == "success");
+  CHECK(s.last_exit_status == 2);
+  CHECK(s.on());
+  CHECK_FALSE(s.failing());
+  CHECK(s.last_outcome() == "success");
 }
 
 TEST_CASE("reconcile_state - a disabled, stopped timer is off") {
-  auto s = parse_reconcile_state(timer("disabled", "inactive") + "\n" +
+  const ReconcileState s = shown(timer("disabled", "inactive"),
                                  service("success", 1, 0, "Wed 2026-12-02 19:40:05 UTC"));
-  REQUIRE(s.ok());
-  CHECK_FALSE(s->on());
-  CHECK_FALSE(s->failing());
-  CHECK(s->timer_enabled == "disabled");
-  CHECK(s->timer_active == "inactive");
+  CHECK_FALSE(s.on());
+  CHECK_FALSE(s.failing());
+  CHECK(s.timer_enabled == "disabled");
+  CHECK(s.timer_active == "inactive");
 }
 
 TEST_CASE("reconcile_state - enabled but stopped, or started but not enabled, is off; enabled-runtime is on") {
-  auto stopped = parse_reconcile_state(timer("enabled", "inactive") + "\n" + service("success", 0, 0, ""));
-  REQUIRE(stopped.ok());
-  CHECK_FALSE(stopped->on());
-  auto started = parse_reconcile_state(timer("disabled", "active") + "\n" + service("success", 0, 0, ""));
-  REQUIRE(started.ok());
-  CHECK_FALSE(started->on());
-  auto runtime = parse_reconcile_state(timer("enabled-runtime", "active") + "\n" + service("success", 0, 0, ""));
-  REQUIRE(runtime.ok());
-  CHECK(runtime->on());
+  const ReconcileState stopped = shown(timer("enabled", "inactive"), service("success", 0, 0, ""));
+  CHECK_FALSE(stopped.on());
+  const ReconcileState started = shown(timer("disabled", "active"), service("success", 0, 0, ""));
+  CHECK_FALSE(started.on());
+  const ReconcileState runtime = shown(timer("enabled-runtime", "active"), service("success", 0, 0, ""));
+  CHECK(runtime.on());
 }
 
 TEST_CASE("reconcile_state - a masked timer is off, named masked") {
   // systemd prints UnitFileState=masked; an older one may leave it empty.
-  auto s = parse_reconcile_state(timer("", "inactive", "masked") + "\n" + service("success", 0, 0, ""));
-  REQUIRE(s.ok());
-  CHECK(s->timer_enabled == "masked");
-  CHECK_FALSE(s->on());
+  const ReconcileState s = shown(timer("", "inactive", "masked"), service("success", 0, 0, ""));
+  CHECK(s.timer_enabled == "masked");
+  CHECK_FALSE(s.on());
 }
 
 TEST_CASE("reconcile_state - a failed last run says when and how") {
-  auto s = parse_reconcile_state(timer("enabled", "active") + "\n" +
-                                 service("exit-code", 1, 1, "Wed 2026-12-02 19:45:12 UTC"));
-  REQUIRE(s.ok());
-  CHECK(s->on());
-  CHECK(s->failing());
-  CHECK(s->last_run == "2026-12-02T19:45:12Z");
-  CHECK(s->last_result == "exit-code");
-  CHECK(s->last_exit_status == 1);
-  CHECK(s->last_outcome() == "exit status 1");
+  const ReconcileState s = shown(timer("enabled", "active"), service("exit-code", 1, 1, "Wed 2026-12-02 19:45:12 UTC"));
+  CHECK(s.on());
+  CHECK(s.failing());
+  CHECK(s.last_run == "2026-12-02T19:45:12Z");
+  CHECK(s.last_result == "exit-code");
+  CHECK(s.last_exit_status == 1);
+  CHECK(s.last_outcome() == "exit status 1");
 }
 
 TEST_CASE("reconcile_state - a killed run has a result and no exit status") {
   // ExecMainCode 2 is CLD_KILLED: ExecMainStatus is then the signal.
-  auto s = parse_reconcile_state(timer("enabled", "active") + "\n" +
-                                 service("signal", 2, 9, "Wed 2026-12-02 19:45:12 UTC"));
-  REQUIRE(s.ok());
-  CHECK(s->failing());
-  CHECK_FALSE(s->last_exit_status.has_value());
-  CHECK(s->last_outcome() == "signal");
+  const ReconcileState s = shown(timer("enabled", "active"), service("signal", 2, 9, "Wed 2026-12-02 19:45:12 UTC"));
+  CHECK(s.failing());
+  CHECK_FALSE(s.last_exit_status.has_value());
+  CHECK(s.last_outcome() == "signal");
 }
 
 TEST_CASE("reconcile_state - a run that failed before its main command takes when the unit stopped") {
-  auto s = parse_reconcile_state(timer("enabled", "active") + "\n" +
+  const ReconcileState s = shown(timer("enabled", "active"),
                                  service("timeout", 0, 0, "", "Wed 2026-12-02 19:50:00 UTC"));
-  REQUIRE(s.ok());
-  CHECK(s->failing());
-  CHECK(s->last_run == "2026-12-02T19:50:00Z");
-  CHECK(s->last_outcome() == "timeout");
+  CHECK(s.failing());
+  CHECK(s.last_run == "2026-12-02T19:50:00Z");
+  CHECK(s.last_outcome() == "timeout");
 }
 
 TEST_CASE("reconcile_state - no run since boot: no last run, no result, not failing") {
-  auto s = parse_reconcile_state(timer("enabled", "active") + "\n" + service("success", 0, 0, "", ""));
-  REQUIRE(s.ok());
-  CHECK(s->last_run.empty());
-  CHECK(s->last_result.empty());
-  CHECK_FALSE(s->last_exit_status.has_value());
-  CHECK_FALSE(s->failing());
-  CHECK(s->on());
+  const ReconcileState s = shown(timer("enabled", "active"), service("success", 0, 0, "", ""));
+  CHECK(s.last_run.empty());
+  CHECK(s.last_result.empty());
+  CHECK_FALSE(s.last_exit_status.has_value());
+  CHECK_FALSE(s.failing());
+  CHECK(s.on());
 }
 
 TEST_CASE("reconcile_state - units are found by Id, in whatever order systemctl prints them") {

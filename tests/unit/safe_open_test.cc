@@ -18,14 +18,20 @@ namespace {
 
 UniqueFd open_dir(const TempTree& t) { return UniqueFd(::open(t.str().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)); }
 
-}  // namespace
-
-TEST_CASE("safe_open - a plain path opens; a link anywhere on it is ELOOP") {
-  TempTree t;
+// IRQ 5's smp_affinity_list a plain file; IRQ 6's a symbolic link to the
+// file "outside", which holds "precious\n".
+void write_link_trap(TempTree& t) {
   t.write("proc/irq/5/smp_affinity_list", "0\n");
   t.write("outside", "precious\n");
   fs::create_directories(t.path() / "proc/irq/6");
   fs::create_symlink(t.path() / "outside", t.path() / "proc/irq/6/smp_affinity_list");
+}
+
+}  // namespace
+
+TEST_CASE("safe_open - a plain path opens; a link anywhere on it is ELOOP") {
+  TempTree t;
+  write_link_trap(t);
   fs::create_directory_symlink(t.path() / "proc/irq/5", t.path() / "proc/irq/7");
   const UniqueFd root = open_dir(t);
 
@@ -76,10 +82,7 @@ TEST_CASE("safe_open - directories are made beneath, a link among them is refuse
 
 TEST_CASE("fs_root - a write through a symbolic link or to a hard-linked file is refused") {
   TempTree t;
-  t.write("outside", "precious\n");
-  t.write("proc/irq/5/smp_affinity_list", "0\n");
-  fs::create_directories(t.path() / "proc/irq/6");
-  fs::create_symlink(t.path() / "outside", t.path() / "proc/irq/6/smp_affinity_list");
+  write_link_trap(t);
   fs::create_directories(t.path() / "proc/irq/7");
   fs::create_hard_link(t.path() / "outside", t.path() / "proc/irq/7/smp_affinity_list");
   DirFsRoot root(t.str());

@@ -6,15 +6,15 @@
 #include <filesystem>
 
 #include "core/topology.h"
+#include "files.h"
 #include "skip.h"
 #include "temp_tree.h"
 
 using namespace irqfleet;
+using irqfleet::testing::fixture_root;
 using irqfleet::testing::TempTree;
 
 namespace {
-
-std::string fixture_root(const std::string& name) { return std::string(IRQFLEET_FIXTURES) + "/" + name + "/root"; }
 
 bool any_warning_contains(const CpuTopology& t, const std::string& text) {
   for (const std::string& w : t.warnings)
@@ -43,6 +43,20 @@ void write_full_tree(const TempTree& tree) {
   }
   tree.write("sys/devices/system/node/node0/cpulist", "0-3\n");
 }
+
+// The tree of write_full_tree() and a root over it.
+struct FullTree {
+  TempTree tree;
+  DirFsRoot root{tree.str()};
+
+  FullTree() { write_full_tree(tree); }
+
+  // A directory where the file `relative` was: reading it fails on every uid (EISDIR).
+  void directory_in_place_of(const std::string& relative) const {
+    std::filesystem::remove(tree.path() / relative);
+    std::filesystem::create_directories(tree.path() / relative);
+  }
+};
 
 }  // namespace
 
@@ -135,12 +149,9 @@ TEST_CASE("topology - without online and without a fallback no CPU is known") {
   CHECK(any_warning_contains(t, "online CPUs unknown and no fallback list"));
 }
 
-TEST_CASE("topology - a missing possible file and one missing CPU directory") {
-  TempTree tree;
-  write_full_tree(tree);
+TEST_CASE_METHOD(FullTree, "topology - a missing possible file and one missing CPU directory") {
   std::filesystem::remove(tree.path() / "sys/devices/system/cpu/possible");
   std::filesystem::remove_all(tree.path() / "sys/devices/system/cpu/cpu2");
-  DirFsRoot root(tree.str());
   CpuTopology t = read_topology(root);
   INFO(all_warnings(t));
   CHECK(t.possible.empty());
@@ -153,18 +164,12 @@ TEST_CASE("topology - a missing possible file and one missing CPU directory") {
   CHECK(t.warnings.size() == 4);   // possible + three files of cpu2
 }
 
-TEST_CASE("topology - an unreadable file is a warning naming it") {
+TEST_CASE_METHOD(FullTree, "topology - an unreadable file is a warning naming it") {
   // Tests run as root, who reads a chmod 000 file anyway: a directory in
   // the file's place fails on every uid (EISDIR).
-  TempTree tree;
-  write_full_tree(tree);
-  std::filesystem::remove(tree.path() / "sys/devices/system/cpu/online");
-  std::filesystem::create_directories(tree.path() / "sys/devices/system/cpu/online");
-  std::filesystem::remove(tree.path() / "sys/devices/system/cpu/isolated");
-  std::filesystem::create_directories(tree.path() / "sys/devices/system/cpu/isolated");
-  std::filesystem::remove(tree.path() / "sys/devices/system/node/node0/cpulist");
-  std::filesystem::create_directories(tree.path() / "sys/devices/system/node/node0/cpulist");
-  DirFsRoot root(tree.str());
+  directory_in_place_of("sys/devices/system/cpu/online");
+  directory_in_place_of("sys/devices/system/cpu/isolated");
+  directory_in_place_of("sys/devices/system/node/node0/cpulist");
   CpuTopology t = read_topology(root, CpuList{0, 1});
   INFO(all_warnings(t));
   CHECK(t.online == CpuList{0, 1});
@@ -190,14 +195,11 @@ TEST_CASE("topology - a chmod 000 file is unreadable for non-root users") {
                                     ": cannot open: EACCES"));
 }
 
-TEST_CASE("topology - malformed contents are warnings with the column") {
-  TempTree tree;
-  write_full_tree(tree);
+TEST_CASE_METHOD(FullTree, "topology - malformed contents are warnings with the column") {
   tree.write("sys/devices/system/cpu/online", "0-x\n");
   tree.write("sys/devices/system/cpu/offline", "2,\n");
   tree.write("sys/devices/system/cpu/cpu0/topology/core_id", "zero\n");
   tree.write("sys/devices/system/cpu/cpu1/topology/thread_siblings_list", "0-1-2\n");
-  DirFsRoot root(tree.str());
   CpuTopology t = read_topology(root, CpuList{0, 1});
   INFO(all_warnings(t));
   CHECK(t.online == CpuList{0, 1});
@@ -212,14 +214,11 @@ TEST_CASE("topology - malformed contents are warnings with the column") {
   CHECK(t.cpus.at(1).thread_siblings.empty());
 }
 
-TEST_CASE("topology - node directory entries that are not nodes are ignored") {
-  TempTree tree;
-  write_full_tree(tree);
+TEST_CASE_METHOD(FullTree, "topology - node directory entries that are not nodes are ignored") {
   tree.write("sys/devices/system/node/possible", "0\n");
   tree.write("sys/devices/system/node/has_cpu", "0\n");
   tree.write("sys/devices/system/node/nodeX/cpulist", "3\n");
   tree.write("sys/devices/system/node/node12/cpulist", "\n");   // a memory-only node
-  DirFsRoot root(tree.str());
   CpuTopology t = read_topology(root);
   INFO(all_warnings(t));
   CHECK(t.warnings.empty());

@@ -8,22 +8,17 @@
 #include <vector>
 
 #include "core/xen_info.h"
+#include "files.h"
+#include "refusals.h"
+#include "require_ok.h"
 #include "temp_tree.h"
 
 using namespace irqfleet;
+using irqfleet::testing::fixture;
+using irqfleet::testing::fixture_root;
 using irqfleet::testing::TempTree;
 
 namespace {
-
-std::string fixture(const std::string& relative) {
-  std::ifstream in(std::string(IRQFLEET_FIXTURES) + "/" + relative, std::ios::binary);
-  REQUIRE(in);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string fixture_root(const std::string& name) { return std::string(IRQFLEET_FIXTURES) + "/" + name + "/root"; }
 
 // Answers from a table; anything else fails like a missing command.
 class FakeRunner final : public CommandRunner {
@@ -49,25 +44,11 @@ bool any_warning_contains(const XenInfo& x, const std::string& text) {
   return all_warnings(x).find(text) != std::string::npos;
 }
 
-// Output a parser must refuse, and what its error says; 0 and "" are not checked.
-struct BadOutput {
-  const char* what;
-  std::string text;
-  int line = 0;
-  int column = 0;
-  std::string message;
-};
-
-template <typename Parse>
-void check_refused(Parse parse, const std::vector<BadOutput>& cases) {
-  for (const BadOutput& c : cases) {
-    INFO(c.what);
-    auto parsed = parse(c.text);
-    REQUIRE_FALSE(parsed.ok());
-    if (c.line) CHECK(parsed.error().line == c.line);
-    if (c.column) CHECK(parsed.error().column == c.column);
-    if (!c.message.empty()) CHECK(parsed.error().message == c.message);
-  }
+// Domain-0's vCPUs in `xl vcpu-list` output, which must read as `count` of them.
+std::vector<VcpuPlacement> dom0_vcpus(const std::string& text, size_t count) {
+  auto vcpus = testing::require_ok(parse_vcpu_list(text));
+  REQUIRE(vcpus.size() == count);
+  return vcpus;
 }
 
 const char* const kUnpinnedVcpus =
@@ -141,81 +122,77 @@ TEST_CASE("xen_info - parse_xl_info builds the version from its parts") {
 }
 
 TEST_CASE("xen_info - malformed xl info output is an error with line and column") {
-  check_refused(parse_xl_info, {
-                                   {"a line without separator", "nr_cpus                : 12\nthis line has no separator\n", 2, 1, ""},
-                                   {"a count that is no number", "host : a\nnr_cpus                : twelve\n", 2, 26,
-                                    "nr_cpus: expected a number, got \"twelve\""},
-                                   {"an empty key", "   : value\n", 1, 0, ""},
-                                   {"empty output", "\n\n", 0, 0, "empty `xl info` output"},
-                               });
+  testing::check_refusals(
+      parse_xl_info,
+      {
+          {"a line without separator", "nr_cpus                : 12\nthis line has no separator\n", 2, 1},
+          {"a count that is no number", "host : a\nnr_cpus                : twelve\n", 2, 26, {},
+           "nr_cpus: expected a number, got \"twelve\""},
+          {"an empty key", "   : value\n", 1, 0},
+          {"empty output", "\n\n", 0, 0, {}, "empty `xl info` output"},
+      });
 }
 
 TEST_CASE("xen_info - vcpu-list of a pinned dom0") {
-  auto vcpus = parse_vcpu_list(fixture("dom0-seed/root/commands/xl_vcpu-list_Domain-0"));
-  REQUIRE(vcpus.ok());
-  REQUIRE(vcpus->size() == 4);
+  const auto vcpus = dom0_vcpus(fixture("dom0-seed/root/commands/xl_vcpu-list_Domain-0"), 4);
   for (int i = 0; i < 4; ++i) {
-    const VcpuPlacement& v = (*vcpus)[i];
+    const VcpuPlacement& v = vcpus[i];
     CHECK(v.vcpu == i);
     CHECK(v.cpu == i);
     CHECK(v.affinity_hard == std::to_string(i));
     CHECK(v.affinity_soft == "all");
     CHECK(v.pinned);
   }
-  CHECK((*vcpus)[1].state == "r--");
-  CHECK((*vcpus)[0].state == "-b-");
+  CHECK(vcpus[1].state == "r--");
+  CHECK(vcpus[0].state == "-b-");
 }
 
 TEST_CASE("xen_info - vcpu-list of an unpinned dom0, with an offline vCPU") {
-  auto vcpus = parse_vcpu_list(kUnpinnedVcpus);
-  REQUIRE(vcpus.ok());
-  REQUIRE(vcpus->size() == 4);
-  CHECK((*vcpus)[0].cpu == 7);
-  CHECK((*vcpus)[0].affinity_hard == "all");
-  CHECK_FALSE((*vcpus)[0].pinned);
-  CHECK_FALSE((*vcpus)[1].pinned);
-  CHECK((*vcpus)[2].pinned);
-  CHECK((*vcpus)[2].cpu == 2);
-  CHECK_FALSE((*vcpus)[3].cpu);   // offline: CPU "-"
-  CHECK((*vcpus)[3].state == "--p");
-  CHECK((*vcpus)[3].affinity_hard == "0-11");
-  CHECK_FALSE((*vcpus)[3].pinned);
+  const auto vcpus = dom0_vcpus(kUnpinnedVcpus, 4);
+  CHECK(vcpus[0].cpu == 7);
+  CHECK(vcpus[0].affinity_hard == "all");
+  CHECK_FALSE(vcpus[0].pinned);
+  CHECK_FALSE(vcpus[1].pinned);
+  CHECK(vcpus[2].pinned);
+  CHECK(vcpus[2].cpu == 2);
+  CHECK_FALSE(vcpus[3].cpu);   // offline: CPU "-"
+  CHECK(vcpus[3].state == "--p");
+  CHECK(vcpus[3].affinity_hard == "0-11");
+  CHECK_FALSE(vcpus[3].pinned);
 }
 
 TEST_CASE("xen_info - vcpu-list from old xl with one Affinity column") {
-  auto vcpus = parse_vcpu_list(
+  const auto vcpus = dom0_vcpus(
       "Name                                ID  VCPU   CPU State   Time(s) CPU Affinity\n"
       "Domain-0                             0     0     0   r--    5063.1  any cpu\n"
-      "Domain-0                             0     1     1   -b-    4471.4  1\n");
-  REQUIRE(vcpus.ok());
-  REQUIRE(vcpus->size() == 2);
-  CHECK((*vcpus)[0].affinity_hard == "any cpu");
-  CHECK((*vcpus)[0].affinity_soft.empty());
-  CHECK_FALSE((*vcpus)[0].pinned);
-  CHECK((*vcpus)[1].affinity_hard == "1");
-  CHECK((*vcpus)[1].pinned);
+      "Domain-0                             0     1     1   -b-    4471.4  1\n",
+      2);
+  CHECK(vcpus[0].affinity_hard == "any cpu");
+  CHECK(vcpus[0].affinity_soft.empty());
+  CHECK_FALSE(vcpus[0].pinned);
+  CHECK(vcpus[1].affinity_hard == "1");
+  CHECK(vcpus[1].pinned);
 }
 
 TEST_CASE("xen_info - vcpu-list keeps only Domain-0's rows") {
-  auto vcpus = parse_vcpu_list(
+  const auto vcpus = dom0_vcpus(
       "Name                                ID  VCPU   CPU State   Time(s) Affinity (Hard / Soft)\n"
       "Domain-0                             0     0     0   r--      12.0  0 / all\n"
-      "my guest                             3     0     5   -b-       3.5  all / 4-7\n");
-  REQUIRE(vcpus.ok());
-  REQUIRE(vcpus->size() == 1);
-  CHECK((*vcpus)[0].cpu == 0);
+      "my guest                             3     0     5   -b-       3.5  all / 4-7\n",
+      1);
+  CHECK(vcpus[0].cpu == 0);
 }
 
 TEST_CASE("xen_info - malformed vcpu-list output is an error with its line") {
-  check_refused(parse_vcpu_list,
+  testing::check_refusals(parse_vcpu_list,
                 {
                     {"a vCPU that is no number",
                      "Name                                ID  VCPU   CPU State   Time(s) Affinity (Hard / Soft)\n"
                      "Domain-0                             0     0     0   -b-    1234.5  0 / all\n"
                      "Domain-0                             0     x     0   -b-    1234.5  0 / all\n",
-                     3, 0, ""},
-                    {"no affinity", "Domain-0  0  0  0  -b-  12.0\n", 1, 0, ""},
-                    {"empty output", "", 0, 0, "empty `xl vcpu-list` output"},
+                     3, 0},
+                    {"no affinity", "Domain-0  0  0  0  -b-  12.0\n", 1, 0},
+                    {"empty output", "", 0, 0, {}, "empty `xl vcpu-list` output"},
                 });
 }
 
