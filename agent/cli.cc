@@ -119,4 +119,15 @@ Result<Policy> VerbCli::load_policy(const DirFsRoot& root, PolicyNeed need) cons
   return parse_policy(*text, path);
 }
 
+std::optional<LookingHost> VerbCli::open_looking_host() const {
+  auto host = open_host();
+  if (!host) return std::nullopt;
+  auto policy = load_policy(*host->root, PolicyNeed::kOrDefault);
+  if (!policy.ok()) {
+    fail(policy.error());
+    return std::nullopt;
+  }
+  return LookingHost{std::move(*host), std::move(*policy)};
+}
+
 }  // namespace irqfleet::agent

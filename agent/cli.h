@@ -34,6 +34,12 @@ enum class PolicyNeed {
                 // host never configured
 };
 
+// A host and the policy a verb that only looks reads it with (metrics, top).
+struct LookingHost {
+  AgentHost host;
+  Policy policy;
+};
+
 // --policy's help for the verbs that only look (PolicyNeed::kOrDefault).
 inline constexpr const char* kLookingPolicyHelp =
     "policy deciding which IRQs are managed (default: /etc/irqfleet/policy.toml under the root, "
@@ -78,6 +84,8 @@ class VerbCli {
   std::optional<AgentHost> open_host() const;
   // --policy FILE (read with the invoking user's rights) or the host's own.
   Result<Policy> load_policy(const DirFsRoot& root, PolicyNeed need) const;
+  // open_host, then load_policy(PolicyNeed::kOrDefault). nullopt after fail().
+  std::optional<LookingHost> open_looking_host() const;
 
  private:
   std::string verb_;

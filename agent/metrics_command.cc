@@ -39,17 +39,16 @@ int metrics_command(const Args& args) {
   if (auto done = cli.parse(args)) return *done;
   if (!(sample > 0)) return cli.fail("--sample must be a number of seconds > 0");
 
-  auto host = cli.open_host();
-  if (!host) return 1;
-  const DirFsRoot& root = *host->root;
-  auto policy = cli.load_policy(root, PolicyNeed::kOrDefault);
-  if (!policy.ok()) return cli.fail(policy.error());
-  CommandRunner& commands = *host->commands;
+  auto looking = cli.open_looking_host();
+  if (!looking) return 1;
+  const DirFsRoot& root = *looking->host.root;
+  CommandRunner& commands = *looking->host.commands;
+  const Policy& policy = looking->policy;
   auto report = read_host_report(root, commands, ReportOptions{sample});
   if (!report.ok()) return cli.fail(report.error());
 
   HostMetrics metrics;
-  metrics.loads = live_cpu_loads(*report, *policy);
+  metrics.loads = live_cpu_loads(*report, policy);
   metrics.sample_seconds = sample;
   if (report->last_plan) {
     metrics.drifted_irqs = drifted_irqs(*report, *report->last_plan);
@@ -58,7 +57,7 @@ int metrics_command(const Args& args) {
   auto last = read_last_apply(state_dir_of(root));
   if (last.ok()) metrics.last_apply = *last;
   else cli.warn(last.error().to_string() + "; last apply left out");
-  metrics.policy_hash = policy_hash(*policy);
+  metrics.policy_hash = policy_hash(policy);
   metrics.fingerprint = report->fingerprint;
   metrics.version = IRQFLEET_VERSION;
   const std::string text = metrics_to_text(metrics);

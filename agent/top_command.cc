@@ -106,12 +106,11 @@ int top_command(const Args& args) {
   if (live && !::isatty(STDIN_FILENO))
     return cli.fail("standard input is not a terminal (to read q); use --once or --iterations N in scripts");
 
-  auto host = cli.open_host();
-  if (!host) return 1;
-  const DirFsRoot& root = *host->root;
-  auto policy = cli.load_policy(root, PolicyNeed::kOrDefault);
-  if (!policy.ok()) return cli.fail(policy.error());
-  CommandRunner& commands = *host->commands;
+  auto looking = cli.open_looking_host();
+  if (!looking) return 1;
+  const DirFsRoot& root = *looking->host.root;
+  CommandRunner& commands = *looking->host.commands;
+  const Policy& policy = looking->policy;
   auto base = read_host_report(root, commands);
   if (!base.ok()) return cli.fail(base.error());
   auto earlier = read_interrupt_totals(root);
@@ -147,7 +146,7 @@ int top_command(const Args& args) {
     options.title = "irqfleet top  " + view.hostname + "  " + local_time_of_day_now() + "  every " + seconds_text(interval) +
                     "s" + (live ? "  q quits" : "");
     std::string screen = live ? "\x1b[H\x1b[2J" : (frame ? "\n" : "");
-    for (const std::string& line : render_top(view, *policy, options)) screen += line + "\n";
+    for (const std::string& line : render_top(view, policy, options)) screen += line + "\n";
     std::cout << screen << std::flush;
   }
   return 0;

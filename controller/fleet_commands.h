@@ -2,7 +2,9 @@
 // The controller's commands over a set of hosts: report, plan, apply,
 // status (drift) and rollback. Each runs the agent on the hosts through a
 // Transport, in parallel, and returns what happened on every host; main.cc
-// prints it (summary.h) and maps it to an exit code.
+// prints it (summary.h) and maps it to an exit code. Defined one concept a
+// file: fleet_commands.cc (the results), fleet_agent_run.cc, fleet_reports.cc,
+// fleet_plan.cc, fleet_status.cc, fleet_apply.cc, fleet_rollback.cc.
 #pragma once
 
 #include <map>
@@ -146,6 +148,9 @@ class Fleet {
   void end_sessions();
   Status read_report_file(HostResult& host);
   Status push_plan(HostResult& host);
+  // apply's options as the agent takes them, on `apply` or on `session`:
+  // --check, --measure S, --by WHO.
+  std::vector<std::string> apply_options() const;
   Status run_rollback(HostResult& host);
 
   Transport& transport_;

@@ -43,14 +43,10 @@ ApplyRecord make_apply_record(const ApplyResult& result, const Plan* plan, const
 
 std::string apply_record_to_toml(const ApplyRecord& r) {
   std::string out;
-  out += "schema = " + toml_quote(r.schema) + "\n";
-  out += "action = " + toml_quote(r.action) + "\n";
-  out += "time = " + toml_quote(r.time) + "\n";
+  append_toml_strings(out, {{"schema", r.schema}, {"action", r.action}, {"time", r.time}});
   out += "unix_time = " + std::to_string(r.unix_time) + "\n";
-  out += "hostname = " + toml_quote(r.hostname) + "\n";
-  out += "user = " + toml_quote(r.user) + "\n";
-  out += "policy_hash = " + toml_quote(r.policy_hash) + "\n";
-  out += "plan_hash = " + toml_quote(r.plan_hash) + "\n";
+  append_toml_strings(out, {{"hostname", r.hostname}, {"user", r.user}, {"policy_hash", r.policy_hash},
+                           {"plan_hash", r.plan_hash}});
   out += "exit = " + std::to_string(r.exit) + "\n";
   out += "\n[counts]\n";
   for (const auto& [outcome, n] : r.counts) {

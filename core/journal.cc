@@ -22,12 +22,8 @@ const JournalEntry* Journal::find(std::string_view identity) const {
 // at 3 a.m. sees first whether it is complete and rolled back.
 std::string journal_to_toml(const Journal& j) {
   std::string out;
-  out += "schema = " + toml_quote(j.schema) + "\n";
-  out += "time = " + toml_quote(j.time) + "\n";
-  out += "hostname = " + toml_quote(j.hostname) + "\n";
-  out += "boot_id = " + toml_quote(j.boot_id) + "\n";
-  out += "policy_hash = " + toml_quote(j.policy_hash) + "\n";
-  out += "fingerprint = " + toml_quote(j.fingerprint) + "\n";
+  append_toml_strings(out, {{"schema", j.schema}, {"time", j.time}, {"hostname", j.hostname}, {"boot_id", j.boot_id},
+                           {"policy_hash", j.policy_hash}, {"fingerprint", j.fingerprint}});
   out += std::string("complete = ") + (j.complete ? "true" : "false") + "\n";
   out += std::string("rolled_back = ") + (j.rolled_back ? "true" : "false") + "\n";
   out += "rolled_back_time = " + toml_quote(j.rolled_back_time) + "\n";
@@ -89,11 +85,9 @@ class JournalReader : public TomlReader {
 
  private:
   std::optional<Error> read_entry(const toml::table& t, JournalEntry& entry) const {
-    for (auto&& [key, node] : t) {
-      const std::string_view k = key.str();
-      if (k != "irq" && k != "identity" && k != "previous" && k != "target")
-        return at(key.source(), "unknown key '" + std::string(k) + "' in [[irq]]; known keys: irq, identity, previous, target");
-    }
+    if (auto e = known_keys(t, {"irq", "identity", "previous", "target"},
+                            "[[irq]]; known keys: irq, identity, previous, target"))
+      return e;
     const toml::node* irq = t.get("irq");
     if (!irq) return at(t.source(), "[[irq]] without 'irq'");
     const auto* n = irq->as_integer();

@@ -10,16 +10,21 @@
 
 namespace irqfleet {
 
+namespace {
+
+// The header's string keys, in the order both forms write them.
+TomlStrings header_strings(const Plan& plan) {
+  return {{"schema", plan.schema},           {"hostname", plan.hostname}, {"policy_hash", plan.policy_hash},
+          {"fingerprint", plan.fingerprint}, {"strategy", plan.strategy}, {"weights", plan.weights}};
+}
+
+}  // namespace
+
 // Written by hand, not through toml++'s sorted tables: the header keys come
 // first in a fixed order, entries last, so a plan reads top to bottom.
 std::string plan_to_toml(const Plan& plan) {
   std::string out;
-  out += "schema = " + toml_quote(plan.schema) + "\n";
-  out += "hostname = " + toml_quote(plan.hostname) + "\n";
-  out += "policy_hash = " + toml_quote(plan.policy_hash) + "\n";
-  out += "fingerprint = " + toml_quote(plan.fingerprint) + "\n";
-  out += "strategy = " + toml_quote(plan.strategy) + "\n";
-  out += "weights = " + toml_quote(plan.weights) + "\n";
+  append_toml_strings(out, header_strings(plan));
   out += "warnings = [";
   for (size_t i = 0; i < plan.warnings.size(); ++i) out += "\n  " + toml_quote(plan.warnings[i]) + ",";
   out += plan.warnings.empty() ? "]\n" : "\n]\n";
@@ -38,12 +43,7 @@ std::string plan_to_toml(const Plan& plan) {
 
 std::string plan_to_json(const Plan& plan) {
   std::string out = "{\n";
-  out += "  \"schema\": " + json_quote(plan.schema) + ",\n";
-  out += "  \"hostname\": " + json_quote(plan.hostname) + ",\n";
-  out += "  \"policy_hash\": " + json_quote(plan.policy_hash) + ",\n";
-  out += "  \"fingerprint\": " + json_quote(plan.fingerprint) + ",\n";
-  out += "  \"strategy\": " + json_quote(plan.strategy) + ",\n";
-  out += "  \"weights\": " + json_quote(plan.weights) + ",\n";
+  for (const auto& [key, value] : header_strings(plan)) out += "  " + json_quote(key) + ": " + json_quote(value) + ",\n";
   out += "  \"warnings\": [";
   for (size_t i = 0; i < plan.warnings.size(); ++i) out += (i ? ", " : "") + json_quote(plan.warnings[i]);
   out += "],\n  \"cpu_load\": {";
@@ -133,11 +133,9 @@ class PlanReader : public TomlReader {
 
  private:
   std::optional<Error> read_entry(const toml::table& t, PlanEntry& entry) const {
-    for (auto&& [key, node] : t) {
-      const std::string_view k = key.str();
-      if (k != "identity" && k != "irq" && k != "class" && k != "cpus" && k != "load")
-        return at(key.source(), "unknown key '" + std::string(k) + "' in [[entry]]; known keys: identity, irq, class, cpus, load");
-    }
+    if (auto e = known_keys(t, {"identity", "irq", "class", "cpus", "load"},
+                            "[[entry]]; known keys: identity, irq, class, cpus, load"))
+      return e;
     if (auto e = string_field(t, t.source(), "identity", true, entry.identity)) return e;
     if (entry.identity.empty()) return at(t.get("identity")->source(), "entry identity is empty");
     const std::string what = "entry " + entry.identity + ": ";

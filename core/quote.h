@@ -6,6 +6,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace irqfleet {
 
@@ -17,6 +19,11 @@ std::string toml_quote(std::string_view s);
 std::string json_quote(std::string_view s);
 // The same, appended to `out` (no temporary string: the report writer's path).
 void append_quoted(std::string& out, std::string_view s);
+
+// String keys of a hand-built TOML document, in the order given: one
+// `key = "value"` line each (the headers of plans, journals, apply records).
+using TomlStrings = std::vector<std::pair<std::string_view, std::string_view>>;
+void append_toml_strings(std::string& out, const TomlStrings& keys);
 
 // The shortest text that reads back as the same double, always with a
 // fraction or exponent so TOML reads it as a float ("3457479.0", "0.05").

@@ -100,6 +100,15 @@ struct Reader {
     return std::nullopt;
   }
 
+  // Calls `row` with each table of the array of tables t[key]; anything
+  // else in the array is passed over.
+  template <typename Row>
+  void each_row(const toml::table& t, std::string_view key, Row&& row) {
+    if (const toml::array* a = t[key].as_array())
+      for (const toml::node& n : *a)
+        if (const toml::table* table = n.as_table()) row(*table);
+  }
+
   std::vector<std::string> strings(const toml::table& t, std::string_view key) {
     std::vector<std::string> out;
     if (const toml::array* a = t[key].as_array()) {
@@ -161,18 +170,14 @@ Result<HostReport> parse_report(std::string_view text, const std::string& source
         if (nb->get("separate_tx_rx_irq")) params.separate_tx_rx_irq = rd.boolean(*nb, "separate_tx_rx_irq");
         r.xen.netback = params;
       }
-      if (const toml::array* vcpus = (*xen)["dom0_vcpu"].as_array()) {
-        for (const toml::node& n : *vcpus) {
-          const toml::table* row = n.as_table();
-          if (!row) continue;
-          VcpuPlacement v;
-          v.vcpu = rd.num<int>(*row, "vcpu").value_or(0);
-          v.cpu = rd.num<int>(*row, "cpu");
-          v.pinned = rd.boolean(*row, "pinned");
-          v.affinity_hard = rd.str(*row, "hard_affinity");
-          r.xen.dom0_vcpus.push_back(v);
-        }
-      }
+      rd.each_row(*xen, "dom0_vcpu", [&](const toml::table& row) {
+        VcpuPlacement v;
+        v.vcpu = rd.num<int>(row, "vcpu").value_or(0);
+        v.cpu = rd.num<int>(row, "cpu");
+        v.pinned = rd.boolean(row, "pinned");
+        v.affinity_hard = rd.str(row, "hard_affinity");
+        r.xen.dom0_vcpus.push_back(v);
+      });
     }
   } else {
     rd.fail(&root, "missing table [host]");
@@ -207,19 +212,15 @@ Result<HostReport> parse_report(std::string_view text, const std::string& source
         else if (auto id = rd.key_number(key, "cpus.numa")) r.topology.numa_nodes[*id] = *list;
       }
     }
-    if (const toml::array* rows = (*cpus)["cpu"].as_array()) {
-      for (const toml::node& n : *rows) {
-        const toml::table* row = n.as_table();
-        if (!row) continue;
-        CpuInfo c;
-        c.cpu = rd.num<int>(*row, "id").value_or(0);
-        c.package = rd.num<int>(*row, "package");
-        c.core = rd.num<int>(*row, "core");
-        c.thread_siblings = rd.cpulist(*row, "thread_siblings");
-        c.node = rd.num<int>(*row, "node");
-        r.topology.cpus.push_back(c);
-      }
-    }
+    rd.each_row(*cpus, "cpu", [&](const toml::table& row) {
+      CpuInfo c;
+      c.cpu = rd.num<int>(row, "id").value_or(0);
+      c.package = rd.num<int>(row, "package");
+      c.core = rd.num<int>(row, "core");
+      c.thread_siblings = rd.cpulist(row, "thread_siblings");
+      c.node = rd.num<int>(row, "node");
+      r.topology.cpus.push_back(c);
+    });
   } else {
     rd.fail(&root, "missing table [cpus]");
   }
@@ -273,18 +274,14 @@ Result<HostReport> parse_report(std::string_view text, const std::string& source
       r.irqs.push_back(std::move(irq));
     }
   }
-  if (const toml::array* rows = root["summary"].as_array()) {
-    for (const toml::node& n : *rows) {
-      const toml::table* t = n.as_table();
-      if (!t) continue;
-      SummaryRow row;
-      row.name = rd.str(*t, "name");
-      row.description = rd.str(*t, "description");
-      if (const toml::array* values = (*t)["values"].as_array())
-        for (const toml::node& v : *values) row.values.push_back(rd.counter(v, [&] { return "summary " + row.name + ": values"; }).value_or(0));
-      r.summaries.push_back(std::move(row));
-    }
-  }
+  rd.each_row(root, "summary", [&](const toml::table& t) {
+    SummaryRow row;
+    row.name = rd.str(t, "name");
+    row.description = rd.str(t, "description");
+    if (const toml::array* values = t["values"].as_array())
+      for (const toml::node& v : *values) row.values.push_back(rd.counter(v, [&] { return "summary " + row.name + ": values"; }).value_or(0));
+    r.summaries.push_back(std::move(row));
+  });
   if (const toml::table* last = root["last_plan"].as_table()) {
     LastPlan lp;
     lp.fingerprint = rd.str(*last, "fingerprint");

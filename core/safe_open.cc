@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <optional>
 #include <vector>
 
 #include "core/fs_root.h"
@@ -53,6 +54,14 @@ bool climbs(const std::vector<std::string>& parts) {
   return false;
 }
 
+// The components of a path to open beneath a directory; one that is empty
+// or could climb out of it (no path irqfleet builds does) is refused.
+Result<std::vector<std::string>> components_beneath(std::string_view relative, const std::string& shown) {
+  std::vector<std::string> parts = components(relative);
+  if (parts.empty() || climbs(parts)) return errno_error("not a path beneath the root", shown, EINVAL);
+  return parts;
+}
+
 // A refused link gets a message that says so, not only "ELOOP".
 Error link_refused(const std::string& shown) {
   return errno_error("refusing to open through a symbolic link", shown, ELOOP);
@@ -73,21 +82,37 @@ Result<UniqueFd> open_component_dir(int dirfd, const std::string& name, const st
   return UniqueFd(fd);
 }
 
-}  // namespace
-
-Result<UniqueFd> open_beneath_by_components(int dirfd, std::string_view relative, int flags,
-                                            const std::string& shown) {
-  const std::vector<std::string> parts = components(relative);
-  if (parts.empty() || climbs(parts)) return errno_error("not a path beneath the root", shown, EINVAL);
+// Opens parts[0, count) one beneath the other from dirfd. With `make_last_mode`
+// each is created first where missing: mode 0755, the last one that mode.
+// Nothing to open leaves the result empty (not valid): stay at dirfd.
+Result<UniqueFd> open_dirs(int dirfd, const std::vector<std::string>& parts, size_t count,
+                           std::optional<unsigned> make_last_mode, const std::string& shown) {
   UniqueFd dir;
   int at = dirfd;
-  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+  for (size_t i = 0; i < count; ++i) {
+    if (make_last_mode) {
+      const unsigned mode = i + 1 == count ? *make_last_mode : 0755;
+      if (::mkdirat(at, parts[i].c_str(), mode) != 0 && errno != EEXIST)
+        return errno_error("cannot create directory", shown, errno);
+    }
     auto next = open_component_dir(at, parts[i], shown);
     if (!next.ok()) return next.error();
     dir = std::move(*next);
     at = dir.get();
   }
-  int fd = ::openat(at, parts.back().c_str(), (flags & ~O_CREAT) | O_NOFOLLOW | O_CLOEXEC);
+  return dir;
+}
+
+}  // namespace
+
+Result<UniqueFd> open_beneath_by_components(int dirfd, std::string_view relative, int flags,
+                                            const std::string& shown) {
+  auto parts = components_beneath(relative, shown);
+  if (!parts.ok()) return parts.error();
+  auto dir = open_dirs(dirfd, *parts, parts->size() - 1, std::nullopt, shown);
+  if (!dir.ok()) return dir.error();
+  const int at = dir->valid() ? dir->get() : dirfd;
+  int fd = ::openat(at, parts->back().c_str(), (flags & ~O_CREAT) | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return open_failed("cannot open", shown, errno);
   return UniqueFd(fd);
 }
@@ -111,20 +136,9 @@ Result<UniqueFd> open_beneath(int dirfd, std::string_view relative, int flags, c
 
 Result<UniqueFd> open_or_make_dirs_beneath(int dirfd, std::string_view relative, unsigned last_mode,
                                            const std::string& shown) {
-  const std::vector<std::string> parts = components(relative);
-  if (parts.empty() || climbs(parts)) return errno_error("not a path beneath the root", shown, EINVAL);
-  UniqueFd dir;
-  int at = dirfd;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    const bool last = i + 1 == parts.size();
-    if (::mkdirat(at, parts[i].c_str(), last ? last_mode : 0755) != 0 && errno != EEXIST)
-      return errno_error("cannot create directory", shown, errno);
-    auto next = open_component_dir(at, parts[i], shown);
-    if (!next.ok()) return next.error();
-    dir = std::move(*next);
-    at = dir.get();
-  }
-  return dir;
+  auto parts = components_beneath(relative, shown);
+  if (!parts.ok()) return parts.error();
+  return open_dirs(dirfd, *parts, parts->size(), last_mode, shown);
 }
 
 }  // namespace irqfleet
