@@ -21,8 +21,13 @@ namespace {
 // When the host's guest names could not be read (`xl list` failed or timed
 // out), its vif IRQs are named by domid ("vif/dom3/0/q0/tx"): a plan's
 // entries for named guests would then look gone although the guests run.
+// (A guest `xl list` did not show, started or destroyed meanwhile, is only
+// that guest's business: its vifs go by domid and nothing is refused.)
 // The reason to refuse the plan, or nullopt.
 std::optional<std::string> unnamed_guests(const HostReport& live, const Plan& plan) {
+  const auto failed = std::find_if(live.xen.warnings.begin(), live.xen.warnings.end(),
+                                   [](const std::string& w) { return w.starts_with(kGuestNamesUnknown); });
+  if (failed == live.xen.warnings.end()) return std::nullopt;
   size_t unnamed = 0;
   for (const IrqReport& irq : live.irqs)
     if (irq.vif && irq.guest.empty() && irq.vif->domid != 0) ++unnamed;
@@ -35,11 +40,8 @@ std::optional<std::string> unnamed_guests(const HostReport& live, const Plan& pl
     if (!live_has_it) ++unmatched;
   }
   if (unmatched == 0) return std::nullopt;
-  std::string why = "no guest names were read";
-  for (const std::string& w : live.xen.warnings)
-    if (w.starts_with(kGuestNamesUnknown)) why = w;
   return "cannot tell which guests own " + std::to_string(unnamed) + " vif IRQ" + (unnamed == 1 ? "" : "s") +
-         " (" + why + "), so " + std::to_string(unmatched) + " vif entr" + (unmatched == 1 ? "y" : "ies") +
+         " (" + *failed + "), so " + std::to_string(unmatched) + " vif entr" + (unmatched == 1 ? "y" : "ies") +
          " of the plan would look gone: refusing to apply it; nothing was written (run it again once "
          "`xl list` answers)";
 }
