@@ -60,9 +60,13 @@ Result<ApplyResult> apply_plan(const FsRoot& root, const StateDir& state_dir, co
     const std::string what = "the plan was made for topology " + (plan.fingerprint.empty() ? "\"\"" : plan.fingerprint) +
                              (plan.hostname.empty() ? "" : " (host " + plan.hostname + ")") + " but this host is " +
                              live.fingerprint;
+    const std::string* unknown = identity_fact_unknown(live.xen);
+    const std::string why = unknown && unknown->starts_with(kDom0VcpusUnknown)
+                                ? " (" + *unknown + ")"
+                                : " (CPUs, NUMA or dom0 vCPU pinning changed?)";
     if (!options.force)
-      return make_error(what + " (CPUs, NUMA or dom0 vCPU pinning changed?): refusing to apply it; make a new plan "
-                               "for this host, or pass --force to apply it anyway");
+      return make_error(what + why + ": refusing to apply it; make a new plan for this host, or pass --force to "
+                                     "apply it anyway");
     result.warnings.push_back(what + "; applying it anyway (--force)");
   }
   // Before anything else is resolved: unnamed guests would make entries look gone.

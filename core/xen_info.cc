@@ -282,7 +282,7 @@ XenInfo read_xen_info(const FsRoot& root, const CommandRunner& commands) {
   std::vector<std::string>& w = x.warnings;
 
   if (auto xl = run_and_parse(commands, {"xl", "info"}, "Xen facts unknown", parse_xl_info, w)) x.xl = std::move(*xl);
-  if (auto vcpus = run_and_parse(commands, {"xl", "vcpu-list", "Domain-0"}, "dom0 vCPU placement unknown",
+  if (auto vcpus = run_and_parse(commands, {"xl", "vcpu-list", "Domain-0"}, std::string(kDom0VcpusUnknown),
                                  parse_vcpu_list, w))
     x.dom0_vcpus = std::move(*vcpus);
 
@@ -332,6 +332,12 @@ XenInfo read_xen_info(const FsRoot& root, const CommandRunner& commands) {
                 "; pin them for stable IRQ placement");
   }
   return x;
+}
+
+const std::string* identity_fact_unknown(const XenInfo& xen) {
+  for (const std::string& w : xen.warnings)
+    if (w.starts_with(kGuestNamesUnknown) || w.starts_with(kDom0VcpusUnknown)) return &w;
+  return nullptr;
 }
 
 }  // namespace irqfleet

@@ -51,6 +51,9 @@ Result<std::map<int, std::string>> parse_xl_list(std::string_view text);
 // How a XenInfo warning about the guests' names starts: their vifs then go by
 // domid ("vif/dom3/0/q0/tx"), which apply_plan must not take for gone guests.
 inline constexpr std::string_view kGuestNamesUnknown = "guest names unknown (vifs are named by domid)";
+// How the warning about dom0's vCPU placement (`xl vcpu-list`) starts: the
+// topology fingerprint then lacks the pinning and differs from a plan's.
+inline constexpr std::string_view kDom0VcpusUnknown = "dom0 vCPU placement unknown";
 
 struct NetbackParams {
   std::optional<int> max_queues;
@@ -70,5 +73,10 @@ struct XenInfo {
 // Never fails; what cannot be learned becomes a warning (only on a dom0:
 // a host that is not a dom0 gets no Xen warnings).
 XenInfo read_xen_info(const FsRoot& root, const CommandRunner& commands);
+
+// The warning a command that the host's identity depends on (names, pinning)
+// left behind, or nullptr: an apply reads the host once more before it trusts
+// such a read (a loaded dom0's toolstack can miss the command timeout).
+const std::string* identity_fact_unknown(const XenInfo& xen);
 
 }  // namespace irqfleet

@@ -840,3 +840,21 @@ TEST_CASE("apply - a plan for guests the host can name is applied though another
   REQUIRE(result.ok());
   CHECK(outcome_of(*result, kQ0Tx).outcome == Outcome::kApplied);
 }
+
+TEST_CASE("apply - a fingerprint that differs because dom0's pinning could not be read says so") {
+  TempTree t;
+  testing::write_fake_dom0(t, base_irqs());
+  t.write("commands/xl_vcpu-list_Domain-0",
+          "Name  ID  VCPU  CPU State  Time(s) Affinity (Hard / Soft)\n"
+          "Domain-0  0  0  0  -b-  12.0  0 / all\nDomain-0  0  1  1  -b-  12.0  1 / all\n"
+          "Domain-0  0  2  2  -b-  12.0  2 / all\nDomain-0  0  3  3  r--  12.0  3 / all\n");
+  const Plan plan = plan_for(testing::read_fake_dom0(t), {{kQ0Tx, "1"}});
+  // `xl vcpu-list` times out: the pinning is missing from the fingerprint.
+  fs::remove(t.path() / "commands/xl_vcpu-list_Domain-0");
+  DirFsRoot dir(t.str());
+  auto result = apply_plan(dir, state_dir(t), testing::read_fake_dom0(t), plan, quick());
+  REQUIRE_FALSE(result.ok());
+  CHECK_THAT(result.error().to_string(),
+             Catch::Contains("(dom0 vCPU placement unknown: `xl vcpu-list Domain-0`: not installed") &&
+                 Catch::Contains("refusing to apply it"));
+}

@@ -245,6 +245,7 @@ TEST_CASE("xen_info - the dom0 seed tree: everything known, no warnings") {
   CHECK(x.netback->separate_tx_rx_irq == true);
   CHECK(x.netback->all.size() == 6);
   CHECK(x.netback->all.at("rx_stall_timeout_msecs") == "60000");
+  CHECK(identity_fact_unknown(x) == nullptr);
 }
 
 TEST_CASE("xen_info - a host that is not a dom0 gets no Xen warnings") {
@@ -282,6 +283,13 @@ TEST_CASE("xen_info - a dom0 without xl or netback warns about each") {
   CHECK(any_warning_contains(x, "guest names unknown (vifs are named by domid): `xl list`: not installed"));
   CHECK(any_warning_contains(x, "xen_netback not loaded: no " + root.display("/sys/module/xen_netback/parameters")));
   CHECK(x.warnings.size() == 4);
+  // The first of the facts the host's identity depends on (pinning, then names).
+  REQUIRE(identity_fact_unknown(x));
+  CHECK(identity_fact_unknown(x)->starts_with("dom0 vCPU placement unknown: `xl vcpu-list Domain-0`"));
+  tree.write("commands/xl_vcpu-list_Domain-0", "Domain-0  0  0  0  -b-  12.0  0 / all\n");
+  x = read_xen_info(root, commands);
+  REQUIRE(identity_fact_unknown(x));
+  CHECK(identity_fact_unknown(x)->starts_with("guest names unknown (vifs are named by domid): `xl list`"));
 }
 
 TEST_CASE("xen_info - unpinned dom0 vCPUs are a warning") {
