@@ -136,13 +136,13 @@ lab_snapshot() {
   d=/results/$1
   mkdir -p "$d"
   cat /proc/interrupts >"$d/interrupts"
+  date +%s >"$d/time"   # when the counts were read; the rest takes seconds here
   for f in /proc/irq/[0-9]*; do
     n=${f#/proc/irq/}
     echo "$n $(cat "$f/smp_affinity_list" 2>/dev/null) $(cat "$f/effective_affinity_list" 2>/dev/null)"
   done >"$d/affinity"
   timeout 30 xl list >"$d/xl_list" 2>&1
   timeout 30 xenstore-ls -f /local/domain >"$d/xenstore" 2>&1
-  date +%s >"$d/time"
 }
 
 lab_run() {
