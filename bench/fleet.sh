@@ -92,7 +92,7 @@ for n in "${SIZES[@]}"; do
   # of each host) instead of `true`: the floor plus the agents' own work,
   # which here shares this machine's CPUs with every sshd and the controller.
   t0=$(now)
-  "$FLOOR" "$INV" "$FLEET/known_hosts" "${FORKS:-32}" '"$HOME"/bin/irqfleet-agent report --nonzero-counts' \
+  "$FLOOR" "$INV" "$FLEET/known_hosts" "${FORKS:-32}" '"$IRQFLEET_ROOT"/../bin/irqfleet-agent report --nonzero-counts' \
     >"$WORK/agent-floor-$n.out" 2>"$WORK/agent-floor-$n.err" ||
     { cat "$WORK/agent-floor-$n.err" >&2; echo "  (the agent floor failed on some hosts)" >&2; }
   t1=$(now)

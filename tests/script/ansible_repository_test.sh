@@ -121,7 +121,9 @@ url=http://127.0.0.1:$port
 # The agent validates the policy the role writes against a fake dom0; the
 # policy goes to the test directory, irqbalance and systemd are left alone.
 python3 "$src/tests/fleet/make_root.py" --out "$tmp/host" >/dev/null
+# Its own ANSIBLE_HOME: nothing shared with the other Ansible tests CTest runs beside it.
 export ANSIBLE_ROLES_PATH=$src/ansible/roles ANSIBLE_LOCAL_TEMP=$tmp/ansible-local ANSIBLE_REMOTE_TEMP=$tmp/ansible-remote
+export ANSIBLE_HOME=$tmp/ansible-home
 export ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_STDOUT_CALLBACK=json
 cat >"$tmp/install.yml" <<YML
 - name: Install irqfleet from a repository
