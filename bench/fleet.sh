@@ -17,6 +17,7 @@
 #
 # Usage: bench/fleet.sh [SIZES...]      (default: 50 200; run as root)
 # Env:   IRQFLEET_BUILD (default build/), FORKS (irqfleet --forks, default 32),
+#        ROUNDS (rounds of the floor, status and apply measurements, default 3),
 #        SKIP_ANSIBLE=1 to time irqfleet only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -81,22 +82,42 @@ for n in "${SIZES[@]}"; do
   INV=$FLEET/inventory.ini
   C=("$IRQFLEET" -i "$INV" --known-hosts "$FLEET/known_hosts" --forks "${FORKS:-32}" --no-progress)
 
-  # Baselines: the cost of one login and one command per host on this
-  # machine, whatever the client does with it.
-  t0=$(now)
-  "$FLOOR" "$INV" "$FLEET/known_hosts" "${FORKS:-32}" true >"$WORK/floor-$n.out" 2>"$WORK/floor-$n.err" ||
-    { cat "$WORK/floor-$n.err" >&2; echo "  (the libssh floor failed on some hosts)" >&2; }
-  t1=$(now)
-  floor_time=$(elapsed "$t0" "$t1")
-  # The same client running the agent's report (what `irqfleet status` asks
-  # of each host) instead of `true`: the floor plus the agents' own work,
-  # which here shares this machine's CPUs with every sshd and the controller.
-  t0=$(now)
-  "$FLOOR" "$INV" "$FLEET/known_hosts" "${FORKS:-32}" '"$IRQFLEET_ROOT"/../bin/irqfleet-agent report --nonzero-counts' \
-    >"$WORK/agent-floor-$n.out" 2>"$WORK/agent-floor-$n.err" ||
-    { cat "$WORK/agent-floor-$n.err" >&2; echo "  (the agent floor failed on some hosts)" >&2; }
-  t1=$(now)
-  agent_floor_time=$(elapsed "$t0" "$t1")
+  # The ratios to the floor come from ROUNDS (default 3) interleaved rounds
+  # of: the floor, the agent floor, one `irqfleet status`, one `irqfleet
+  # apply` (rolled back untimed); each figure is the median of its rounds, so
+  # a cold first login or a busy moment does not decide a ratio.
+  # The floor: the cost of one login and one command per host on this
+  # machine, whatever the client does with it. The agent floor: the same
+  # client running the agent's report (what `irqfleet status` asks of each
+  # host) instead of `true`: the floor plus the agents' own work, which here
+  # shares this machine's CPUs with every sshd and the controller.
+  floors="" agent_floors="" statuses="" applies=""
+  for round in $(seq "${ROUNDS:-3}"); do
+    t0=$(now)
+    "$FLOOR" "$INV" "$FLEET/known_hosts" "${FORKS:-32}" true >"$WORK/floor-$n.out" 2>"$WORK/floor-$n.err" ||
+      { cat "$WORK/floor-$n.err" >&2; echo "  (the libssh floor failed on some hosts)" >&2; }
+    floors+=" $(elapsed "$t0" "$(now)")"
+    t0=$(now)
+    "$FLOOR" "$INV" "$FLEET/known_hosts" "${FORKS:-32}" '"$IRQFLEET_ROOT"/../bin/irqfleet-agent report --nonzero-counts' \
+      >"$WORK/agent-floor-$n.out" 2>"$WORK/agent-floor-$n.err" ||
+      { cat "$WORK/agent-floor-$n.err" >&2; echo "  (the agent floor failed on some hosts)" >&2; }
+    agent_floors+=" $(elapsed "$t0" "$(now)")"
+    # `irqfleet status`: a report and the end frame over one exec per host
+    # (exit 2 when hosts drift, as they do here between the applies).
+    t0=$(now)
+    "${C[@]}" --inventory-parser builtin status --policy "$WORK/policy.toml" >"$WORK/single-status-$n.out" 2>&1 || true
+    statuses+=" $(elapsed "$t0" "$(now)")"
+    # `irqfleet apply` does report, plan and apply over one session per host.
+    t0=$(now)
+    run "single-apply-$n" "${C[@]}" --inventory-parser builtin apply --policy "$WORK/policy.toml"
+    applies+=" $(elapsed "$t0" "$(now)")"
+    "${C[@]}" rollback >/dev/null 2>&1 || true
+  done
+  median() { python3 -c "import statistics, sys; print('%.2f' % statistics.median(map(float, sys.argv[1:])))" "$@"; }
+  floor_time=$(median $floors) agent_floor_time=$(median $agent_floors)
+  status_time=$(median $statuses) single_time=$(median $applies)
+  echo "  rounds (s): floor$floors; agent floor$agent_floors; status$statuses; apply$applies" >&2
+  tail -1 "$WORK/single-apply-$n.out" | sed 's/^/  one irqfleet apply: /' >&2
   t0=$(now)
   for h in $(awk '/^dom0-/ {print $1}' "$INV"); do
     ssh -F "$FLEET/ssh_config" -o BatchMode=yes "$h" true >/dev/null 2>&1 &
@@ -123,20 +144,6 @@ for n in "${SIZES[@]}"; do
   t1=$(now)
   builtin_time=$(elapsed "$t0" "$t1")
   "${C[@]}" rollback >/dev/null 2>&1 || true
-
-  # `irqfleet apply` alone does report, plan and apply over one session per host.
-  t0=$(now)
-  run "single-apply-$n" "${C[@]}" --inventory-parser builtin apply --policy "$WORK/policy.toml"
-  t1=$(now)
-  single_time=$(elapsed "$t0" "$t1")
-  tail -1 "$WORK/single-apply-$n.out" | sed 's/^/  one irqfleet apply: /' >&2
-  "${C[@]}" rollback >/dev/null 2>&1 || true
-
-  # `irqfleet status` alone: a report and the end frame over one exec per host.
-  t0=$(now)
-  run "single-status-$n" "${C[@]}" --inventory-parser builtin status --policy "$WORK/policy.toml"
-  t1=$(now)
-  status_time=$(elapsed "$t0" "$t1")
 
   ratio() { python3 -c "import sys; print('%.1f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$1" "$2"; }
   ratio2() { python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$1" "$2"; }
