@@ -233,9 +233,10 @@ Result<std::map<int, std::string>> parse_xl_list(std::string_view text) {
   std::optional<Error> error;
   for_each_line(text, [&](std::string_view line, int number) {
     std::string_view body = trim(line);
-    if (body.empty() || body.substr(0, 4) == "Name") return true;
     std::vector<std::string_view> t = split_ws(line);
     const size_t n = t.size();
+    // The header ends in "Time(s)"; a guest may well be called "Nameserver".
+    if (body.empty() || t.back() == "Time(s)") return true;
     if (n < 6 || !to_int(t[n - 5]) || !to_int(t[n - 4]) || !to_int(t[n - 3]) || !is_domain_state(t[n - 2]) ||
         !is_time(t[n - 1])) {
       error = make_error("expected \"Name ID Mem VCPUs State Time(s)\" in `xl list` output, got \"" +

@@ -212,9 +212,11 @@ TEST_CASE("xen_info - guest names from xl list") {
       "Name                                        ID   Mem VCPUs\tState\tTime(s)\n"
       "Domain-0                                     0  1024     4     r-----     612.5\n"
       "my guest 2                                  12   512     1     --p---       0.0\n"
-      "old                                         13     0     1     -----d       4.1\n");
+      "old                                         13     0     1     -----d       4.1\n"
+      "Nameserver01                                14   256     1     -b----       9.9\n");
   REQUIRE(names.ok());
-  CHECK(*names == std::map<int, std::string>{{0, "Domain-0"}, {12, "my guest 2"}, {13, "old"}});
+  CHECK(*names ==
+        std::map<int, std::string>{{0, "Domain-0"}, {12, "my guest 2"}, {13, "old"}, {14, "Nameserver01"}});
 
   auto bad = parse_xl_list("Name ID Mem VCPUs State Time(s)\nweb01 x 128 2 -b---- 3.2\n");
   REQUIRE_FALSE(bad.ok());
