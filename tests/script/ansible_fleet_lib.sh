@@ -66,7 +66,8 @@ export ANSIBLE_NOCOLOR=1
 export ANSIBLE_TIMEOUT=60
 export ANSIBLE_FORKS=10
 
-# A stripped agent: the role copies it to every host over SSH.
+# A stripped agent: the role copies it to every host over SSH, and the tests
+# run it as a host's login user (who may not reach the build tree).
 mkdir -p "$tmp/agent-bin"
 strip -o "$tmp/agent-bin/irqfleet-agent" "$agent_bin" 2>/dev/null || cp "$agent_bin" "$tmp/agent-bin/"
 

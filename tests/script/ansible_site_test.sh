@@ -31,7 +31,7 @@ for h in $hosts; do
   [ -x "$r/usr/libexec/irqfleet/irqbalance-policyscript" ] || fail "$h: no irqbalance hook"
   # The policy the role wrote is one the agent accepts on that host, run as
   # the host's login user (root refuses a tree another user owns).
-  as_owner "$r" "$agent_bin" plan --root "$r" --policy "$r/etc/irqfleet/policy.toml" >/dev/null \
+  as_owner "$r" "$tmp/agent-bin/irqfleet-agent" plan --root "$r" --policy "$r/etc/irqfleet/policy.toml" >/dev/null \
     || fail "$h: the agent rejects the policy the role wrote"
 done
 echo "ok: site.yml installed the agent, the hook and a valid policy on every host"
@@ -53,7 +53,7 @@ echo "ok: the role warns about irqbalance 1.9.0 and not about 1.5.0 or no irqbal
 
 # The hook, run over SSH as irqbalance would: ban=true for a vif IRQ the
 # policy manages, nothing for a per-CPU one.
-read -r vif_irq percpu_irq < <(as_owner "$a1" "$agent_bin" report --root "$a1" --format json | python3 -c '
+read -r vif_irq percpu_irq < <(as_owner "$a1" "$tmp/agent-bin/irqfleet-agent" report --root "$a1" --format json | python3 -c '
 import json, sys
 irqs = json.load(sys.stdin)["irq"]
 vif = next(i["irq"] for i in irqs if i.get("class") == "xen-vif" and i.get("movable"))
