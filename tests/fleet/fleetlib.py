@@ -114,7 +114,10 @@ def profile_specs(profile, count):
             opts = dict(CLUSTER_C, seed=str(300 + i))
             group = "cluster_c"
             if slot == 7:
-                opts["effective"] = "yes"
+                # A Linux 6.1 / Xen 4.17 dom0 as recorded: lateeoi chips and the
+                # kernel's own round-robin of event channels.
+                opts.update(kernel="6.1.0-57-amd64", xen_version="4.17.7", layout="kernel",
+                            effective="yes")
         specs.append(HostSpec(name, group, opts))
     return specs
 

@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import shutil
 import sys
 import uuid
@@ -35,6 +36,13 @@ GUEST_PREFIXES = ["web", "db", "cache", "app", "mail", "proxy", "dns", "build",
 # (name prefix, handler name). Grouped by kind, as the IRQs are numbered.
 PERCPU_KINDS = [("timer", "virq"), ("resched", "ipi"), ("callfunc", "ipi"),
                 ("callfuncsingle", "ipi"), ("debug", "virq"), ("irqwork", "ipi")]
+
+# The same on a Linux 6.1 dom0 (tests/fixtures/xen417-dom0, recorded): grouped
+# by vCPU, no debug virq, a spinlock IPI bound first on CPU 0 (early boot) and
+# last on the others (CPU bring-up).
+PERCPU_KINDS_CPU0_61 = [("timer", "virq"), ("spinlock", "ipi"), ("resched", "ipi"),
+                        ("callfunc", "ipi"), ("callfuncsingle", "ipi"), ("irqwork", "ipi")]
+PERCPU_KINDS_61 = PERCPU_KINDS_CPU0_61[:1] + PERCPU_KINDS_CPU0_61[2:] + PERCPU_KINDS_CPU0_61[1:2]
 
 # arch/x86/kernel/irq.c arch_show_interrupts(): per-CPU summary rows.
 SUMMARY_ROWS = [("NMI", "Non-maskable interrupts"), ("LOC", "Local timer interrupts"),
@@ -66,7 +74,8 @@ class RootOptions:
     seed: int = 1
     numbering: int = 0
     hot: float = 0.1              # share of -tx queues with millions of interrupts
-    layout: str = "cpu0"          # cpu0: every event channel on CPU 0; modulo: irq % ncpus
+    layout: str = "cpu0"          # cpu0: every event channel on CPU 0; modulo: irq % ncpus;
+                                  # kernel: the kernel's own round-robin (5.10 and later)
     effective: bool = False       # write effective_affinity_list (kernel >= 4.13 with it)
     refuse: str = ""              # IRQs whose smp_affinity_list is read-only: 241,vif3.0-q0-tx,hottest
     dom0: bool = True
@@ -244,7 +253,7 @@ def build_xen_irqs(o, online, possible, guests_in_start_order):
     # Event channels: xenstore, console, then each guest's backends as it started.
     n = (n + 30 + 7) // 8 * 8
 
-    def dyn(load, action, kind="dyn", cpu=0):
+    def dyn(load, action, kind="dyn"):
         nonlocal n
         if o.layout == "modulo":
             # The old workaround: echo $((IRQ % CPU_COUNT)) > smp_affinity_list.
@@ -263,11 +272,23 @@ def build_xen_irqs(o, online, possible, guests_in_start_order):
     for _ in range(2):
         dyn(rng.randint(300, 4_000), "evtchn:xenconsoled")
     n = max(n + 8, (n + 79) // 40 * 40)
-    for g in guests_in_start_order:
+
+    def skip():
+        nonlocal n
         n += nrng.choice([0, 0, 0, 1, 2, 4])   # IRQs freed by guests that stopped
-        dyn(g.blk_load, "blkif-backend")
+
+    add_guest_backends(o, guests_in_start_order, dyn, skip)
+    return irqs
+
+
+def add_guest_backends(o, guests_in_start_order, dyn, skip):
+    """Each guest's backend event channels as it started: blkback, the device
+    model's (HVM), then netback's queues. dyn(load, action, kind) adds one IRQ."""
+    for g in guests_in_start_order:
+        skip()
+        dyn(g.blk_load, "blkif-backend", "dyn")
         if g.hvm:
-            dyn(g.qemu_load, "evtchn:qemu-system-i386")
+            dyn(g.qemu_load, "evtchn:qemu-system-i386", "dyn")
         for devid, nq, loads in g.vifs:
             for q in range(nq):
                 tx, rx = loads[q]
@@ -277,6 +298,86 @@ def build_xen_irqs(o, online, possible, guests_in_start_order):
                     dyn(rx, f"{base}-rx", "vif")
                 else:
                     dyn(tx + rx, base, "vif")
+
+
+def kernel_version(release):
+    """(major, minor) of an osrelease such as 6.1.0-57-amd64; (0, 0) if unknown."""
+    m = re.match(r"(\d+)\.(\d+)", release)
+    return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+
+
+def lateeoi_kernel(o):
+    """A dom0 kernel of 5.10 or later (XSA-332): backends' and user-space
+    event channels on the xen-dyn-lateeoi chip, IRQs laid out as the recorded
+    Linux 6.1 dom0 (tests/fixtures/xen417-dom0) has them."""
+    return o.dom0 and kernel_version(o.kernel) >= (5, 10)
+
+
+def build_xen_irqs_lateeoi(o, online, possible, guests_in_start_order):
+    """A Linux 6.1 dom0's IRQs, numbered and placed as on the recorded one: the
+    IO-APIC's legacy lines at their GSIs, per-CPU IRQs from 24 grouped by vCPU,
+    xenbus and the global virqs, MSI through pirqs, the toolstack's event
+    channels, then the guests' backends. --layout kernel gives every
+    event-channel and MSI IRQ the kernel's own placement: smp_affinity_list
+    all CPUs, effective the next online CPU in turn as each one starts (global
+    virqs stay on CPU 0)."""
+    rng = random.Random(f"host/{o.seed}")
+    nrng = random.Random(derived_seed(o, "irqs"))
+    all_cpus = format_cpulist(possible)
+    turn = [online.index(1) if 1 in online else 0]   # the recorded dom0's first pick
+
+    def placed(load, kind):
+        """(counts, smp_affinity_list, effective) for an IRQ started now."""
+        if o.layout == "kernel":
+            cpu = online[turn[0] % len(online)]
+            turn[0] += 1
+            return {cpu: load}, all_cpus, str(cpu)
+        if o.layout == "modulo" and kind in ("dyn", "vif"):
+            cpu = online[n % len(online)]
+            return {online[0]: load % 37, cpu: load} if cpu != online[0] else {cpu: load}, str(cpu), str(cpu)
+        return {online[0]: load}, str(online[0]) if kind in ("dyn", "vif") else all_cpus, str(online[0])
+
+    irqs = []
+    for number, handler, action, load in [(1, "ioapic-edge", "i8042", 3), (8, "ioapic-edge", "rtc0", 0),
+                                          (9, "ioapic-level", "acpi", 0), (12, "ioapic-edge", "i8042", 5)]:
+        counts, affinity, effective = placed(load, "legacy")
+        irqs.append(Irq(number, counts, "xen-pirq", handler, [action], affinity, effective,
+                        kind="legacy"))
+    n = 24
+    for cpu in possible:
+        for name, handler in (PERCPU_KINDS_CPU0_61 if cpu == possible[0] else PERCPU_KINDS_61):
+            if cpu in online:
+                load = rng.randint(40_000, 900_000) if name != "spinlock" else 0
+                irqs.append(Irq(n, {cpu: load}, "xen-percpu", handler, [f"{name}{cpu}"],
+                                str(cpu), str(cpu), kind="percpu"))
+            n += 1   # an offline vCPU's per-CPU IRQs were freed: a gap
+
+    def dyn(load, action, kind, chip="xen-dyn-lateeoi", handler="event"):
+        nonlocal n
+        counts, affinity, effective = placed(load, kind)
+        irqs.append(Irq(n, counts, chip, handler, [action], affinity, effective, kind=kind))
+        n += 1
+
+    dyn(rng.randint(300, 900), "xenbus", "dyn", chip="xen-dyn")
+    dyn(0, "xen-pcpu", "dyn", chip="xen-dyn", handler="virq")
+    for virq in ("mce", "hvc_console"):   # global virqs: bound to CPU 0, no turn taken
+        irqs.append(Irq(n, {online[0]: 0}, "xen-dyn", "virq", [virq], all_cpus, str(online[0]),
+                        kind="dyn"))
+        n += 1
+    for q in range(min(len(online), 8)):
+        dyn(rng.randint(1_000_000, 9_900_000), f"eno1-TxRx-{q}", "pirq", chip="xen-pirq",
+            handler="msi-x")
+    dyn(rng.randint(100_000, 1_500_000), "ahci[0000:00:1f.2]", "pirq", chip="xen-pirq",
+        handler="msi")
+    for _ in range(3):
+        dyn(rng.randint(2_000, 9_000), "evtchn:xenstored", "dyn")
+    dyn(rng.randint(300, 4_000), "evtchn:xenconsoled", "dyn")
+
+    def skip():
+        nonlocal n
+        n += nrng.choice([0, 0, 0, 1, 2, 4])
+
+    add_guest_backends(o, guests_in_start_order, dyn, skip)
     return irqs
 
 
@@ -306,6 +407,10 @@ def render_interrupts(o, online, irqs):
     max_irq = max(i.number for i in irqs)
     prec, j = 3, 1000
     nr_irqs = max(max_irq + 1, 1024 if o.dom0 else 256)
+    if lateeoi_kernel(o):
+        # x86's arch_probe_nr_irqs() for 24 GSIs: (24 + 16) + 8 per CPU + 16 per GSI
+        # for MSI; 456 and a 3-digit label on the recorded 4-vCPU dom0.
+        nr_irqs = max(max_irq + 1, 24 + 16 + 8 * o.cpus + 24 * 16)
     while prec < 10 and j <= nr_irqs:
         prec += 1
         j *= 10
@@ -477,6 +582,36 @@ class Writer:
             os.close(fd)
 
 
+def write_irq_files(w, o, possible, i, refused, lateeoi):
+    """/proc/irq/N and, with --sys-kernel-irq, /sys/kernel/irq/N. A 5.10 or
+    later dom0 also has the masks in hex and `node` (-1 for Xen's own IRQs,
+    the IO-APIC's node for its lines) and sysfs `name` and `wakeup`, as the
+    recorded one; there `hwirq` is empty (Xen's chips have no IRQ domain)."""
+    d = f"proc/irq/{i.number}"
+    w.file(f"{d}/smp_affinity_list", i.affinity + "\n", 0o444 if refused else 0o644)
+    if o.effective:
+        w.file(f"{d}/effective_affinity_list", i.effective + "\n", 0o444)
+    if lateeoi:
+        w.file(f"{d}/smp_affinity", cpumask_hex(parse_cpulist(i.affinity), o.cpus) + "\n",
+               0o444 if refused else 0o644)
+        if o.effective:
+            w.file(f"{d}/effective_affinity",
+                   cpumask_hex(parse_cpulist(i.effective), o.cpus) + "\n", 0o444)
+        w.file(f"{d}/node", ("0" if i.kind == "legacy" else "-1") + "\n", 0o444)
+    if o.sys_kernel_irq:
+        k = f"sys/kernel/irq/{i.number}"
+        w.file(f"{k}/chip_name", i.chip + "\n", 0o444)
+        w.file(f"{k}/hwirq", "" if lateeoi else i.hwirq + "\n", 0o444)
+        w.file(f"{k}/actions", ",".join(i.actions) + "\n", 0o444)
+        w.file(f"{k}/type", ("level" if "level" in i.handler or i.handler == "fasteoi"
+                             else "edge") + "\n", 0o444)
+        w.file(f"{k}/per_cpu_count",
+               ",".join(str(i.counts.get(c, 0)) for c in possible) + "\n", 0o444)
+        if lateeoi:
+            w.file(f"{k}/name", (i.handler + "\n") if i.handler else "", 0o444)
+            w.file(f"{k}/wakeup", "disabled\n", 0o444)
+
+
 def normalize(o):
     """Fills defaults and checks the options; raises ValueError with a message."""
     if o.cpus < 1 or o.cpus > 4096:
@@ -491,8 +626,8 @@ def normalize(o):
         o.pcpus = 3 * o.cpus
     if o.pcpus < o.cpus or o.pcpus % o.nodes:
         raise ValueError(f"--pcpus {o.pcpus} must be >= --cpus and a multiple of --nodes")
-    if o.layout not in ("cpu0", "modulo"):
-        raise ValueError(f"--layout must be cpu0 or modulo, not '{o.layout}'")
+    if o.layout not in ("cpu0", "modulo", "kernel"):
+        raise ValueError(f"--layout must be cpu0, modulo or kernel, not '{o.layout}'")
     if not 0 <= o.hot <= 1:
         raise ValueError(f"--hot must be a fraction 0..1, not {o.hot}")
     if not o.kernel:
@@ -515,7 +650,12 @@ def build_root(o, out, uid=-1, gid=-1):
     online = [c for c in possible if c not in offline]
     isolated = parse_cpulist(o.isolated)
     guests = make_guests(o) if o.dom0 else []
-    if o.dom0:
+    lateeoi = lateeoi_kernel(o)
+    if o.layout == "kernel" and not lateeoi:
+        raise ValueError(f"--layout kernel is a 5.10 or later dom0's (--kernel {o.kernel})")
+    if lateeoi:
+        irqs = build_xen_irqs_lateeoi(o, online, possible, assign_domids(o, guests))
+    elif o.dom0:
         irqs = build_xen_irqs(o, online, possible, assign_domids(o, guests))
     else:
         irqs = build_guest_irqs(o, online, possible)
@@ -529,19 +669,16 @@ def build_root(o, out, uid=-1, gid=-1):
     w.file("proc/interrupts", render_interrupts(o, online, irqs))
     w.file("proc/irq/default_smp_affinity", cpumask_hex(possible, o.cpus) + "\n")
     for i in irqs:
-        d = f"proc/irq/{i.number}"
-        w.file(f"{d}/smp_affinity_list", i.affinity + "\n", 0o444 if i in refused else 0o644)
-        if o.effective:
-            w.file(f"{d}/effective_affinity_list", i.effective + "\n", 0o444)
-        if o.sys_kernel_irq:
-            k = f"sys/kernel/irq/{i.number}"
-            w.file(f"{k}/chip_name", i.chip + "\n", 0o444)
-            w.file(f"{k}/hwirq", i.hwirq + "\n", 0o444)
-            w.file(f"{k}/actions", ",".join(i.actions) + "\n", 0o444)
-            w.file(f"{k}/type", ("level" if "level" in i.handler or i.handler == "fasteoi"
-                                 else "edge") + "\n", 0o444)
-            w.file(f"{k}/per_cpu_count",
-                   ",".join(str(i.counts.get(c, 0)) for c in possible) + "\n", 0o444)
+        write_irq_files(w, o, possible, i, i in refused, lateeoi)
+    if lateeoi:
+        # The IO-APIC's legacy lines nothing requested: in /proc/irq, not in
+        # /proc/interrupts (the recorded dom0 has 1-15).
+        used = {i.number for i in irqs}
+        for number in range(1, 16):
+            if number not in used:
+                write_irq_files(w, o, possible, Irq(number, {}, "xen-pirq", "", [],
+                                                    format_cpulist(possible), "", kind="legacy"),
+                                False, lateeoi)
 
     cpu = "sys/devices/system/cpu"
     w.file(f"{cpu}/possible", format_cpulist(possible) + "\n")
@@ -666,7 +803,8 @@ def make_parser():
     p.add_argument("--hot", type=float, default=0.1,
                    help="share of -tx queues with millions of interrupts (default 0.1)")
     p.add_argument("--layout", default="cpu0",
-                   help="cpu0: all event channels on CPU 0 (default); modulo: the irq %% ncpus workaround")
+                   help="cpu0: all event channels on CPU 0 (default); modulo: the irq %% ncpus workaround; "
+                        "kernel: the kernel's own round-robin (a 5.10 or later --kernel)")
     p.add_argument("--effective", default="no", help="write effective_affinity_list: yes|no")
     p.add_argument("--refuse", default="",
                    help="IRQs whose smp_affinity_list is read-only (0444): numbers, action names "

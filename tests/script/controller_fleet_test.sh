@@ -9,7 +9,9 @@
 source "$(dirname "$0")/controller_lib.sh"
 
 cat >"$WORK/fleet.spec" <<'EOF'
-# NAME GROUP make_root options: three families, identical hosts within each
+# NAME GROUP make_root options: three families, identical hosts within each;
+# dom0-08 a Linux 6.1 dom0 (lateeoi chips, its files as recorded on one, but no
+# effective_affinity_list: a fake tree cannot follow a write as the kernel does)
 dom0-01 cluster_a cpus=4 guests=6 seed=101
 dom0-02 cluster_a cpus=4 guests=6 seed=101 numbering=1
 dom0-03 cluster_a cpus=4 guests=6 seed=101 refuse=hottest
@@ -17,7 +19,7 @@ dom0-04 cluster_b cpus=8 nodes=2 guests=8 seed=202
 dom0-05 cluster_b cpus=8 nodes=2 guests=8 seed=202 numbering=2
 dom0-06 cluster_b cpus=8 nodes=2 guests=8 seed=202 offline=3
 dom0-07 cluster_c cpus=6 guests=5 seed=303
-dom0-08 cluster_c cpus=6 guests=5 seed=304
+dom0-08 cluster_c cpus=6 guests=5 seed=304 kernel=6.1.0-57-amd64 xen-version=4.17.7
 EOF
 start_fleet --spec "$WORK/fleet.spec"
 write_balanced_policy
