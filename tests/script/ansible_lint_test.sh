@@ -40,6 +40,10 @@ assert all(hv[h]["irqfleet_agent"] == "/usr/bin/irqfleet-agent" for h in a + b)
 assert hv[b[0]]["irqfleet_policy_prefer_numa_local"] is True
 assert "irqfleet_policy_class_overrides" not in hv[a[0]]
 assert hv["dom0-b07.xen.example.net"]["irqfleet_irqbalance"] == "disable"
+# The package the role installs on a dom0 is the agent's, as scripts/package names it.
+import re
+src = hv[a[0]]["irqfleet_package_src"]
+assert re.fullmatch(r"\{\{ playbook_dir \}\}/\.\./\.\./dist/irqfleet-agent_[0-9.]+_amd64\.deb", src), src
 print("ok: inventories/example: 2 clusters, 20 dom0s, group_vars and host_vars resolve")
 PY
 
