@@ -58,21 +58,18 @@ int apply_command(const Args& args) {
       ("reconcile", po::bool_switch(&reconcile), "the reconcile service's apply: while reconcile is paused (after a "
        "rollback) write nothing and exit 0; it does not resume it. Every other apply resumes it");
   cli.add_format_option({"text", "json"});
+  cli.add_wait_option(&wait);
   cli.add_options()
-      ("wait", po::value(&wait)->default_value(0), "wait up to SECONDS for another apply or rollback to finish")
       ("measure", po::value(&measure)->default_value(0)->value_name("SECONDS"),
        "sample interrupt rates for SECONDS before and after applying and report both");
   cli.add_policy_option(
       "policy deciding which IRQs the bars and --measure count as managed (default: "
       "/etc/irqfleet/policy.toml under the root, else the built-in default)");
-  cli.add_options()
-      ("by", po::value(&by)->value_name("USER"),
-       "who asked, for the audit trail (the controller passes its user; default $SUDO_USER, else the process's user)");
+  cli.add_by_option(&by);
   cli.add_positional("plan", &plan_file);
   cli.add_json_error_document();
   if (auto done = cli.parse(args)) return *done;
   if (plan_file.empty()) return cli.fail("no plan given: pass a plan file, or - to read it from stdin");
-  if (wait < 0) return cli.fail("--wait must be a number of seconds >= 0");
   if (measure < 0) return cli.fail("--measure must be a number of seconds >= 0");
 
   auto text = read_input(plan_file, cli.privilege());

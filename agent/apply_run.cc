@@ -72,7 +72,7 @@ int run_apply(const VerbCli& cli, const ApplyRequest& request, const Plan& plan,
   if (request.measure > 0 && after) measured = measure_effect(*live, *after, *policy);
 
   if (request.format == "json") {
-    out << apply_result_to_json(*result, measured ? measurement_to_json(*measured) : "");
+    out << apply_result_to_json(*result, measured ? &*measured : nullptr);
   } else {
     out << apply_result_to_text(*result);
     const CpuLoads before_loads = live_cpu_loads(*live, *policy);

@@ -49,6 +49,18 @@ void VerbCli::add_policy_option(const char* help) {
   options_.add_options()("policy", po::value(&policy_file_)->value_name("FILE"), help);
 }
 
+void VerbCli::add_wait_option(double* seconds) {
+  wait_ = seconds;
+  options_.add_options()("wait", po::value(seconds)->default_value(0),
+                         "wait up to SECONDS for another apply or rollback to finish");
+}
+
+void VerbCli::add_by_option(std::string* user) {
+  options_.add_options()("by", po::value(user)->value_name("USER"),
+                         "who asked, for the audit trail (the controller passes its user; default $SUDO_USER, else "
+                         "the process's user)");
+}
+
 void VerbCli::add_positional(const char* name, std::string* value) {
   hidden_.add_options()(name, po::value(value));
   positional_.add(name, 1);
@@ -77,6 +89,7 @@ std::optional<int> VerbCli::parse(const Args& args) {
               << "'\n";
     return 1;
   }
+  if (wait_ && *wait_ < 0) return fail("--wait must be a number of seconds >= 0");
   return std::nullopt;
 }
 

@@ -58,6 +58,11 @@ class VerbCli {
   void add_format_option(std::vector<std::string> formats);
   // --policy FILE, read with the invoking user's rights (see load_policy).
   void add_policy_option(const char* help);
+  // The verbs that write (apply, rollback): --wait SECONDS, how long to wait
+  // for another apply or rollback to finish (parse() refuses less than 0),
+  // and --by USER, who asked, for the audit trail.
+  void add_wait_option(double* seconds);
+  void add_by_option(std::string* user);
   // One positional argument (apply's PLAN), not shown among the options.
   void add_positional(const char* name, std::string* value);
   // Failures also print {"action": VERB, "exit": 1, "error": ...} on stdout
@@ -96,6 +101,7 @@ class VerbCli {
   std::string root_dir_, policy_file_, format_;
   std::vector<std::string> formats_;
   bool json_errors_ = false;
+  const double* wait_ = nullptr;
   Privilege privilege_;
 };
 

@@ -6,7 +6,6 @@
 #include "agent/cli.h"
 #include "core/fs_root.h"
 #include "core/history.h"
-#include "core/quote.h"
 #include "core/text_table.h"
 #include "core/state_dir.h"
 
@@ -30,26 +29,6 @@ std::string to_text(const std::vector<HistoryEntry>& entries) {
                     r.plan_hash.empty() ? "-" : r.plan_hash, outcomes(r)});
   }
   return format_table_text(rows, {true});
-}
-
-std::string to_json(const std::vector<HistoryEntry>& entries) {
-  std::string out = "[";
-  for (size_t i = 0; i < entries.size(); ++i) {
-    const ApplyRecord& r = entries[i].record;
-    out += std::string(i ? "," : "") + "\n  {\"n\": " + std::to_string(entries[i].sequence) +
-           ", \"action\": " + json_quote(r.action) + ", \"time\": " + json_quote(r.time) +
-           ", \"user\": " + json_quote(r.user) + ", \"host\": " + json_quote(r.hostname) +
-           ", \"exit\": " + std::to_string(r.exit) + ", \"policy_hash\": " + json_quote(r.policy_hash) +
-           ", \"plan_hash\": " + json_quote(r.plan_hash) + ", \"plan\": " + json_quote(entries[i].plan_path) +
-           ", \"counts\": {";
-    bool first = true;
-    for (const auto& [outcome, n] : r.counts) {
-      out += (first ? "" : ", ") + json_quote(outcome) + ": " + std::to_string(n);
-      first = false;
-    }
-    out += "}}";
-  }
-  return out + (entries.empty() ? "]\n" : "\n]\n");
 }
 
 }  // namespace
@@ -84,7 +63,7 @@ int history_command(const Args& args) {
     }
     return cli.fail("no entry " + std::to_string(show) + " in " + history_dir(state_dir_of(root)).path());
   }
-  std::cout << (cli.format() == "json" ? to_json(*entries) : to_text(*entries));
+  std::cout << (cli.format() == "json" ? history_to_json(*entries) : to_text(*entries));
   return 0;
 }
 

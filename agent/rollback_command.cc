@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 // irqfleet-agent rollback: restore the affinities the last apply journaled.
-#include <boost/program_options.hpp>
 #include <iostream>
 
 #include "agent/audit.h"
@@ -15,13 +14,11 @@
 #include "core/rollback.h"
 #include "core/state_dir.h"
 
-namespace po = boost::program_options;
-
 namespace irqfleet::agent {
 
 int rollback_command(const Args& args) {
   std::string by;
-  double wait = 0;
+  RollbackOptions options;
   VerbCli cli("rollback",
       "Usage: irqfleet-agent rollback [options]\n\n"
       "Restores the smp_affinity_list every IRQ had before the last apply, from\n"
@@ -41,13 +38,10 @@ int rollback_command(const Args& args) {
       "Under sudo, --root other than / must be a tree only root can change; the journal\n"
       "and the state directory are never opened through a symbolic link.");
   cli.add_format_option({"text", "json"});
-  cli.add_options()
-      ("wait", po::value(&wait)->default_value(0), "wait up to SECONDS for another apply or rollback to finish")
-      ("by", po::value(&by)->value_name("USER"),
-       "who asked, for the audit trail (the controller passes its user; default $SUDO_USER, else the process's user)");
+  cli.add_wait_option(&options.lock_wait_seconds);
+  cli.add_by_option(&by);
   cli.add_json_error_document();
   if (auto done = cli.parse(args)) return *done;
-  if (wait < 0) return cli.fail("--wait must be a number of seconds >= 0");
 
   auto host = cli.open_host();
   if (!host) return 1;
@@ -63,8 +57,6 @@ int rollback_command(const Args& args) {
   if (auto paused = pause_reconcile(state_dir, {.since = utc_now(), .reason = "rollback"}); !paused.ok())
     return cli.fail("cannot pause reconcile (" + paused.error().to_string() + "); nothing was restored");
 
-  RollbackOptions options;
-  options.lock_wait_seconds = wait;
   auto result = rollback(root, state_dir, *live, options);
   if (!result.ok()) {
     if (!was_paused) (void)resume_reconcile(state_dir);

@@ -50,11 +50,7 @@ std::map<std::string, std::string> group_labels(const FleetResult& r) {
 }
 
 std::string json_document(const nlohmann::json& tree) {
-  std::string out;
-  DocWriter w(DocFormat::kJson, [&](std::string_view piece) { out += piece; });
-  w.document(tree);
-  w.finish();
-  return out;
+  return document_text(DocFormat::kJson, [&](DocWriter& w) { w.document(tree); });
 }
 
 }  // namespace irqfleet::controller

@@ -2,8 +2,10 @@
 #include "core/apply_format.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
+#include <optional>
 
-#include "core/quote.h"
+#include "core/doc_writer.h"
 
 namespace irqfleet {
 
@@ -63,40 +65,40 @@ std::string apply_result_to_text(const ApplyResult& result) {
   return out;
 }
 
-std::string apply_result_to_json(const ApplyResult& result, std::string_view measured_json) {
-  std::string out = "{\n";
-  out += "  \"action\": " + json_quote(to_string(result.kind)) + ",\n";
-  out += "  \"host\": " + json_quote(result.hostname) + ",\n";
-  out += "  \"exit\": " + std::to_string(result.exit_code()) + ",\n";
-  out += "  \"journal\": " + json_quote(result.journal) + ",\n";
-  out += "  \"note\": " + json_quote(result.note) + ",\n";
-  out += "  \"summary\": " + json_quote(apply_summary(result)) + ",\n";
-  out += "  \"counts\": {";
-  const auto counts = result.counts();
-  bool first = true;
-  for (Outcome o : kOrder) {
-    auto it = counts.find(o);
-    if (it == counts.end()) continue;
-    out += (first ? "" : ", ") + json_quote(to_string(o)) + ": " + std::to_string(it->second);
-    first = false;
-  }
-  out += "},\n  \"warnings\": [";
-  for (size_t i = 0; i < result.warnings.size(); ++i) out += (i ? ", " : "") + json_quote(result.warnings[i]);
-  out += "],\n  \"irqs\": [";
-  for (size_t i = 0; i < result.irqs.size(); ++i) {
-    const IrqOutcome& o = result.irqs[i];
-    out += std::string(i ? "," : "") + "\n    {\"identity\": " + json_quote(o.identity) +
-           ", \"irq\": " + (o.irq ? std::to_string(*o.irq) : "null") +
-           ", \"plan_irq\": " + (o.plan_irq >= 0 ? std::to_string(o.plan_irq) : "null") +
-           ", \"before\": " + json_quote(o.before) + ", \"target\": " + json_quote(o.target) +
-           ", \"after\": " + json_quote(o.after) + ", \"effective\": " + json_quote(o.effective) +
-           ", \"outcome\": " + json_quote(to_string(o.outcome)) + ", \"errno\": " + json_quote(o.errno_name) +
-           ", \"detail\": " + json_quote(o.detail) + ", \"message\": " + json_quote(o.message()) + "}";
-  }
-  out += result.irqs.empty() ? "]" : "\n  ]";
-  if (!measured_json.empty()) out += ",\n  \"measured\": " + std::string(measured_json);
-  out += "\n}\n";
-  return out;
+std::string apply_result_to_json(const ApplyResult& result, const Measurement* measured) {
+  const auto number_or_null = [](std::optional<int> n) { return n ? nlohmann::json(*n) : nlohmann::json(); };
+  return document_text(DocFormat::kJson, [&](DocWriter& w) {
+    w.string("action", to_string(result.kind));
+    w.string("host", result.hostname);
+    w.integer("exit", result.exit_code());
+    w.string("journal", result.journal);
+    w.string("note", result.note);
+    w.string("summary", apply_summary(result));
+    w.begin_inline("counts");
+    const auto counts = result.counts();
+    for (Outcome o : kOrder)
+      if (auto it = counts.find(o); it != counts.end()) w.integer(to_string(o), it->second);
+    w.end_inline();
+    w.strings("warnings", result.warnings);
+    w.table_array("irqs", result.irqs, [&](const IrqOutcome& o) {
+      w.string("identity", o.identity);
+      w.value("irq", number_or_null(o.irq));
+      w.value("plan_irq", number_or_null(o.plan_irq >= 0 ? std::optional<int>(o.plan_irq) : std::nullopt));
+      w.string("before", o.before);
+      w.string("target", o.target);
+      w.string("after", o.after);
+      w.string("effective", o.effective);
+      w.string("outcome", to_string(o.outcome));
+      w.string("errno", o.errno_name);
+      w.string("detail", o.detail);
+      w.string("message", o.message());
+    });
+    if (measured) {
+      w.begin_table("measured");
+      write_measurement(w, *measured);
+      w.end_table();
+    }
+  });
 }
 
 }  // namespace irqfleet

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/apply.h"
+#include "core/measure.h"
 
 namespace irqfleet {
 
@@ -16,8 +17,8 @@ namespace irqfleet {
 std::string apply_result_to_text(const ApplyResult& result);
 
 // {"action": "apply", "host": ..., "exit": 0, "summary": {...}, "irqs": [...]},
-// and "measured": `measured_json` when given (apply --measure, measure.h).
-std::string apply_result_to_json(const ApplyResult& result, std::string_view measured_json = {});
+// and "measured" when given (apply --measure, measure.h).
+std::string apply_result_to_json(const ApplyResult& result, const Measurement* measured = nullptr);
 
 // The summary line alone.
 std::string apply_summary(const ApplyResult& result);

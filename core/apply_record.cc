@@ -5,14 +5,13 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <set>
 
 #include "core/clock.h"
+#include "core/doc_writer.h"
 #include "core/fingerprint.h"
-#include "core/quote.h"
 #include "core/toml_read.h"
 
 namespace irqfleet {
@@ -42,62 +41,42 @@ ApplyRecord make_apply_record(const ApplyResult& result, const Plan* plan, const
 }
 
 std::string apply_record_to_toml(const ApplyRecord& r) {
-  std::string out;
-  append_toml_strings(out, {{"schema", r.schema}, {"action", r.action}, {"time", r.time}});
-  out += "unix_time = " + std::to_string(r.unix_time) + "\n";
-  append_toml_strings(out, {{"hostname", r.hostname}, {"user", r.user}, {"policy_hash", r.policy_hash},
-                           {"plan_hash", r.plan_hash}});
-  out += "exit = " + std::to_string(r.exit) + "\n";
-  out += "\n[counts]\n";
-  for (const auto& [outcome, n] : r.counts) {
-    // Outcome names ("applied", "invalid-cpu") are bare keys; anything else is quoted.
-    const bool bare = !outcome.empty() && std::all_of(outcome.begin(), outcome.end(), [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-    });
-    out += (bare ? outcome : toml_quote(outcome)) + " = " + std::to_string(n) + "\n";
-  }
-  return out;
+  return document_text(DocFormat::kToml, [&](DocWriter& w) {
+    w.string_keys({{"schema", r.schema}, {"action", r.action}, {"time", r.time}});
+    w.integer("unix_time", r.unix_time);
+    w.string_keys(
+        {{"hostname", r.hostname}, {"user", r.user}, {"policy_hash", r.policy_hash}, {"plan_hash", r.plan_hash}});
+    w.integer("exit", r.exit);
+    w.begin_table("counts");
+    for (const auto& [outcome, n] : r.counts) w.integer(outcome, n);
+    w.end_table();
+  });
 }
 
-namespace {
-
-class ApplyRecordReader : public TomlReader {
- public:
-  using TomlReader::TomlReader;
-
-  std::optional<Error> read(const toml::table& root, ApplyRecord& r) const {
-    const toml::source_region whole{};
-    if (auto e = schema_field(root, kApplyRecordSchema, "apply record", r.schema)) return e;
-    if (auto e = known_keys(root, {"schema", "action", "time", "unix_time", "hostname", "user", "policy_hash",
-                                   "plan_hash", "exit", "counts"},
-                            std::string("a ") + kApplyRecordSchema + " record"))
+Result<ApplyRecord> parse_apply_record(std::string_view text, const std::string& source) {
+  const TomlReader in(source);
+  const auto read = [&](const toml::table& root, ApplyRecord& r) -> std::optional<Error> {
+    if (auto e = in.document_root(root, {kApplyRecordSchema, "apply record", r.schema},
+                                  {{"action", &r.action}, {"time", &r.time}, {"hostname", &r.hostname},
+                                   {"user", &r.user}, {"policy_hash", &r.policy_hash}, {"plan_hash", &r.plan_hash}},
+                                  {"unix_time", "exit", "counts"}))
       return e;
-    for (auto [name, field] : {std::pair{"action", &r.action}, {"time", &r.time}, {"hostname", &r.hostname},
-                               {"user", &r.user}, {"policy_hash", &r.policy_hash}, {"plan_hash", &r.plan_hash}})
-      if (auto e = string_field(root, whole, name, true, *field)) return e;
-    if (auto e = integer_field(root, "unix_time", r.unix_time)) return e;
+    if (auto e = in.integer_field(root, "unix_time", r.unix_time)) return e;
     int64_t exit = 0;
-    if (auto e = integer_field(root, "exit", exit)) return e;
+    if (auto e = in.integer_field(root, "exit", exit)) return e;
     r.exit = static_cast<int>(exit);
     if (const toml::node* node = root.get("counts")) {
       const toml::table* t = node->as_table();
-      if (!t) return at(node->source(), "counts must be a table (outcome = IRQs)");
+      if (!t) return in.at(node->source(), "counts must be a table (outcome = IRQs)");
       for (auto&& [key, value] : *t) {
         const auto* n = value.as_integer();
-        if (!n || n->get() < 0) return at(value.source(), "counts." + std::string(key.str()) + " must be a count");
+        if (!n || n->get() < 0) return in.at(value.source(), "counts." + std::string(key.str()) + " must be a count");
         r.counts[std::string(key.str())] = static_cast<int>(n->get());
       }
     }
     return std::nullopt;
-  }
-};
-
-}  // namespace
-
-Result<ApplyRecord> parse_apply_record(std::string_view text, const std::string& source) {
-  ApplyRecord r;
-  r.schema.clear();
-  return read_toml_document<ApplyRecordReader>(text, source, std::move(r));
+  };
+  return read_toml_document(text, source, ApplyRecord{}, read);
 }
 
 std::string audit_line(const ApplyRecord& r) {

@@ -28,8 +28,13 @@ DocWriter::DocWriter(DocFormat format, Sink sink) : format_(format), sink_(std::
   if (format_ == DocFormat::kJson) buf_ += '{';
 }
 
+bool DocWriter::bare_key(std::string_view k) const {
+  if (!bare_toml_key(k)) return false;
+  return !quote_number_keys_ || k.find_first_not_of("0123456789") != std::string_view::npos;
+}
+
 void DocWriter::append_key(std::string_view k) {
-  if (format_ == DocFormat::kToml && bare_toml_key(k)) buf_ += k;
+  if (format_ == DocFormat::kToml && bare_key(k)) buf_ += k;
   else append_quoted(buf_, k);
 }
 
@@ -67,6 +72,8 @@ void DocWriter::key(std::string_view k, bool plain) {
   } else {
     if (plain && f.closed)
       throw std::logic_error("DocWriter: plain key '" + std::string(k) + "' after a sub-table (TOML cannot say that)");
+    if (plain) write_pending_header();
+    else f.pending_header = false;   // the sub-table's header defines this table
     if (!plain) f.closed = true;
     if (format_ == DocFormat::kToml) {
       if (!plain) return;   // TOML sub-tables have a header instead
@@ -89,6 +96,10 @@ void DocWriter::string(std::string_view k, std::string_view value) {
   key(k, true);
   append_quoted(buf_, value);
   end_value();
+}
+
+void DocWriter::string_keys(std::initializer_list<std::pair<std::string_view, std::string_view>> keys) {
+  for (const auto& [k, value] : keys) string(k, value);
 }
 
 void DocWriter::integer(std::string_view k, int64_t value) {
@@ -123,6 +134,19 @@ void DocWriter::array(std::string_view k, const std::vector<T>& values, Append a
 
 void DocWriter::strings(std::string_view k, const std::vector<std::string>& values) {
   array(k, values, [&](const std::string& s) { append_quoted(buf_, s); });
+}
+
+void DocWriter::strings_by_line(std::string_view k, const std::vector<std::string>& values) {
+  if (format_ == DocFormat::kJson || values.empty()) return strings(k, values);
+  key(k, true);
+  buf_ += '[';
+  for (const std::string& s : values) {
+    buf_ += "\n  ";
+    append_quoted(buf_, s);
+    buf_ += ',';
+  }
+  buf_ += "\n]";
+  end_value();
 }
 
 void DocWriter::integers(std::string_view k, const std::vector<int>& values) {
@@ -175,10 +199,17 @@ void DocWriter::header(const char* open, const std::string& path, const char* cl
   buf_ += '\n';
 }
 
+void DocWriter::write_pending_header() {
+  Frame& f = stack_.back();
+  if (!f.pending_header) return;
+  f.pending_header = false;
+  header("[", f.path, "]");
+}
+
 std::string DocWriter::child_path(std::string_view k) const {
   std::string path = stack_.back().path;
   if (!path.empty()) path += '.';
-  if (bare_toml_key(k)) path += k;
+  if (bare_key(k)) path += k;
   else path += toml_quote(k);
   return path;
 }
@@ -186,7 +217,7 @@ std::string DocWriter::child_path(std::string_view k) const {
 void DocWriter::begin_table(std::string_view k) {
   key(k, false);
   Frame f{Kind::kTable, format_ == DocFormat::kToml ? child_path(k) : std::string()};
-  if (format_ == DocFormat::kToml) header("[", f.path, "]");
+  if (format_ == DocFormat::kToml) f.pending_header = true;
   else buf_ += '{';
   stack_.push_back(std::move(f));
   maybe_flush();
@@ -231,7 +262,10 @@ void DocWriter::close(Kind kind, char bracket) {
   maybe_flush();
 }
 
-void DocWriter::end_table() { close(Kind::kTable, '}'); }
+void DocWriter::end_table() {
+  if (stack_.back().kind == Kind::kTable) write_pending_header();   // an empty table still exists
+  close(Kind::kTable, '}');
+}
 void DocWriter::end_element() { close(Kind::kElement, '}'); }
 void DocWriter::end_table_array() { close(Kind::kArray, ']'); }
 
@@ -283,6 +317,14 @@ void DocWriter::maybe_flush() {
   for (; buf_.size() - at >= kPieceSize; at += kPieceSize) sink_(std::string_view(buf_).substr(at, kPieceSize));
   written_ += at;
   buf_.erase(0, at);
+}
+
+std::string document_text(DocFormat format, const std::function<void(DocWriter&)>& describe) {
+  std::string out;
+  DocWriter w(format, [&](std::string_view piece) { out += piece; });
+  describe(w);
+  w.finish();
+  return out;
 }
 
 void append_json_value(std::string& out, const nlohmann::json& v, int indent, size_t level) {

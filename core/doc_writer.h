@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-// One document written as TOML or JSON from the same calls, streamed: the
-// report is described once and printed in either form without building a tree
-// in memory. Text goes to a sink in pieces of kPieceSize bytes (the last one
+// One document written as TOML or JSON from the same calls, streamed: every
+// document irqfleet writes (report, plan, journal, canonical policy, apply
+// record and result, fleet summary, error documents) is described once and
+// printed in either form without building a tree in memory. Text goes to a sink in pieces of kPieceSize bytes (the last one
 // smaller), so memory stays flat whatever the document's size.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
@@ -33,10 +35,15 @@ class DocWriter {
   // Plain keys of the current table. TOML wants all of them before the
   // table's first sub-table or array of tables; write them first.
   void string(std::string_view key, std::string_view value);
+  // Several string keys, in the order given (a document's header).
+  void string_keys(std::initializer_list<std::pair<std::string_view, std::string_view>> keys);
   void integer(std::string_view key, int64_t value);
   void boolean(std::string_view key, bool value);
   void real(std::string_view key, double value);   // always with a fraction or exponent
   void strings(std::string_view key, const std::vector<std::string>& values);
+  // The same, one string a line in TOML ("key = [\n  \"a\",\n]"; an empty
+  // list stays "key = []"), for lists a person reads, such as a plan's warnings.
+  void strings_by_line(std::string_view key, const std::vector<std::string>& values);
   void integers(std::string_view key, const std::vector<int>& values);
   // Counters are unsigned 64-bit; TOML integers are signed. Above INT64_MAX
   // TOML gets the exact decimal as a string, which a reader expecting an
@@ -47,7 +54,13 @@ class DocWriter {
   // 256-CPU host has a million of these entries, so they get one tight loop.
   void count_table(std::string_view key, const std::vector<std::pair<int, uint64_t>>& entries);
 
-  // A table: TOML "[parent.key]", JSON "key": { ... }.
+  // TOML: from now on a key made only of digits is quoted ("0" = 1.5), as
+  // plans have always written CPU numbers; by default it is bare (0 = 1.5).
+  void quote_number_keys() { quote_number_keys_ = true; }
+
+  // A table: TOML "[parent.key]", JSON "key": { ... }. A TOML table whose
+  // first item is a sub-table has no header of its own ("[class.xen-vif]"
+  // alone defines "class", as toml++ writes it); an empty one has its header.
   void begin_table(std::string_view key);
   void end_table();
   // An array of tables: TOML "[[parent.key]]" before each element, JSON
@@ -58,6 +71,18 @@ class DocWriter {
   void begin_element();
   void end_element();
   void end_table_array();
+  // The same for a whole container: one element per item, `describe(item)`
+  // writing its keys.
+  template <typename Items, typename Describe>
+  void table_array(std::string_view key, const Items& items, Describe describe) {
+    begin_table_array(key);
+    for (const auto& item : items) {
+      begin_element();
+      describe(item);
+      end_element();
+    }
+    end_table_array();
+  }
   // An inline table on one line: TOML "key = { a = 1, b = 2 }", JSON
   // "key": {"a": 1, "b": 2}. Holds plain keys and inline tables only.
   void begin_inline(std::string_view key);
@@ -81,6 +106,7 @@ class DocWriter {
     std::string path;         // TOML header path ("host.xen"); unused in JSON
     bool has_items = false;   // JSON: a comma goes before the next item
     bool closed = false;      // a sub-table was written: no more plain keys
+    bool pending_header = false;   // TOML: header not written yet (see begin_table)
   };
 
   void key(std::string_view k, bool plain);   // separator, key and "=" / ":"
@@ -92,6 +118,8 @@ class DocWriter {
   void close(Kind kind, char bracket);
   void newline_indent(size_t depth);
   void append_key(std::string_view k);
+  bool bare_key(std::string_view k) const;
+  void write_pending_header();
   char* put_count(char* out, uint64_t v) const;   // needs 22 bytes at `out`
   void append_int(int64_t v);
   void maybe_flush();
@@ -102,7 +130,12 @@ class DocWriter {
   size_t written_ = 0;   // bytes handed to the sink so far
   std::vector<Frame> stack_;
   bool root_value_ = false;   // document() wrote a value that is not an object
+  bool quote_number_keys_ = false;
 };
+
+// The document `describe` writes, as one string (small documents: plans,
+// journals, records).
+std::string document_text(DocFormat format, const std::function<void(DocWriter&)>& describe);
 
 // `v` as JSON text: with indent 0 on one line, items apart by ", "; otherwise
 // one item a line, `indent` spaces a level, starting at `level`. Empty arrays

@@ -5,7 +5,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <map>
+#include <nlohmann/json.hpp>
 
+#include "core/doc_writer.h"
 #include "core/state_dir.h"
 
 namespace irqfleet {
@@ -90,6 +92,21 @@ Result<std::string> read_history_plan(const StateDir& state_dir, const HistoryEn
   if (!text.ok()) return text.error();
   if (!*text) return errno_error("cannot read", dir.file(name), ENOENT);
   return std::move(**text);
+}
+
+// A tree written whole by DocWriter (a list at the root), its keys sorted as
+// nlohmann::json keeps them, like the controller's --json documents.
+std::string history_to_json(const std::vector<HistoryEntry>& entries) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const HistoryEntry& e : entries) {
+    const ApplyRecord& r = e.record;
+    nlohmann::json counts = nlohmann::json::object();
+    for (const auto& [outcome, n] : r.counts) counts[outcome] = n;
+    list.push_back({{"n", e.sequence}, {"action", r.action}, {"time", r.time}, {"user", r.user},
+                    {"host", r.hostname}, {"exit", r.exit}, {"policy_hash", r.policy_hash},
+                    {"plan_hash", r.plan_hash}, {"plan", e.plan_path}, {"counts", counts}});
+  }
+  return document_text(DocFormat::kJson, [&](DocWriter& w) { w.document(list); });
 }
 
 }  // namespace irqfleet

@@ -34,6 +34,9 @@ Status record_run(const StateDir& state_dir, const ApplyRecord& record, const st
 // Oldest first; an empty list when there is no history yet. A record that
 // cannot be read is an error naming it.
 Result<std::vector<HistoryEntry>> read_history(const StateDir& state_dir);
+// `irqfleet-agent history --format json`: a list, oldest first, of
+// {n, action, time, user, host, exit, policy_hash, plan_hash, plan, counts}.
+std::string history_to_json(const std::vector<HistoryEntry>& entries);
 
 // The plan an entry applied, read like the record (no link followed).
 Result<std::string> read_history_plan(const StateDir& state_dir, const HistoryEntry& entry);

@@ -5,11 +5,13 @@
 #include <cctype>
 #include <utility>
 
+#include "core/enum_names.h"
+
 namespace irqfleet {
 
 namespace {
 
-constexpr std::array<std::pair<IrqClass, std::string_view>, 7> kClassNames = {{
+constexpr EnumNames<IrqClass, 7> kClassNames = {{
     {IrqClass::kXenVif, "xen-vif"},
     {IrqClass::kXenBlkback, "xen-blkback"},
     {IrqClass::kXenEvtchn, "xen-evtchn"},
@@ -59,17 +61,9 @@ const char* const kNoHandler = "no handler attached";
 
 }  // namespace
 
-std::string_view to_string(IrqClass c) {
-  for (const auto& [cls, name] : kClassNames)
-    if (cls == c) return name;
-  return "legacy";
-}
+std::string_view to_string(IrqClass c) { return enum_name(kClassNames, c, "legacy"); }
 
-std::optional<IrqClass> irq_class_from_string(std::string_view name) {
-  for (const auto& [cls, n] : kClassNames)
-    if (n == name) return cls;
-  return std::nullopt;
-}
+std::optional<IrqClass> irq_class_from_string(std::string_view name) { return enum_named(kClassNames, name); }
 
 const std::vector<IrqClass>& all_irq_classes() {
   static const std::vector<IrqClass> classes = [] {

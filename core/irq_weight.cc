@@ -3,22 +3,23 @@
 
 #include <algorithm>
 
+#include "core/enum_names.h"
+
 namespace irqfleet {
 
-std::string_view to_string(WeightBasis basis) {
-  switch (basis) {
-    case WeightBasis::kRate: return "rate";
-    case WeightBasis::kCount: return "count";
-    case WeightBasis::kEqual: return "equal";
-  }
-  return "equal";
-}
+namespace {
 
-std::optional<WeightBasis> weight_basis_named(std::string_view name) {
-  for (WeightBasis b : {WeightBasis::kRate, WeightBasis::kCount, WeightBasis::kEqual})
-    if (to_string(b) == name) return b;
-  return std::nullopt;
-}
+constexpr EnumNames<WeightBasis, 3> kNames{{
+    {WeightBasis::kRate, "rate"},
+    {WeightBasis::kCount, "count"},
+    {WeightBasis::kEqual, "equal"},
+}};
+
+}  // namespace
+
+std::string_view to_string(WeightBasis basis) { return enum_name(kNames, basis, "equal"); }
+
+std::optional<WeightBasis> weight_basis_named(std::string_view name) { return enum_named(kNames, name); }
 
 WeightBasis weight_basis(const std::vector<const IrqReport*>& irqs) {
   if (std::any_of(irqs.begin(), irqs.end(), [](const IrqReport* irq) { return irq->rate.has_value(); }))

@@ -3,10 +3,10 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <set>
+#include <cstdint>
 
 #include "core/cpulist.h"
-#include "core/quote.h"
+#include "core/doc_writer.h"
 #include "core/state_dir.h"
 #include "core/toml_read.h"
 
@@ -18,27 +18,26 @@ const JournalEntry* Journal::find(std::string_view identity) const {
   return nullptr;
 }
 
-// By hand, header first and entries last, like plans: an operator reading it
-// at 3 a.m. sees first whether it is complete and rolled back.
+// Header first and entries last, like plans: an operator reading it at
+// 3 a.m. sees first whether it is complete and rolled back.
 std::string journal_to_toml(const Journal& j) {
-  std::string out;
-  append_toml_strings(out, {{"schema", j.schema}, {"time", j.time}, {"hostname", j.hostname}, {"boot_id", j.boot_id},
-                           {"policy_hash", j.policy_hash}, {"fingerprint", j.fingerprint}});
-  out += std::string("complete = ") + (j.complete ? "true" : "false") + "\n";
-  out += std::string("rolled_back = ") + (j.rolled_back ? "true" : "false") + "\n";
-  out += "rolled_back_time = " + toml_quote(j.rolled_back_time) + "\n";
   std::vector<const JournalEntry*> sorted;
   for (const JournalEntry& e : j.entries) sorted.push_back(&e);
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](const JournalEntry* a, const JournalEntry* b) { return a->identity < b->identity; });
-  for (const JournalEntry* e : sorted) {
-    out += "\n[[irq]]\n";
-    out += "irq = " + std::to_string(e->irq) + "\n";
-    out += "identity = " + toml_quote(e->identity) + "\n";
-    out += "previous = " + toml_quote(e->previous) + "\n";
-    out += "target = " + toml_quote(e->target) + "\n";
-  }
-  return out;
+  return document_text(DocFormat::kToml, [&](DocWriter& w) {
+    w.string_keys({{"schema", j.schema}, {"time", j.time}, {"hostname", j.hostname}, {"boot_id", j.boot_id},
+                   {"policy_hash", j.policy_hash}, {"fingerprint", j.fingerprint}});
+    w.boolean("complete", j.complete);
+    w.boolean("rolled_back", j.rolled_back);
+    w.string("rolled_back_time", j.rolled_back_time);
+    w.table_array("irq", sorted, [&](const JournalEntry* e) {
+      w.integer("irq", e->irq);
+      w.string("identity", e->identity);
+      w.string("previous", e->previous);
+      w.string("target", e->target);
+    });
+  });
 }
 
 namespace {
@@ -49,38 +48,19 @@ class JournalReader : public TomlReader {
 
   std::optional<Error> read(const toml::table& root, Journal& j) const {
     const toml::source_region whole{};
-    if (auto e = schema_field(root, kJournalSchema, "journal", j.schema)) return e;
-    if (auto e = known_keys(root, {"schema", "time", "hostname", "boot_id", "policy_hash", "fingerprint", "complete",
-                                   "rolled_back", "rolled_back_time", "irq"},
-                            std::string("a ") + kJournalSchema + " journal"))
+    if (auto e = document_root(root, {kJournalSchema, "journal", j.schema},
+                               {{"time", &j.time}, {"hostname", &j.hostname}, {"boot_id", &j.boot_id},
+                                {"policy_hash", &j.policy_hash}, {"fingerprint", &j.fingerprint}},
+                               {"complete", "rolled_back", "rolled_back_time", "irq"}))
       return e;
-    if (auto e = string_field(root, whole, "time", true, j.time)) return e;
-    if (auto e = string_field(root, whole, "hostname", true, j.hostname)) return e;
-    if (auto e = string_field(root, whole, "boot_id", true, j.boot_id)) return e;
-    if (auto e = string_field(root, whole, "policy_hash", true, j.policy_hash)) return e;
-    if (auto e = string_field(root, whole, "fingerprint", true, j.fingerprint)) return e;
     if (auto e = bool_field(root, whole, "complete", j.complete)) return e;
     if (auto e = bool_field(root, whole, "rolled_back", j.rolled_back)) return e;
     if (const toml::node* node = root.get("rolled_back_time")) {
       if (!node->is_string()) return at(node->source(), "rolled_back_time must be a string");
       j.rolled_back_time = node->as_string()->get();
     }
-    if (const toml::node* node = root.get("irq")) {
-      const toml::array* a = node->as_array();
-      if (!a || !a->is_array_of_tables()) return at(node->source(), "irq must be an array of tables ([[irq]])");
-      std::set<std::string> seen;
-      for (const toml::node& item : *a) {
-        const toml::table& t = *item.as_table();
-        JournalEntry entry;
-        if (auto e = read_entry(t, entry)) return e;
-        if (!seen.insert(entry.identity).second)
-          return at(t.get("identity")->source(), "identity " + entry.identity + " is journaled twice");
-        j.entries.push_back(std::move(entry));
-      }
-      std::stable_sort(j.entries.begin(), j.entries.end(),
-                       [](const JournalEntry& a, const JournalEntry& b) { return a.identity < b.identity; });
-    }
-    return std::nullopt;
+    return identity_entries(root, "irq", SIZE_MAX, " is journaled twice", j.entries,
+                            [&](const toml::table& t, JournalEntry& entry) { return read_entry(t, entry); });
   }
 
  private:
@@ -110,9 +90,7 @@ class JournalReader : public TomlReader {
 }  // namespace
 
 Result<Journal> parse_journal(std::string_view text, const std::string& source) {
-  Journal j;
-  j.schema.clear();
-  return read_toml_document<JournalReader>(text, source, std::move(j));
+  return read_toml_document<JournalReader>(text, source, Journal{});
 }
 
 namespace {

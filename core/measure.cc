@@ -2,11 +2,11 @@
 #include "core/measure.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <set>
 
-#include "core/quote.h"
 #include "core/text_table.h"
 
 namespace irqfleet {
@@ -72,34 +72,45 @@ std::string measurement_to_text(const Measurement& m) {
          format_table_text(irqs, {true, false, true, true, true, true}) + measurement_summary(m) + "\n";
 }
 
-std::string measurement_to_json(const Measurement& m) {
-  std::string out = "{\"seconds\": " + fixed(m.seconds, 3) +
-                    ", \"imbalance_before\": " + fixed(m.before.imbalance(), 4) +
-                    ", \"imbalance_after\": " + fixed(m.after.imbalance(), 4) +
-                    ", \"busiest_share_before\": " + fixed(m.before.busiest_share(), 4) +
-                    ", \"busiest_share_after\": " + fixed(m.after.busiest_share(), 4) +
-                    ", \"cpu0_share_before\": " + fixed(m.before.cpu0_share(), 4) +
-                    ", \"cpu0_share_after\": " + fixed(m.after.cpu0_share(), 4) + ", \"cpus\": [";
+namespace {
+
+// The figures as measured to the digit that means something: rates to a
+// thousandth of an interrupt per second, shares and imbalances to 1e-4.
+double rounded(double v, int digits) {
+  const double scale = std::pow(10.0, digits);
+  return std::round(v * scale) / scale;
+}
+
+}  // namespace
+
+void write_measurement(DocWriter& w, const Measurement& m) {
+  w.real("seconds", rounded(m.seconds, 3));
+  w.real("imbalance_before", rounded(m.before.imbalance(), 4));
+  w.real("imbalance_after", rounded(m.after.imbalance(), 4));
+  w.real("busiest_share_before", rounded(m.before.busiest_share(), 4));
+  w.real("busiest_share_after", rounded(m.after.busiest_share(), 4));
+  w.real("cpu0_share_before", rounded(m.before.cpu0_share(), 4));
+  w.real("cpu0_share_after", rounded(m.after.cpu0_share(), 4));
   std::set<int> ids;
   for (const CpuLoads* s : {&m.before, &m.after})
     for (const CpuLoad& c : s->cpus) ids.insert(c.cpu);
-  bool first = true;
-  for (int id : ids) {
+  w.table_array("cpus", ids, [&](int id) {
     const CpuLoad* b = m.before.find(id);
     const CpuLoad* a = m.after.find(id);
-    out += std::string(first ? "" : ", ") + "{\"cpu\": " + std::to_string(id) +
-           ", \"managed_before\": " + fixed(b ? b->managed : 0, 3) + ", \"managed_after\": " + fixed(a ? a->managed : 0, 3) +
-           ", \"other_before\": " + fixed(b ? b->other : 0, 3) + ", \"other_after\": " + fixed(a ? a->other : 0, 3) + "}";
-    first = false;
-  }
-  out += "], \"irqs\": [";
-  for (size_t i = 0; i < m.irqs.size(); ++i) {
-    const IrqMeasure& e = m.irqs[i];
-    out += std::string(i ? ", " : "") + "{\"identity\": " + json_quote(e.identity) + ", \"irq\": " + std::to_string(e.irq) +
-           ", \"rate_before\": " + fixed(e.rate_before, 3) + ", \"rate_after\": " + fixed(e.rate_after, 3) +
-           ", \"cpu_before\": " + std::to_string(e.cpu_before) + ", \"cpu_after\": " + std::to_string(e.cpu_after) + "}";
-  }
-  return out + "]}";
+    w.integer("cpu", id);
+    w.real("managed_before", rounded(b ? b->managed : 0, 3));
+    w.real("managed_after", rounded(a ? a->managed : 0, 3));
+    w.real("other_before", rounded(b ? b->other : 0, 3));
+    w.real("other_after", rounded(a ? a->other : 0, 3));
+  });
+  w.table_array("irqs", m.irqs, [&](const IrqMeasure& e) {
+    w.string("identity", e.identity);
+    w.integer("irq", e.irq);
+    w.real("rate_before", rounded(e.rate_before, 3));
+    w.real("rate_after", rounded(e.rate_after, 3));
+    w.integer("cpu_before", e.cpu_before);
+    w.integer("cpu_after", e.cpu_after);
+  });
 }
 
 }  // namespace irqfleet

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/cpu_load.h"
+#include "core/doc_writer.h"
 #include "core/host_report.h"
 #include "core/policy.h"
 
@@ -35,9 +36,11 @@ Measurement measure_effect(const HostReport& before, const HostReport& after, co
 // "measured over 2s: imbalance 4.00 -> 1.10, busiest CPU 100% -> 14% of the managed load, CPU 0 100% -> 0%".
 std::string measurement_to_text(const Measurement& m);
 std::string measurement_summary(const Measurement& m);
-// {"seconds": 2, "imbalance_before": ..., "imbalance_after": ..., "busiest_share_before": ...,
-//  "cpu0_share_before": ..., "cpus": [{"cpu", "managed_before", "managed_after", "other_before", "other_after"}],
-//  "irqs": [{"identity", "irq", "rate_before", "rate_after", "cpu_before", "cpu_after"}]}
-std::string measurement_to_json(const Measurement& m);
+// Into the current table of `w` (the apply result's "measured"): seconds,
+// imbalance_before/after, busiest_share_before/after, cpu0_share_before/after,
+// [[cpus]] {cpu, managed_before, managed_after, other_before, other_after} and
+// [[irqs]] {identity, irq, rate_before, rate_after, cpu_before, cpu_after}.
+// Rates rounded to 1e-3, shares and imbalances to 1e-4.
+void write_measurement(DocWriter& w, const Measurement& m);
 
 }  // namespace irqfleet

@@ -3,64 +3,41 @@
 
 #include <algorithm>
 #include <cmath>
-#include <set>
 
-#include "core/quote.h"
+#include "core/doc_writer.h"
 #include "core/toml_read.h"
 
 namespace irqfleet {
 
 namespace {
 
-// The header's string keys, in the order both forms write them.
-TomlStrings header_strings(const Plan& plan) {
-  return {{"schema", plan.schema},           {"hostname", plan.hostname}, {"policy_hash", plan.policy_hash},
-          {"fingerprint", plan.fingerprint}, {"strategy", plan.strategy}, {"weights", plan.weights}};
+// Header keys first in a fixed order, entries last, so a plan reads top to
+// bottom. The TOML text is what plan_hash() hashes: keep it byte for byte.
+void write_plan(DocWriter& w, const Plan& plan) {
+  w.quote_number_keys();
+  w.string_keys({{"schema", plan.schema}, {"hostname", plan.hostname}, {"policy_hash", plan.policy_hash},
+                 {"fingerprint", plan.fingerprint}, {"strategy", plan.strategy}, {"weights", plan.weights}});
+  w.strings_by_line("warnings", plan.warnings);
+  w.begin_table("cpu_load");
+  for (const auto& [cpu, load] : plan.cpu_load) w.real(std::to_string(cpu), load);
+  w.end_table();
+  w.table_array("entry", plan.entries, [&](const PlanEntry& e) {
+    w.string("identity", e.identity);
+    w.integer("irq", e.irq);
+    w.string("class", to_string(e.irq_class));
+    w.string("cpus", format_cpulist(e.cpus));
+    w.real("load", e.load);
+  });
 }
 
 }  // namespace
 
-// Written by hand, not through toml++'s sorted tables: the header keys come
-// first in a fixed order, entries last, so a plan reads top to bottom.
 std::string plan_to_toml(const Plan& plan) {
-  std::string out;
-  append_toml_strings(out, header_strings(plan));
-  out += "warnings = [";
-  for (size_t i = 0; i < plan.warnings.size(); ++i) out += "\n  " + toml_quote(plan.warnings[i]) + ",";
-  out += plan.warnings.empty() ? "]\n" : "\n]\n";
-  out += "\n[cpu_load]\n";
-  for (const auto& [cpu, load] : plan.cpu_load) out += toml_quote(std::to_string(cpu)) + " = " + format_float(load) + "\n";
-  for (const PlanEntry& e : plan.entries) {
-    out += "\n[[entry]]\n";
-    out += "identity = " + toml_quote(e.identity) + "\n";
-    out += "irq = " + std::to_string(e.irq) + "\n";
-    out += "class = " + toml_quote(to_string(e.irq_class)) + "\n";
-    out += "cpus = " + toml_quote(format_cpulist(e.cpus)) + "\n";
-    out += "load = " + format_float(e.load) + "\n";
-  }
-  return out;
+  return document_text(DocFormat::kToml, [&](DocWriter& w) { write_plan(w, plan); });
 }
 
 std::string plan_to_json(const Plan& plan) {
-  std::string out = "{\n";
-  for (const auto& [key, value] : header_strings(plan)) out += "  " + json_quote(key) + ": " + json_quote(value) + ",\n";
-  out += "  \"warnings\": [";
-  for (size_t i = 0; i < plan.warnings.size(); ++i) out += (i ? ", " : "") + json_quote(plan.warnings[i]);
-  out += "],\n  \"cpu_load\": {";
-  bool first = true;
-  for (const auto& [cpu, load] : plan.cpu_load) {
-    out += (first ? "" : ", ") + json_quote(std::to_string(cpu)) + ": " + format_float(load);
-    first = false;
-  }
-  out += "},\n  \"entry\": [";
-  for (size_t i = 0; i < plan.entries.size(); ++i) {
-    const PlanEntry& e = plan.entries[i];
-    out += std::string(i ? "," : "") + "\n    {\"identity\": " + json_quote(e.identity) +
-           ", \"irq\": " + std::to_string(e.irq) + ", \"class\": " + json_quote(to_string(e.irq_class)) +
-           ", \"cpus\": " + json_quote(format_cpulist(e.cpus)) + ", \"load\": " + format_float(e.load) + "}";
-  }
-  out += plan.entries.empty() ? "]\n}\n" : "\n  ]\n}\n";
-  return out;
+  return document_text(DocFormat::kJson, [&](DocWriter& w) { write_plan(w, plan); });
 }
 
 namespace {
@@ -70,19 +47,14 @@ class PlanReader : public TomlReader {
   using TomlReader::TomlReader;
 
   std::optional<Error> read(const toml::table& root, Plan& plan) const {
-    const toml::source_region whole{};  // the root table has no place of its own
-    if (auto e = schema_field(root, kPlanSchema, "plan", plan.schema)) return e;
-    if (auto e = known_keys(root, {"schema", "hostname", "policy_hash", "fingerprint", "strategy", "weights",
-                                   "warnings", "cpu_load", "entry"},
-                            std::string("a ") + kPlanSchema + " plan"))
+    if (auto e = document_root(root, {kPlanSchema, "plan", plan.schema},
+                               {{"hostname", &plan.hostname}, {"policy_hash", &plan.policy_hash},
+                                {"fingerprint", &plan.fingerprint}, {"strategy", &plan.strategy}},
+                               {"weights", "warnings", "cpu_load", "entry"}))
       return e;
-    if (auto e = string_field(root, whole, "hostname", true, plan.hostname)) return e;
-    if (auto e = string_field(root, whole, "policy_hash", true, plan.policy_hash)) return e;
-    if (auto e = string_field(root, whole, "fingerprint", true, plan.fingerprint)) return e;
-    if (auto e = string_field(root, whole, "strategy", true, plan.strategy)) return e;
     if (plan.strategy != "balanced" && plan.strategy != "spread")
       return at(root.get("strategy")->source(), "strategy must be \"balanced\" or \"spread\", not \"" + plan.strategy + "\"");
-    if (auto e = string_field(root, whole, "weights", false, plan.weights)) return e;
+    if (auto e = string_field(root, toml::source_region{}, "weights", false, plan.weights)) return e;
     if (!plan.weights.empty() && plan.weights != "rate" && plan.weights != "count" && plan.weights != "equal")
       return at(root.get("weights")->source(), "weights must be \"rate\", \"count\" or \"equal\", not \"" + plan.weights + "\"");
 
@@ -106,29 +78,16 @@ class PlanReader : public TomlReader {
         plan.cpu_load[std::stoi(k)] = load;
       }
     }
-    if (const toml::node* node = root.get("entry")) {
-      const toml::array* a = node->as_array();
-      if (!a || !a->is_array_of_tables()) return at(node->source(), "entry must be an array of tables ([[entry]])");
-      if (a->size() > kMaxPlanEntries)
-        return at(node->source(), std::to_string(a->size()) + " entries, more than the limit of " +
-                                      std::to_string(kMaxPlanEntries) + "; refused");
-      std::set<std::string> seen;
-      size_t cpus = 0;
-      for (const toml::node& item : *a) {
-        PlanEntry entry;
-        if (auto e = read_entry(*item.as_table(), entry)) return e;
-        cpus += entry.cpus.size();
-        if (cpus > kMaxPlanCpus)
-          return at(item.source(), "the entries' cpulists name more than " + std::to_string(kMaxPlanCpus) +
-                                       " CPUs in all; refused");
-        if (!seen.insert(entry.identity).second)
-          return at(item.as_table()->get("identity")->source(), "identity " + entry.identity + " has two entries");
-        plan.entries.push_back(std::move(entry));
-      }
-      std::sort(plan.entries.begin(), plan.entries.end(),
-                [](const PlanEntry& x, const PlanEntry& y) { return x.identity < y.identity; });
-    }
-    return std::nullopt;
+    size_t cpus = 0;
+    return identity_entries(root, "entry", kMaxPlanEntries, " has two entries", plan.entries,
+                            [&](const toml::table& t, PlanEntry& entry) -> std::optional<Error> {
+                              if (auto e = read_entry(t, entry)) return e;
+                              cpus += entry.cpus.size();
+                              if (cpus > kMaxPlanCpus)
+                                return at(t.source(), "the entries' cpulists name more than " +
+                                                          std::to_string(kMaxPlanCpus) + " CPUs in all; refused");
+                              return std::nullopt;
+                            });
   }
 
  private:
@@ -174,9 +133,7 @@ class PlanReader : public TomlReader {
 }  // namespace
 
 Result<Plan> parse_plan(std::string_view text, const std::string& source) {
-  Plan plan;
-  plan.schema.clear();
-  return read_toml_document<PlanReader>(text, source, std::move(plan));
+  return read_toml_document<PlanReader>(text, source, Plan{});
 }
 
 }  // namespace irqfleet

@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/doc_writer.h"
 #include "core/fingerprint.h"
-#include "core/quote.h"
 #include "core/toml_read.h"
 
 namespace irqfleet {
@@ -267,27 +267,34 @@ Result<Policy> read_policy(const FsRoot& root, std::string_view path) {
   return parse_policy(*text, root.display(path));
 }
 
+// What policy_hash() hashes: keep it byte for byte.
 std::string policy_canonical(const Policy& p) {
-  std::string out = "[policy]\n";
-  out += "strategy = " + toml_quote(to_string(p.strategy)) + "\n";
-  out += "classes = [";
-  for (size_t i = 0; i < p.classes.size(); ++i) {
-    out += (i ? ", " : "") + toml_quote(to_string(p.classes[i]));
-  }
-  out += "]\n";
-  out += "cpus = " + toml_quote(p.cpus.to_string()) + "\n";
-  out += "exclude_cpus = " + toml_quote(format_cpulist(p.exclude_cpus)) + "\n";
-  out += "vif_queue_pairing = " + toml_quote(to_string(p.vif_queue_pairing)) + "\n";
-  out += std::string("prefer_numa_local = ") + (p.prefer_numa_local ? "true" : "false") + "\n";
-  out += "min_load = " + format_float(p.min_load) + "\n";
-  out += "stability_margin = " + format_float(p.stability_margin) + "\n";
-  for (const auto& [c, cp] : p.class_overrides) {
-    if (!cp.strategy && !cp.cpus) continue;
-    out += "\n[class." + std::string(to_string(c)) + "]\n";
-    if (cp.strategy) out += "strategy = " + toml_quote(to_string(*cp.strategy)) + "\n";
-    if (cp.cpus) out += "cpus = " + toml_quote(cp.cpus->to_string()) + "\n";
-  }
-  return out;
+  return document_text(DocFormat::kToml, [&](DocWriter& w) {
+    w.begin_table("policy");
+    w.string("strategy", to_string(p.strategy));
+    std::vector<std::string> classes;
+    for (IrqClass c : p.classes) classes.emplace_back(to_string(c));
+    w.strings("classes", classes);
+    w.string("cpus", p.cpus.to_string());
+    w.string("exclude_cpus", format_cpulist(p.exclude_cpus));
+    w.string("vif_queue_pairing", to_string(p.vif_queue_pairing));
+    w.boolean("prefer_numa_local", p.prefer_numa_local);
+    w.real("min_load", p.min_load);
+    w.real("stability_margin", p.stability_margin);
+    w.end_table();
+    const bool any_override = std::any_of(p.class_overrides.begin(), p.class_overrides.end(),
+                                          [](const auto& o) { return o.second.strategy || o.second.cpus; });
+    if (!any_override) return;
+    w.begin_table("class");
+    for (const auto& [c, cp] : p.class_overrides) {
+      if (!cp.strategy && !cp.cpus) continue;
+      w.begin_table(to_string(c));
+      if (cp.strategy) w.string("strategy", to_string(*cp.strategy));
+      if (cp.cpus) w.string("cpus", cp.cpus->to_string());
+      w.end_table();
+    }
+    w.end_table();
+  });
 }
 
 std::string policy_hash(const Policy& policy) { return "pol1-" + fnv1a64_hex(policy_canonical(policy)); }

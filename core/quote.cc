@@ -75,15 +75,6 @@ std::string toml_quote(std::string_view s) {
 
 std::string json_quote(std::string_view s) { return toml_quote(s); }
 
-void append_toml_strings(std::string& out, const TomlStrings& keys) {
-  for (const auto& [key, value] : keys) {
-    out.append(key);
-    out += " = ";
-    append_quoted(out, value);
-    out += '\n';
-  }
-}
-
 void append_float(std::string& out, double v) {
   if (!std::isfinite(v) || v == 0) {  // v == 0 also turns -0.0 into 0.0
     out += "0.0";

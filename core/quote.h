@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Writing strings and numbers into hand-built TOML and JSON (reports, plans,
-// policy canonical form), where key order matters and toml++'s sorted tables
-// would lose it.
+// Strings and numbers as TOML and JSON text: what DocWriter (doc_writer.h)
+// writes every document's values with, and messages that quote a value.
 #pragma once
 
 #include <string>
@@ -19,11 +18,6 @@ std::string toml_quote(std::string_view s);
 std::string json_quote(std::string_view s);
 // The same, appended to `out` (no temporary string: the report writer's path).
 void append_quoted(std::string& out, std::string_view s);
-
-// String keys of a hand-built TOML document, in the order given: one
-// `key = "value"` line each (the headers of plans, journals, apply records).
-using TomlStrings = std::vector<std::pair<std::string_view, std::string_view>>;
-void append_toml_strings(std::string& out, const TomlStrings& keys);
 
 // The shortest text that reads back as the same double, always with a
 // fraction or exponent so TOML reads it as a float ("3457479.0", "0.05").

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/reconcile_pause.h"
 
-#include "core/quote.h"
+#include "core/doc_writer.h"
 #include "core/state_dir.h"
 #include "core/toml_read.h"
 
@@ -19,8 +19,10 @@ bool reconcile_paused(const StateDir& state_dir) {
 }
 
 Status pause_reconcile(const StateDir& state_dir, const ReconcilePause& pause) {
-  return write_file_atomically(state_dir, kFile,
-                               "since = " + toml_quote(pause.since) + "\nreason = " + toml_quote(pause.reason) + "\n");
+  return write_file_atomically(state_dir, kFile, document_text(DocFormat::kToml, [&](DocWriter& w) {
+                                 w.string("since", pause.since);
+                                 w.string("reason", pause.reason);
+                               }));
 }
 
 Status resume_reconcile(const StateDir& state_dir) { return remove_file(state_dir, kFile); }

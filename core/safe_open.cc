@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/fs_root.h"
+#include "core/split.h"
 
 namespace irqfleet {
 
@@ -37,13 +38,8 @@ namespace {
 
 std::vector<std::string> components(std::string_view relative) {
   std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= relative.size()) {
-    size_t slash = relative.find('/', start);
-    if (slash == std::string_view::npos) slash = relative.size();
-    if (slash > start) parts.emplace_back(relative.substr(start, slash - start));
-    start = slash + 1;
-  }
+  for (std::string_view part : split(relative, '/'))
+    if (!part.empty()) parts.emplace_back(part);
   return parts;
 }
 

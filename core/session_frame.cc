@@ -5,6 +5,9 @@
 #include <charconv>
 #include <vector>
 
+#include "core/enum_names.h"
+#include "core/split.h"
+
 namespace irqfleet {
 
 namespace {
@@ -14,7 +17,7 @@ constexpr std::string_view kMagic = "irqfleet-frame ";
 // this is garbage, found without waiting for a newline that may never come.
 constexpr size_t kMaxHeader = 80;
 
-constexpr std::array<std::pair<FrameKind, std::string_view>, 5> kKinds{{
+constexpr EnumNames<FrameKind, 5> kKinds{{
     {FrameKind::kHello, "hello"},
     {FrameKind::kReport, "report"},
     {FrameKind::kPlan, "plan"},
@@ -30,18 +33,6 @@ std::optional<size_t> parse_count(std::string_view text) {
   return value;
 }
 
-std::vector<std::string_view> split_spaces(std::string_view text) {
-  std::vector<std::string_view> out;
-  size_t b = 0;
-  while (b <= text.size()) {
-    size_t e = text.find(' ', b);
-    if (e == std::string_view::npos) e = text.size();
-    out.push_back(text.substr(b, e - b));
-    b = e + 1;
-  }
-  return out;
-}
-
 // The header shown in an error: printable ASCII only, at most kMaxHeader bytes.
 std::string shown(std::string_view bytes) {
   std::string out;
@@ -52,9 +43,7 @@ std::string shown(std::string_view bytes) {
 }  // namespace
 
 std::string_view frame_kind_name(FrameKind kind) {
-  for (const auto& [k, name] : kKinds)
-    if (k == kind) return name;
-  return "unknown";
+  return enum_name(kKinds, kind, "unknown");
 }
 
 std::string encode_frame(FrameKind kind, std::string_view body, int protocol) {
@@ -73,7 +62,7 @@ Result<std::optional<DecodedFrame>> decode_frame(std::string_view buffer, size_t
     return make_error("not a session frame: header " + shown(head) + " (expected 'irqfleet-frame PROTOCOL KIND LENGTH')",
                       source);
   if (nl == std::string_view::npos) return std::optional<DecodedFrame>{};
-  const auto fields = split_spaces(head);
+  const auto fields = split(head, ' ');
   std::optional<size_t> protocol, length;
   if (fields.size() == 4) {
     protocol = parse_count(fields[1]);
@@ -88,9 +77,7 @@ Result<std::optional<DecodedFrame>> decode_frame(std::string_view buffer, size_t
                       source);
   DecodedFrame out;
   out.frame.protocol = static_cast<int>(*protocol);
-  out.frame.kind = FrameKind::kUnknown;
-  for (const auto& [k, name] : kKinds)
-    if (name == fields[2]) out.frame.kind = k;
+  out.frame.kind = enum_named(kKinds, fields[2]).value_or(FrameKind::kUnknown);
   if (out.frame.kind == FrameKind::kUnknown && out.frame.protocol == kSessionProtocol)
     return make_error("unknown session frame kind '" + std::string(fields[2]) + "'", source);
   out.size = nl + 1 + *length;
@@ -103,7 +90,7 @@ Error truncated_frame(std::string_view buffer, const std::string& source) {
   const size_t nl = buffer.find('\n');
   if (nl == std::string_view::npos)
     return make_error("truncated session frame: the input ended inside the header " + shown(buffer), source);
-  const auto fields = split_spaces(buffer.substr(0, nl));
+  const auto fields = split(buffer.substr(0, nl), ' ');
   const std::string kind = fields.size() > 2 ? std::string(fields[2]) : "?";
   const std::string want = fields.size() > 3 ? std::string(fields[3]) : "?";
   return make_error("truncated " + kind + " frame: the input ended after " + std::to_string(buffer.size() - nl - 1) +

@@ -81,4 +81,17 @@ std::optional<Error> TomlReader::known_keys(const toml::table& t, const std::set
   return std::nullopt;
 }
 
+std::optional<Error> TomlReader::document_root(const toml::table& root, const DocumentKind& kind,
+                                               StringFields strings,
+                                               std::initializer_list<std::string_view> others) const {
+  if (auto e = schema_field(root, kind.schema, kind.what, kind.schema_out)) return e;
+  std::set<std::string_view> known(others);
+  known.insert("schema");
+  for (const auto& field : strings) known.insert(field.first);
+  if (auto e = known_keys(root, known, "a " + std::string(kind.schema) + " " + std::string(kind.what))) return e;
+  for (const auto& [name, field] : strings)
+    if (auto e = string_field(root, toml::source_region{}, name, true, *field)) return e;
+  return std::nullopt;
+}
+
 }  // namespace irqfleet

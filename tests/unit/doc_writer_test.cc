@@ -153,15 +153,71 @@ TEST_CASE("doc_writer - misuse is a bug, not a broken document") {
 
 namespace {
 
-std::string json_of(const std::function<void(DocWriter&)>& body) {
-  std::string out;
-  DocWriter w(DocFormat::kJson, [&](std::string_view piece) { out += piece; });
-  body(w);
-  w.finish();
-  return out;
-}
+std::string json_of(const std::function<void(DocWriter&)>& body) { return document_text(DocFormat::kJson, body); }
+std::string toml_of(const std::function<void(DocWriter&)>& body) { return document_text(DocFormat::kToml, body); }
 
 }  // namespace
+
+TEST_CASE("doc_writer - a TOML table that starts with a sub-table has no header of its own") {
+  const auto nested = [](DocWriter& w) {
+    w.begin_table("class");
+    w.begin_table("xen-vif");
+    w.string("strategy", "spread");
+    w.end_table();
+    w.begin_table("xen-blkback");
+    w.end_table();
+    w.end_table();
+    w.begin_table("empty");
+    w.end_table();
+  };
+  CHECK(toml_of(nested) == "[class.xen-vif]\nstrategy = \"spread\"\n\n[class.xen-blkback]\n\n[empty]\n");
+  CHECK(json_of(nested) ==
+        "{\n  \"class\": {\n    \"xen-vif\": {\n      \"strategy\": \"spread\"\n    },\n"
+        "    \"xen-blkback\": {}\n  },\n  \"empty\": {}\n}\n");
+}
+
+TEST_CASE("doc_writer - an array of tables from a container, one element per item") {
+  const std::vector<int> ids = {3, 1};
+  const auto rows = [&](DocWriter& w) {
+    w.table_array("row", ids, [&](int id) { w.integer("id", id); });
+    w.table_array("none", std::vector<int>{}, [&](int id) { w.integer("id", id); });
+  };
+  CHECK(toml_of(rows) == "[[row]]\nid = 3\n\n[[row]]\nid = 1\n");
+  CHECK(json_of(rows) ==
+        "{\n  \"row\": [\n    {\n      \"id\": 3\n    },\n    {\n      \"id\": 1\n    }\n  ],\n  \"none\": []\n}\n");
+}
+
+TEST_CASE("doc_writer - string keys in the order given") {
+  const auto header = [](DocWriter& w) { w.string_keys({{"schema", "s/1"}, {"b", "2"}, {"a", "1"}}); };
+  CHECK(toml_of(header) == "schema = \"s/1\"\nb = \"2\"\na = \"1\"\n");
+  CHECK(json_of(header) == "{\n  \"schema\": \"s/1\",\n  \"b\": \"2\",\n  \"a\": \"1\"\n}\n");
+}
+
+TEST_CASE("doc_writer - strings one a line in TOML, as strings in JSON") {
+  const auto lists = [](DocWriter& w) {
+    w.strings_by_line("warnings", {"a", "b\"c"});
+    w.strings_by_line("none", {});
+  };
+  CHECK(toml_of(lists) == "warnings = [\n  \"a\",\n  \"b\\\"c\",\n]\nnone = []\n");
+  CHECK(json_of(lists) == "{\n  \"warnings\": [\"a\", \"b\\\"c\"],\n  \"none\": []\n}\n");
+}
+
+TEST_CASE("doc_writer - number keys are bare unless quote_number_keys, in TOML only") {
+  const auto numbers = [](bool quoted) {
+    return [quoted](DocWriter& w) {
+      if (quoted) w.quote_number_keys();
+      w.begin_table("load");
+      w.real("0", 1.5);
+      w.real("x1", 2);
+      w.end_table();
+      w.begin_table("7");
+      w.end_table();
+    };
+  };
+  CHECK(toml_of(numbers(false)) == "[load]\n0 = 1.5\nx1 = 2.0\n\n[7]\n");
+  CHECK(toml_of(numbers(true)) == "[load]\n\"0\" = 1.5\nx1 = 2.0\n\n[\"7\"]\n");
+  CHECK(json_of(numbers(true)) == json_of(numbers(false)));
+}
 
 TEST_CASE("doc_writer - a JSON value is laid out like the document around it") {
   const auto tree = nlohmann::json::parse(

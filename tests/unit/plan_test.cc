@@ -44,6 +44,9 @@ const char* kMinimal =
 TEST_CASE("plan - TOML layout: header keys first, then cpu_load, then entries") {
   const std::string text = plan_to_toml(sample_plan());
   CHECK(text.rfind("schema = \"irqfleet.plan/1\"\nhostname = \"dom0-07\"\n", 0) == 0);
+  // plan_hash() is over this text: the warnings one a line, as plans have always been written.
+  CHECK_THAT(text, Catch::Contains("weights = \"count\"\nwarnings = [\n  \"IRQ 300 (vif/web\\\"1\\\"/0/q0/tx) has no rate; "
+                                   "weighted 0\",\n  \"second\",\n]\n\n[cpu_load]\n"));
   CHECK_THAT(text, Catch::Contains("\n[cpu_load]\n\"0\" = 3458879.0\n\"1\" = 1.0\n\"2\" = 0.5\n\"3\" = 241821.0\n"));
   CHECK_THAT(text, Catch::Contains("\n[[entry]]\nidentity = \"vif/web1/0/q1/tx\"\nirq = 247\nclass = \"xen-vif\"\n"
                                    "cpus = \"0\"\nload = 3458879.0\n"));

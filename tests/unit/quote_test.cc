@@ -40,12 +40,3 @@ TEST_CASE("quote - floats always read back as floats") {
   append_float(out, 12.5);
   CHECK(out == "r = 12.5");
 }
-
-TEST_CASE("quote - TOML string keys are written one line each, in the order given") {
-  std::string out = "# head\n";
-  append_toml_strings(out, {{"schema", "plan1"}, {"hostname", "dom0 \"7\""}, {"empty", ""}});
-  CHECK(out == "# head\nschema = \"plan1\"\nhostname = \"dom0 \\\"7\\\"\"\nempty = \"\"\n");
-  std::string none;
-  append_toml_strings(none, {});
-  CHECK(none.empty());
-}
