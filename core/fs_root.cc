@@ -111,6 +111,46 @@ Result<std::string> DirFsRoot::read_attribute(std::string_view path) const {
   return read_whole(resolve(path), buf, sizeof buf, true, O_NOFOLLOW);
 }
 
+FsRoot::Values FsRoot::read_values(std::string_view dir, std::initializer_list<std::string_view> names) const {
+  Values out;
+  out.reserve(names.size());
+  for (std::string_view name : names) out.push_back(read_value(*this, std::string(dir) + "/" + std::string(name)));
+  return out;
+}
+
+FsRoot::Values DirFsRoot::read_values(std::string_view dir, std::initializer_list<std::string_view> names) const {
+  Values out(names.size());
+  // From the root's descriptor: the walk starts at the root, not at "/".
+  std::string relative(dir);
+  while (!relative.empty() && relative.front() == '/') relative.erase(0, 1);
+  if (relative.empty()) relative = ".";
+  const int dirfd = fd_->valid() ? ::openat(fd_->get(), relative.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)
+                                 : ::open(resolve(dir).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0) return out;
+  const UniqueFd directory(dirfd);
+  char buf[4096];
+  size_t i = 0;
+  for (std::string_view name : names) {
+    std::optional<std::string>& value = out[i++];
+    const int fd = ::openat(dirfd, std::string(name).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) continue;
+    const UniqueFd file(fd);
+    std::string data;
+    // As read_attribute: a read that does not fill the buffer is the end.
+    for (;;) {
+      const ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) break;
+      data.append(buf, static_cast<size_t>(n));
+      if (static_cast<size_t>(n) < sizeof buf) {
+        value = std::string(trim(data));
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 Status FsRoot::read_pieces(std::string_view path, const PieceSink& consume) const {
   auto text = read(path);
   if (!text.ok()) return text.error();

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,6 +36,14 @@ class FsRoot {
   // the kernel's never are, and a planted one must not show, as an IRQ's
   // "before", the first line of a file the caller could not read.
   virtual Result<std::string> read_attribute(std::string_view path) const;
+  // Several attributes of one directory ("/proc/irq/5", {"node",
+  // "smp_affinity_list"}), each as read_value() gives it (trimmed; nullopt
+  // when it cannot be read), in the order named. The directory is looked up
+  // once, so a missing one costs one failed lookup, not one per name: the
+  // per-IRQ files are most of what a report costs the host. The default
+  // calls read_value() on each "dir/name".
+  using Values = std::vector<std::optional<std::string>>;
+  virtual Values read_values(std::string_view dir, std::initializer_list<std::string_view> names) const;
   virtual bool exists(std::string_view path) const = 0;
   // Names in a directory, sorted; an error when it cannot be listed.
   virtual Result<std::vector<std::string>> list(std::string_view path) const = 0;
@@ -62,6 +71,9 @@ class DirFsRoot final : public FsRoot {
   Result<std::string> read(std::string_view path) const override;
   Status read_pieces(std::string_view path, const PieceSink& consume) const override;
   Result<std::string> read_attribute(std::string_view path) const override;
+  // Opens `dir` once (from the root's descriptor) and each name in it with
+  // O_NOFOLLOW, as read_attribute does.
+  Values read_values(std::string_view dir, std::initializer_list<std::string_view> names) const override;
   bool exists(std::string_view path) const override;
   Result<std::vector<std::string>> list(std::string_view path) const override;
   Status write(std::string_view path, std::string_view data) const override;

@@ -52,26 +52,27 @@ std::string lower(std::string s) {
 // Prefer /sys/kernel/irq/N/* over the text columns (they are exact where the
 // text is padded and truncated), and say so when the two disagree.
 void merge_sysfs(const FsRoot& root, IrqReport& irq) {
-  const std::string dir = "/sys/kernel/irq/" + std::to_string(irq.irq) + "/";
-  auto prefer = [&](const char* what, std::string& field, std::optional<std::string> sysfs) {
-    if (!sysfs) return;
-    if (*sysfs != field) {
-      irq.notes.push_back(std::string(what) + ": sysfs says \"" + *sysfs + "\", /proc/interrupts says \"" + field + "\"");
-      field = *sysfs;
+  auto sysfs = root.read_values("/sys/kernel/irq/" + std::to_string(irq.irq),
+                                {"chip_name", "hwirq", "name", "actions", "type"});
+  auto prefer = [&](const char* what, std::string& field, std::optional<std::string>& value) {
+    if (!value) return;
+    if (*value != field) {
+      irq.notes.push_back(std::string(what) + ": sysfs says \"" + *value + "\", /proc/interrupts says \"" + field + "\"");
+      field = std::move(*value);
     }
   };
-  prefer("chip", irq.chip, read_value(root, dir + "chip_name"));
-  prefer("hwirq", irq.hwirq, read_value(root, dir + "hwirq"));
-  prefer("handler", irq.handler, read_value(root, dir + "name"));
-  if (auto actions = read_value(root, dir + "actions")) {
-    std::vector<std::string> sysfs = split_sysfs_actions(*actions);
-    if (sysfs != irq.actions) {
-      irq.notes.push_back("actions: sysfs says \"" + join(sysfs, ",") + "\", /proc/interrupts says \"" +
+  prefer("chip", irq.chip, sysfs[0]);
+  prefer("hwirq", irq.hwirq, sysfs[1]);
+  prefer("handler", irq.handler, sysfs[2]);
+  if (const auto& actions = sysfs[3]) {
+    std::vector<std::string> listed = split_sysfs_actions(*actions);
+    if (listed != irq.actions) {
+      irq.notes.push_back("actions: sysfs says \"" + join(listed, ",") + "\", /proc/interrupts says \"" +
                           join(irq.actions, ", ") + "\"");
-      irq.actions = std::move(sysfs);
+      irq.actions = std::move(listed);
     }
   }
-  if (auto type = read_value(root, dir + "type"); type && !irq.trigger.empty() && lower(irq.trigger) != *type) {
+  if (const auto& type = sysfs[4]; type && !irq.trigger.empty() && lower(irq.trigger) != *type) {
     irq.notes.push_back("trigger: sysfs says \"" + *type + "\", /proc/interrupts says \"" + irq.trigger + "\"");
   }
 }
@@ -143,22 +144,23 @@ IrqReport irq_from_line(InterruptLine&& line, const std::vector<int>& cpus) {
 // The per-IRQ files: sysfs columns, affinity, effective affinity, NUMA node.
 void read_irq_files(const FsRoot& root, IrqReport& irq, std::vector<std::string>& warnings) {
   merge_sysfs(root, irq);
-  const std::string dir = "/proc/irq/" + std::to_string(irq.irq) + "/";
-  if (auto text = read_value(root, dir + "smp_affinity_list")) {
+  const std::string dir = "/proc/irq/" + std::to_string(irq.irq);
+  auto files = root.read_values(dir, {"smp_affinity_list", "node", "effective_affinity_list"});
+  if (const auto& text = files[0]) {
     if (auto cpus = parse_cpulist(*text); cpus.ok()) {
       irq.affinity = *cpus;
       irq.has_affinity = true;
     } else {
-      warnings.push_back(root.display(dir + "smp_affinity_list") + ": " + cpus.error().message);
+      warnings.push_back(root.display(dir + "/smp_affinity_list") + ": " + cpus.error().message);
     }
   }
-  if (auto text = read_value(root, dir + "node")) {
+  if (const auto& text = files[1]) {
     // "-1": no node, left unset; so is anything but a number that fits an int.
     int node = -1;
     const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), node);
     if (ec == std::errc() && end == text->data() + text->size() && node >= 0) irq.node = node;
   }
-  if (auto text = read_value(root, dir + "effective_affinity_list")) {
+  if (const auto& text = files[2]) {
     if (auto cpus = parse_cpulist(*text); cpus.ok()) {
       irq.effective = *cpus;
       irq.has_effective = true;

@@ -85,3 +85,35 @@ TEST_CASE("fs_root - attributes and pieces give the same bytes as read, whatever
   CHECK_FALSE(root.read_pieces("/absent", [](std::string_view) { return ok_status(); }).ok());
   fs::remove_all(dir);
 }
+
+TEST_CASE("fs_root - read_values gives what read_value gives for each name of one directory") {
+  fs::path dir = temp_tree();
+  fs::create_directories(dir / "proc/irq/5");
+  std::ofstream(dir / "proc/irq/5/smp_affinity_list") << "0-3\n";
+  std::ofstream(dir / "proc/irq/5/node") << "  1 \n";
+  std::string big(5000, 'x');   // longer than one 4 KiB read
+  std::ofstream(dir / "proc/irq/5/big") << big;
+  fs::create_symlink(dir / "proc/irq/5/node", dir / "proc/irq/5/linked");
+  DirFsRoot root(dir.string());
+  const std::vector<const char*> names = {"smp_affinity_list", "node", "absent", "linked", "big"};
+
+  auto values = root.read_values("/proc/irq/5", {"smp_affinity_list", "node", "absent", "linked", "big"});
+  REQUIRE(values.size() == names.size());
+  for (size_t i = 0; i < names.size(); ++i) {
+    INFO(names[i]);
+    CHECK(values[i] == read_value(root, std::string("/proc/irq/5/") + names[i]));
+  }
+  CHECK(values[0] == "0-3");
+  CHECK(values[1] == "1");
+  CHECK_FALSE(values[2]);
+  CHECK_FALSE(values[3]);   // a symbolic link is refused, as read_attribute refuses it
+  CHECK(values[4] == big);
+
+  // A missing directory: every value missing. The default (FsRoot's) agrees.
+  auto none = root.read_values("/proc/irq/6", {"smp_affinity_list", "node"});
+  CHECK(none == FsRoot::Values(2));
+  const FsRoot& base = root;
+  CHECK(base.FsRoot::read_values("/proc/irq/5", {"smp_affinity_list", "node", "absent", "linked", "big"}) == values);
+  CHECK(base.FsRoot::read_values("/proc/irq/6", {"smp_affinity_list", "node"}) == none);
+  fs::remove_all(dir);
+}
