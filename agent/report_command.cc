@@ -77,7 +77,7 @@ int report_command(const Args& args) {
     return std::cout.flush() ? 0 : 1;
   }
   int write_errno = 0;   // the first failure's; later ones only echo it
-  write_report(*report, cli.format() == "json" ? ReportFormat::kJson : ReportFormat::kToml,
+  write_report(*report, cli.format() == "json" ? DocFormat::kJson : DocFormat::kToml,
                [&](std::string_view piece) {
                  if (std::fwrite(piece.data(), 1, piece.size(), stdout) != piece.size() && !write_errno)
                    write_errno = errno;

@@ -117,7 +117,7 @@ int session_command(const Args& args) {
   auto report = read_agent_report(*host, sample);
   if (!report.ok()) return cli.fail(report.error());
   std::string report_text;
-  write_report(*report, ReportFormat::kToml, [&](std::string_view piece) { report_text += piece; },
+  write_report(*report, DocFormat::kToml, [&](std::string_view piece) { report_text += piece; },
                ReportWriteOptions{nonzero_counts});
   if (auto sent = send_frame(FrameKind::kReport, report_text); !sent.ok()) return cli.fail(sent.error());
   report_text = {};

@@ -106,10 +106,6 @@ Result<ssh_session> SshTransport::connect(const InventoryHost& host) {
   SessionCloser closer{s};
 
   ssh_options_set(s, SSH_OPTIONS_HOST, host.address.c_str());
-  if (options_.verbosity > 0) {
-    int v = options_.verbosity;
-    ssh_options_set(s, SSH_OPTIONS_LOG_VERBOSITY, &v);
-  }
   // The config first, so the inventory's port/user/key win over it, as
   // OpenSSH's command line wins over ~/.ssh/config.
   if (!options_.ssh_config.empty()) {

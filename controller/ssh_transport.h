@@ -23,7 +23,6 @@ struct SshOptions {
   std::string known_hosts{};   // empty: ~/.ssh/known_hosts (or UserKnownHostsFile from the config)
   bool accept_new = false;     // unknown host keys are added instead of refused (never changed ones)
   std::string ssh_config{};    // empty: ~/.ssh/config and /etc/ssh/ssh_config
-  int verbosity = 0;           // libssh log level (SSH_LOG_*), 0 = none
 };
 
 class SshTransport final : public Transport {

@@ -14,8 +14,6 @@
 
 namespace irqfleet {
 
-using ReportFormat = DocFormat;   // kToml or kJson
-
 struct ReportWriteOptions {
   // false (default): `counts` has one key per CPU of /proc/interrupts' header
   // (HostReport::interrupt_cpus), 0 for CPUs absent from IrqReport::counts — the
@@ -25,7 +23,7 @@ struct ReportWriteOptions {
 
 // Writes the report in pieces to `sink`: DocWriter::kPieceSize (64 KiB) each,
 // the last one smaller; no piece is empty. Nothing is built in memory first.
-void write_report(const HostReport& report, ReportFormat format, const std::function<void(std::string_view)>& sink,
+void write_report(const HostReport& report, DocFormat format, const std::function<void(std::string_view)>& sink,
                   const ReportWriteOptions& options = {});
 std::string report_to_toml(const HostReport& report, const ReportWriteOptions& options = {});
 std::string report_to_json(const HostReport& report, const ReportWriteOptions& options = {});

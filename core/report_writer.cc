@@ -247,7 +247,7 @@ class ReportDescriber {
 
 }  // namespace
 
-void write_report(const HostReport& report, ReportFormat format, const std::function<void(std::string_view)>& sink,
+void write_report(const HostReport& report, DocFormat format, const std::function<void(std::string_view)>& sink,
                   const ReportWriteOptions& options) {
   DocWriter w(format, sink);
   ReportDescriber(w, options).report(report);
@@ -255,7 +255,7 @@ void write_report(const HostReport& report, ReportFormat format, const std::func
 }
 
 namespace {
-std::string report_text(const HostReport& report, ReportFormat format, const ReportWriteOptions& options) {
+std::string report_text(const HostReport& report, DocFormat format, const ReportWriteOptions& options) {
   std::string out;
   write_report(report, format, [&](std::string_view piece) { out += piece; }, options);
   return out;
@@ -263,11 +263,11 @@ std::string report_text(const HostReport& report, ReportFormat format, const Rep
 }  // namespace
 
 std::string report_to_toml(const HostReport& report, const ReportWriteOptions& options) {
-  return report_text(report, ReportFormat::kToml, options);
+  return report_text(report, DocFormat::kToml, options);
 }
 
 std::string report_to_json(const HostReport& report, const ReportWriteOptions& options) {
-  return report_text(report, ReportFormat::kJson, options);
+  return report_text(report, DocFormat::kJson, options);
 }
 
 }  // namespace irqfleet

@@ -124,7 +124,7 @@ TEST_CASE("report_writer - write_report's pieces are 64 KiB and make report_to_t
     r.irqs.push_back(vif);
     r.irqs.back().irq = 1000 + i;
   }
-  for (ReportFormat format : {ReportFormat::kToml, ReportFormat::kJson}) {
+  for (DocFormat format : {DocFormat::kToml, DocFormat::kJson}) {
     std::vector<std::string> pieces;
     write_report(r, format, [&](std::string_view piece) { pieces.emplace_back(piece); });
     REQUIRE(pieces.size() > 2);
@@ -135,6 +135,6 @@ TEST_CASE("report_writer - write_report's pieces are 64 KiB and make report_to_t
     }
     CHECK(!pieces.back().empty());
     CHECK(pieces.back().size() <= DocWriter::kPieceSize);
-    CHECK(joined == (format == ReportFormat::kToml ? report_to_toml(r) : report_to_json(r)));
+    CHECK(joined == (format == DocFormat::kToml ? report_to_toml(r) : report_to_json(r)));
   }
 }
