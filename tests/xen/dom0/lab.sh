@@ -16,10 +16,18 @@
 #                              into /results/TAG.{out,err,rc}
 #   lab_record                 a fake root of this dom0 (tests/FAKE_ROOT.md) in
 #                              /results/record/root
+#   lab_controller TAG ARGS... the host runs `irqfleet --json ARGS` against this
+#                              dom0 over SSH (scripts/xen-lab); its stdout,
+#                              stderr and exit status land in /results/TAG.{out,err,rc}
 # Every wait is bounded; a step that times out is recorded, not fatal.
+# Every line of progress starts with dom0's uptime in seconds.
 
 LAB_STEP_TIMEOUT=${LAB_STEP_TIMEOUT:-300}
-lab_log() { echo "lab: $*" >/dev/console; echo "lab: $*" >>/results/lab.log; }
+LAB_HOST_TIMEOUT=${LAB_HOST_TIMEOUT:-240}
+lab_log() {
+  line="$(cut -d' ' -f1 /proc/uptime) lab: $*"
+  echo "$line" >/dev/console; echo "$line" >>/results/lab.log
+}
 
 # The index of a guest: its vifs use 10.<index>.<devid>.0/24, dom0 .1, guest .2.
 lab_index() {
@@ -152,6 +160,22 @@ lab_run() {
   echo $? >"/results/$tag.rc"
 }
 
+# The host watches the serial log for "lab: host step TAG: irqfleet ARGS",
+# runs the controller (with this dom0 as its one host), then copies
+# TAG.{out,err,rc} into /results over SSH and creates /run/lab/TAG.done.
+lab_controller() {
+  tag=$1; shift
+  rm -f "/run/lab/$tag.done"
+  lab_log "host step $tag: irqfleet $*"
+  t=0
+  until [ -f "/run/lab/$tag.done" ]; do
+    t=$((t + 1))
+    [ $t -le "$LAB_HOST_TIMEOUT" ] || { lab_log "host step $tag: no answer from the host in $LAB_HOST_TIMEOUT s"; return 1; }
+    sleep 1
+  done
+  lab_log "host step $tag: done, irqfleet exited $(cat "/results/$tag.rc" 2>/dev/null)"
+}
+
 lab_record() {
   r=/results/record/root
   mkdir -p "$r/proc/sys/kernel/random" "$r/proc/xen" "$r/commands"
@@ -213,6 +237,7 @@ lab_main() {
   echo "scenario exited $?" >/results/status
   lab_log "$(cat /results/status)"
   timeout 20 xl list >/results/xl_list.final 2>&1
+  cp /run/dropbear.log /results/ 2>/dev/null
   dmesg >/results/dmesg 2>&1
   (cd /results && find . -type f ! -name SHA256SUMS | sort | xargs sha256sum >SHA256SUMS)
   if [ -b /dev/vda ]; then
