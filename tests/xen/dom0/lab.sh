@@ -10,6 +10,8 @@
 #   lab_restart NAME           xl destroy + xl create of the same config
 #   lab_traffic NAME SECONDS [FLOWS]     UDP flows to every vif of NAME (echoed back)
 #   lab_traffic_bg NAME SECONDS [FLOWS]  the same in the background (lab_wait_traffic)
+#   lab_vifs_on CPU            every netback IRQ's affinity set to CPU (the layout
+#                              irqfleet exists to fix)
 #   lab_snapshot TAG           the hypervisor's truth now: /proc/interrupts, every
 #                              IRQ's affinity files, xl list/info/vcpu-list, xenstore
 #   lab_run TAG CMD...         run CMD (time-limited); stdout, stderr, exit status
@@ -139,6 +141,13 @@ lab_wait_traffic() {
   rm -f /run/lab/traffic.pids
 }
 
+lab_vifs_on() {
+  lab_log "every netback IRQ on CPU $1"
+  for irq in $(grep -E ' vif[0-9]+\.[0-9]+' /proc/interrupts | cut -d: -f1); do
+    echo "$1" >"/proc/irq/$irq/smp_affinity_list"
+  done
+}
+
 lab_snapshot() {
   lab_log "snapshot $1"
   d=/results/$1
@@ -160,13 +169,14 @@ lab_run() {
   echo $? >"/results/$tag.rc"
 }
 
-# The host watches the serial log for "lab: host step TAG: irqfleet ARGS",
+# The host watches the serial log for "lab: host step TAG: irqfleet ARGS
+# (waiting for the host)" (whole: the end shows the line is complete),
 # runs the controller (with this dom0 as its one host), then copies
 # TAG.{out,err,rc} into /results over SSH and creates /run/lab/TAG.done.
 lab_controller() {
   tag=$1; shift
   rm -f "/run/lab/$tag.done"
-  lab_log "host step $tag: irqfleet $*"
+  lab_log "host step $tag: irqfleet $* (waiting for the host)"
   t=0
   until [ -f "/run/lab/$tag.done" ]; do
     t=$((t + 1))

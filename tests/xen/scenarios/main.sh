@@ -59,9 +59,7 @@ lab_snapshot gone_after
 # The controller over SSH: web01's netback IRQs all on CPU 0 (the layout
 # irqfleet exists to fix), then the host runs `irqfleet apply` against this
 # dom0 (lab_controller; vif.toml is tests/xen/policy's).
-for irq in $(grep -E ' vif[0-9]+\.[0-9]+' /proc/interrupts | cut -d: -f1); do
-  echo 0 >/proc/irq/$irq/smp_affinity_list
-done
+lab_vifs_on 0
 lab_snapshot controller_before
 lab_controller controller apply --policy vif.toml
 lab_snapshot controller_after
