@@ -154,9 +154,13 @@ lab_snapshot() {
   mkdir -p "$d"
   cat /proc/interrupts >"$d/interrupts"
   date +%s >"$d/time"   # when the counts were read; the rest takes seconds here
+  # read, not $(cat): no process per file (a fork takes a while on
+  # emulated CPUs, and dom0 has dozens of IRQs).
   for f in /proc/irq/[0-9]*; do
-    n=${f#/proc/irq/}
-    echo "$n $(cat "$f/smp_affinity_list" 2>/dev/null) $(cat "$f/effective_affinity_list" 2>/dev/null)"
+    n=${f#/proc/irq/} a="" e=""
+    read -r a 2>/dev/null <"$f/smp_affinity_list"
+    read -r e 2>/dev/null <"$f/effective_affinity_list"
+    echo "$n $a $e"
   done >"$d/affinity"
   timeout 30 xl list >"$d/xl_list" 2>&1
   timeout 30 xenstore-ls -f /local/domain >"$d/xenstore" 2>&1
