@@ -190,22 +190,35 @@ lab_controller() {
   lab_log "host step $tag: done, irqfleet exited $(cat "/results/$tag.rc" 2>/dev/null)"
 }
 
+# lab_copy_line FILE DEST: a one-line procfs or sysfs file copied without a
+# process (a fork takes a while on emulated CPUs; dom0 has hundreds of these
+# files), byte for byte as cat would for a line ending in a newline; an
+# empty or unreadable file gives an
+# empty DEST.
+lab_copy_line() {
+  [ -f "$1" ] || return 0
+  v=""
+  if IFS= read -r v 2>/dev/null <"$1" || [ -n "$v" ]; then printf '%s\n' "$v" >"$2"; else : >"$2"; fi
+}
+
 lab_record() {
+  lab_log "record"
   r=/results/record/root
   mkdir -p "$r/proc/sys/kernel/random" "$r/proc/xen" "$r/commands"
   cat /proc/interrupts >"$r/proc/interrupts"
   cat /proc/xen/capabilities >"$r/proc/xen/capabilities"
   for f in hostname osrelease random/boot_id; do cat "/proc/sys/kernel/$f" >"$r/proc/sys/kernel/$f"; done
+  dirs=""
+  for f in /proc/irq/[0-9]* /sys/kernel/irq/[0-9]*; do dirs="$dirs $r$f"; done
+  mkdir -p $dirs
   for f in /proc/irq/[0-9]*; do
-    mkdir -p "$r$f"
     for g in smp_affinity_list effective_affinity_list smp_affinity effective_affinity node; do
-      [ -f "$f/$g" ] && cat "$f/$g" >"$r$f/$g"
+      lab_copy_line "$f/$g" "$r$f/$g"
     done
   done
   for f in /sys/kernel/irq/[0-9]*; do
-    mkdir -p "$r$f"
     for g in chip_name hwirq actions type per_cpu_count name wakeup; do
-      [ -f "$f/$g" ] && cat "$f/$g" >"$r$f/$g"
+      lab_copy_line "$f/$g" "$r$f/$g"
     done
   done
   c=/sys/devices/system/cpu
