@@ -192,9 +192,8 @@ lab_controller() {
 
 # lab_copy_line FILE DEST: a one-line procfs or sysfs file copied without a
 # process (a fork takes a while on emulated CPUs; dom0 has hundreds of these
-# files), byte for byte as cat would for a line ending in a newline; an
-# empty or unreadable file gives an
-# empty DEST.
+# files), byte for byte as cat copies a line ending in a newline; an empty
+# or unreadable FILE gives an empty DEST.
 lab_copy_line() {
   [ -f "$1" ] || return 0
   v=""
