@@ -10,16 +10,26 @@
 #   lab_restart NAME           xl destroy + xl create of the same config
 #   lab_traffic NAME SECONDS [FLOWS]     UDP flows to every vif of NAME (echoed back)
 #   lab_traffic_bg NAME SECONDS [FLOWS]  the same in the background (lab_wait_traffic)
+#   lab_vifs_on CPU            every netback IRQ's affinity set to CPU (the layout
+#                              irqfleet exists to fix)
 #   lab_snapshot TAG           the hypervisor's truth now: /proc/interrupts, every
 #                              IRQ's affinity files, xl list/info/vcpu-list, xenstore
 #   lab_run TAG CMD...         run CMD (time-limited); stdout, stderr, exit status
 #                              into /results/TAG.{out,err,rc}
 #   lab_record                 a fake root of this dom0 (tests/FAKE_ROOT.md) in
 #                              /results/record/root
+#   lab_controller TAG ARGS... the host runs `irqfleet --json ARGS` against this
+#                              dom0 over SSH (scripts/xen-lab); its stdout,
+#                              stderr and exit status land in /results/TAG.{out,err,rc}
 # Every wait is bounded; a step that times out is recorded, not fatal.
+# Every line of progress starts with dom0's uptime in seconds.
 
 LAB_STEP_TIMEOUT=${LAB_STEP_TIMEOUT:-300}
-lab_log() { echo "lab: $*" >/dev/console; echo "lab: $*" >>/results/lab.log; }
+LAB_HOST_TIMEOUT=${LAB_HOST_TIMEOUT:-240}
+lab_log() {
+  line="$(cut -d' ' -f1 /proc/uptime) lab: $*"
+  echo "$line" >/dev/console; echo "$line" >>/results/lab.log
+}
 
 # The index of a guest: its vifs use 10.<index>.<devid>.0/24, dom0 .1, guest .2.
 lab_index() {
@@ -131,15 +141,26 @@ lab_wait_traffic() {
   rm -f /run/lab/traffic.pids
 }
 
+lab_vifs_on() {
+  lab_log "every netback IRQ on CPU $1"
+  for irq in $(grep -E ' vif[0-9]+\.[0-9]+' /proc/interrupts | cut -d: -f1); do
+    echo "$1" >"/proc/irq/$irq/smp_affinity_list"
+  done
+}
+
 lab_snapshot() {
   lab_log "snapshot $1"
   d=/results/$1
   mkdir -p "$d"
   cat /proc/interrupts >"$d/interrupts"
   date +%s >"$d/time"   # when the counts were read; the rest takes seconds here
+  # read, not $(cat): no process per file (a fork takes a while on
+  # emulated CPUs, and dom0 has dozens of IRQs).
   for f in /proc/irq/[0-9]*; do
-    n=${f#/proc/irq/}
-    echo "$n $(cat "$f/smp_affinity_list" 2>/dev/null) $(cat "$f/effective_affinity_list" 2>/dev/null)"
+    n=${f#/proc/irq/} a="" e=""
+    read -r a 2>/dev/null <"$f/smp_affinity_list"
+    read -r e 2>/dev/null <"$f/effective_affinity_list"
+    echo "$n $a $e"
   done >"$d/affinity"
   timeout 30 xl list >"$d/xl_list" 2>&1
   timeout 30 xenstore-ls -f /local/domain >"$d/xenstore" 2>&1
@@ -152,22 +173,51 @@ lab_run() {
   echo $? >"/results/$tag.rc"
 }
 
+# The host watches the serial log for "lab: host step TAG: irqfleet ARGS
+# (waiting for the host)" (whole: the end shows the line is complete),
+# runs the controller (with this dom0 as its one host), then copies
+# TAG.{out,err,rc} into /results over SSH and creates /run/lab/TAG.done.
+lab_controller() {
+  tag=$1; shift
+  rm -f "/run/lab/$tag.done"
+  lab_log "host step $tag: irqfleet $* (waiting for the host)"
+  t=0
+  until [ -f "/run/lab/$tag.done" ]; do
+    t=$((t + 1))
+    [ $t -le "$LAB_HOST_TIMEOUT" ] || { lab_log "host step $tag: no answer from the host in $LAB_HOST_TIMEOUT s"; return 1; }
+    sleep 1
+  done
+  lab_log "host step $tag: done, irqfleet exited $(cat "/results/$tag.rc" 2>/dev/null)"
+}
+
+# lab_copy_line FILE DEST: a one-line procfs or sysfs file copied without a
+# process (a fork takes a while on emulated CPUs; dom0 has hundreds of these
+# files), byte for byte as cat copies a line ending in a newline; an empty
+# or unreadable FILE gives an empty DEST.
+lab_copy_line() {
+  [ -f "$1" ] || return 0
+  v=""
+  if IFS= read -r v 2>/dev/null <"$1" || [ -n "$v" ]; then printf '%s\n' "$v" >"$2"; else : >"$2"; fi
+}
+
 lab_record() {
+  lab_log "record"
   r=/results/record/root
   mkdir -p "$r/proc/sys/kernel/random" "$r/proc/xen" "$r/commands"
   cat /proc/interrupts >"$r/proc/interrupts"
   cat /proc/xen/capabilities >"$r/proc/xen/capabilities"
   for f in hostname osrelease random/boot_id; do cat "/proc/sys/kernel/$f" >"$r/proc/sys/kernel/$f"; done
+  dirs=""
+  for f in /proc/irq/[0-9]* /sys/kernel/irq/[0-9]*; do dirs="$dirs $r$f"; done
+  mkdir -p $dirs
   for f in /proc/irq/[0-9]*; do
-    mkdir -p "$r$f"
     for g in smp_affinity_list effective_affinity_list smp_affinity effective_affinity node; do
-      [ -f "$f/$g" ] && cat "$f/$g" >"$r$f/$g"
+      lab_copy_line "$f/$g" "$r$f/$g"
     done
   done
   for f in /sys/kernel/irq/[0-9]*; do
-    mkdir -p "$r$f"
     for g in chip_name hwirq actions type per_cpu_count name wakeup; do
-      [ -f "$f/$g" ] && cat "$f/$g" >"$r$f/$g"
+      lab_copy_line "$f/$g" "$r$f/$g"
     done
   done
   c=/sys/devices/system/cpu
@@ -213,6 +263,7 @@ lab_main() {
   echo "scenario exited $?" >/results/status
   lab_log "$(cat /results/status)"
   timeout 20 xl list >/results/xl_list.final 2>&1
+  cp /run/dropbear.log /results/ 2>/dev/null
   dmesg >/results/dmesg 2>&1
   (cd /results && find . -type f ! -name SHA256SUMS | sort | xargs sha256sum >SHA256SUMS)
   if [ -b /dev/vda ]; then

@@ -5,9 +5,7 @@
 P=/lab/policy/vif.toml
 lab_guest web01 vcpus=2 vifs=2
 lab_run report_start irqfleet-agent report
-for irq in $(grep -E ' vif[0-9]+\.[0-9]+' /proc/interrupts | cut -d: -f1); do
-  echo 0 >/proc/irq/$irq/smp_affinity_list
-done
+lab_vifs_on 0
 lab_snapshot bad_start
 lab_traffic web01 20
 lab_snapshot bad_end

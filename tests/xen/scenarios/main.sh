@@ -2,8 +2,9 @@
 # The scenario the real-Xen tests check (tests/script/xen_*_test.sh): two
 # guests, the agent's report, a plan on light load, a plan on sampled
 # traffic applied and verified under traffic, rollback, a guest restart
-# between plan and apply, a guest destroyed between plan and apply, and a
-# recorded fake root. Each step records the hypervisor's truth around it.
+# between plan and apply, a guest destroyed between plan and apply, the
+# controller applying over SSH from the host, and a recorded fake root. Each
+# step records the hypervisor's truth around it.
 P=/lab/policy/vif.toml
 lab_guest web01 vcpus=2 vifs=2
 
@@ -54,3 +55,11 @@ lab_destroy db01
 lab_snapshot gone_before
 lab_run apply_gone irqfleet-agent apply --format json /results/plan_gone.out
 lab_snapshot gone_after
+
+# The controller over SSH: web01's netback IRQs all on CPU 0 (the layout
+# irqfleet exists to fix), then the host runs `irqfleet apply` against this
+# dom0 (lab_controller; vif.toml is tests/xen/policy's).
+lab_vifs_on 0
+lab_snapshot controller_before
+lab_controller controller apply --policy vif.toml
+lab_snapshot controller_after
