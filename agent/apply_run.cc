@@ -37,14 +37,6 @@ int run_apply(const VerbCli& cli, const ApplyRequest& request, const Plan& plan,
   }
   auto live = read_host_report(root, commands, ReportOptions{request.measure});
   if (!live.ok()) return cli.fail("cannot read the host: " + live.error().to_string());
-  // Without the guests' names or dom0's pinning the plan cannot be matched
-  // (apply_plan refuses): an `xl` command failing once on a loaded dom0 gets
-  // one more read.
-  if (const std::string* unknown = identity_fact_unknown(live->xen)) {
-    cli.warn(*unknown + "; reading the host again");
-    live = read_host_report(root, commands, ReportOptions{request.measure});
-    if (!live.ok()) return cli.fail("cannot read the host: " + live.error().to_string());
-  }
 
   ApplyOptions options;
   options.check = request.check;

@@ -135,7 +135,9 @@ Result<std::string> SystemCommandRunner::run(const std::vector<std::string>& arg
   };
   auto timed_out = [&] {
     kill_and_reap();
-    return make_error(what + ": timed out after " + std::to_string(timeout_seconds_) + " s; killed");
+    Error error = make_error(what + ": timed out after " + std::to_string(timeout_seconds_) + " s; killed");
+    error.errno_value = ETIMEDOUT;
+    return error;
   };
 
   std::string stdout_text, stderr_text;

@@ -2,6 +2,7 @@
 #include "core/xen_info.h"
 
 #include <cctype>
+#include <cerrno>
 #include <type_traits>
 
 #include "core/text.h"
@@ -256,11 +257,15 @@ Result<std::map<int, std::string>> parse_xl_list(std::string_view text) {
 namespace {
 
 // Runs `argv` and parses its output; a failure of either is a warning that
-// starts with `unknown` and names the command, and nothing is returned.
+// starts with `unknown` and names the command, and nothing is returned. A
+// command that timed out runs once more: on a loaded dom0 `xl` can wait on a
+// busy toolstack for seconds, and a fact missing once would change the
+// topology fingerprint or leave the guests unnamed for the whole plan or apply.
 template <typename Parse>
 auto run_and_parse(const CommandRunner& commands, const std::vector<std::string>& argv, const std::string& unknown,
                    Parse parse, std::vector<std::string>& warnings) -> std::optional<std::decay_t<decltype(*parse(""))>> {
   auto out = commands.run(argv);
+  if (!out.ok() && out.error().errno_value == ETIMEDOUT) out = commands.run(argv);
   if (!out.ok()) {
     warnings.push_back(unknown + ": " + out.error().to_string());
     return std::nullopt;

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cerrno>
 #include <fstream>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "core/text.h"
 #include "core/xen_info.h"
 #include "files.h"
 #include "refusals.h"
@@ -20,14 +23,22 @@ using irqfleet::testing::TempTree;
 
 namespace {
 
-// Answers from a table; anything else fails like a missing command.
+// Answers from a table; anything else fails like a missing command. A
+// command in `time_outs` times out that many times before it answers.
 class FakeRunner final : public CommandRunner {
  public:
   std::map<std::vector<std::string>, Result<std::string>> answers;
+  mutable std::map<std::vector<std::string>, int> time_outs;
   mutable std::vector<std::vector<std::string>> calls;
 
   Result<std::string> run(const std::vector<std::string>& argv) const override {
     calls.push_back(argv);
+    if (int& left = time_outs[argv]; left > 0) {
+      --left;
+      Error error = make_error("`" + join(argv, " ") + "`: timed out after 10 s; killed");
+      error.errno_value = ETIMEDOUT;
+      return error;
+    }
     auto it = answers.find(argv);
     if (it == answers.end()) return make_error("`" + argv[0] + "`: not installed (fake)");
     return it->second;
@@ -352,4 +363,30 @@ TEST_CASE("xen_info - failing commands and bad output become warnings") {
   CHECK_FALSE(x.netback->max_queues);
   CHECK_FALSE(x.netback->separate_tx_rx_irq);
   CHECK(x.netback->all.at("max_queues") == "many");
+}
+
+TEST_CASE("xen_info - an xl command that timed out runs once more") {
+  TempTree tree;
+  tree.write("proc/xen/capabilities", "control_d\n");
+  DirFsRoot root(tree.str());
+  const std::vector<std::string> vcpu_list{"xl", "vcpu-list", "Domain-0"};
+  const std::vector<std::string> list{"xl", "list"};
+  FakeRunner commands;
+  commands.answers.emplace(vcpu_list, Result<std::string>(std::string(kUnpinnedVcpus)));
+  commands.answers.emplace(list, Result<std::string>(std::string(
+                                     "Name                                        ID   Mem VCPUs\tState\tTime(s)\n"
+                                     "Domain-0                                     0  1024     4     r-----      12.0\n"
+                                     "web01                                        3   512     2     -b----       1.5\n")));
+  commands.time_outs[vcpu_list] = 1;   // answers the second time
+  commands.time_outs[list] = 2;        // times out twice: unknown
+  XenInfo x = read_xen_info(root, commands);
+  INFO(all_warnings(x));
+  CHECK(std::count(commands.calls.begin(), commands.calls.end(), vcpu_list) == 2);
+  CHECK(std::count(commands.calls.begin(), commands.calls.end(), list) == 2);
+  CHECK(x.dom0_vcpus.size() == 4);
+  CHECK_FALSE(any_warning_contains(x, "dom0 vCPU placement unknown"));
+  CHECK(any_warning_contains(x, "guest names unknown (vifs are named by domid): `xl list`: timed out after 10 s; killed"));
+  CHECK(x.guest_names.empty());
+  // Any other failure is not retried: `xl info` is not installed here.
+  CHECK(std::count(commands.calls.begin(), commands.calls.end(), std::vector<std::string>{"xl", "info"}) == 1);
 }
