@@ -18,7 +18,6 @@
 #include "core/reconcile_pause.h"
 #include "core/state_dir.h"
 #include "core/terminal.h"
-#include "core/xen_info.h"
 
 namespace irqfleet::agent {
 

@@ -324,13 +324,14 @@ def build_xen_irqs_lateeoi(o, online, possible, guests_in_start_order):
     rng = random.Random(f"host/{o.seed}")
     nrng = random.Random(derived_seed(o, "irqs"))
     all_cpus = format_cpulist(possible)
-    turn = [online.index(1) if 1 in online else 0]   # the recorded dom0's first pick
+    turn = online.index(1) if 1 in online else 0   # the recorded dom0's first pick
 
     def placed(load, kind):
         """(counts, smp_affinity_list, effective) for an IRQ started now."""
+        nonlocal turn
         if o.layout == "kernel":
-            cpu = online[turn[0] % len(online)]
-            turn[0] += 1
+            cpu = online[turn % len(online)]
+            turn += 1
             return {cpu: load}, all_cpus, str(cpu)
         if o.layout == "modulo" and kind in ("dyn", "vif"):
             cpu = online[n % len(online)]
