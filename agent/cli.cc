@@ -115,9 +115,18 @@ std::optional<AgentHost> VerbCli::open_host() const {
     fail(opened.error());
     return std::nullopt;
   }
+  int command_timeout = kDefaultCommandTimeoutSeconds;
+  if (const char* text = std::getenv("IRQFLEET_COMMAND_TIMEOUT"); text && *text) {
+    auto parsed = parse_command_timeout(text, "IRQFLEET_COMMAND_TIMEOUT");
+    if (!parsed.ok()) {
+      fail(parsed.error());
+      return std::nullopt;
+    }
+    command_timeout = *parsed;
+  }
   AgentHost host;
   host.root = std::make_unique<DirFsRoot>(std::move(*opened));
-  host.commands = make_command_runner(*host.root, host.root->root());
+  host.commands = make_command_runner(*host.root, host.root->root(), command_timeout);
   return host;
 }
 

@@ -25,6 +25,12 @@ Commands:
 
 Every command takes --root DIR (default $IRQFLEET_ROOT, else /) and --help.
 
+Environment:
+  IRQFLEET_ROOT             the host's root when --root is not given
+  IRQFLEET_COMMAND_TIMEOUT  seconds each xl command (info, vcpu-list, list) may
+                            take before it is killed and tried once more
+                            (default 10; a loaded dom0's toolstack can be slower)
+
 Exit status: 0 success, 1 nothing could be done, 2 partly done.
 )";
 

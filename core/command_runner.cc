@@ -9,6 +9,7 @@
 
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <thread>
@@ -216,6 +217,16 @@ Result<std::string> RecordedCommandRunner::run(const std::vector<std::string>& a
   auto text = root_.read(path);
   if (!text.ok()) return make_error(command_text(argv) + ": recording unreadable: " + text.error().to_string());
   return std::move(*text);
+}
+
+Result<int> parse_command_timeout(std::string_view text, std::string_view source) {
+  int seconds = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || seconds < 1 ||
+      seconds > kMaxCommandTimeoutSeconds)
+    return make_error(std::string(source) + ": '" + std::string(text) + "' is not a command time limit (whole seconds, 1 to " +
+                      std::to_string(kMaxCommandTimeoutSeconds) + ")");
+  return seconds;
 }
 
 std::unique_ptr<CommandRunner> make_command_runner(const FsRoot& root, const std::string& root_dir,

@@ -7,12 +7,18 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/fs_root.h"
 #include "core/result.h"
 
 namespace irqfleet {
+
+// How long a command may run before it is killed, unless the host says
+// otherwise (IRQFLEET_COMMAND_TIMEOUT in the agent).
+inline constexpr int kDefaultCommandTimeoutSeconds = 10;
+inline constexpr int kMaxCommandTimeoutSeconds = 3600;
 
 class CommandRunner {
  public:
@@ -25,7 +31,7 @@ class CommandRunner {
 // Runs real processes (fork/exec), with a timeout in seconds.
 class SystemCommandRunner final : public CommandRunner {
  public:
-  explicit SystemCommandRunner(int timeout_seconds = 10) : timeout_seconds_(timeout_seconds) {}
+  explicit SystemCommandRunner(int timeout_seconds = kDefaultCommandTimeoutSeconds) : timeout_seconds_(timeout_seconds) {}
   Result<std::string> run(const std::vector<std::string>& argv) const override;
 
  private:
@@ -46,9 +52,14 @@ class RecordedCommandRunner final : public CommandRunner {
   const FsRoot& root_;
 };
 
+// A command time limit as written by an operator: whole seconds, 1 to
+// kMaxCommandTimeoutSeconds. The error names `source` (where the text came
+// from, e.g. an environment variable).
+Result<int> parse_command_timeout(std::string_view text, std::string_view source);
+
 // The live system's runner for root "/" (commands killed after
 // `timeout_seconds`), recorded output for any other root.
 std::unique_ptr<CommandRunner> make_command_runner(const FsRoot& root, const std::string& root_dir,
-                                                   int timeout_seconds = 10);
+                                                   int timeout_seconds = kDefaultCommandTimeoutSeconds);
 
 }  // namespace irqfleet

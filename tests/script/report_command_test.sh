@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # irqfleet-agent report on the bundled dom0 fixture: full counts by default,
 # --nonzero-counts, the same content in TOML and JSON (read by Python's own
-# parsers, not ours), and exit 1 with a message when stdout cannot be written.
+# parsers, not ours), exit 1 with a message when stdout cannot be written or
+# IRQFLEET_COMMAND_TIMEOUT is not a time limit.
 set -euo pipefail
 
 source "$(dirname "$0")/agent_lib.sh"
@@ -40,4 +41,14 @@ fi
 rc=0; "$agent" report --root "$root" --format json >&- 2>"$tmp/closed.err" || rc=$?
 [ "$rc" -eq 1 ] || fail "report with stdout closed exited $rc, not 1"
 grep -q 'cannot write the report' "$tmp/closed.err" || fail "report with stdout closed said: $(cat "$tmp/closed.err")"
+
+# A command time limit that is not one: exit 1 naming the variable, no report.
+for bad in 0 10s -1; do
+  rc=0; IRQFLEET_COMMAND_TIMEOUT=$bad "$agent" report --root "$root" >"$tmp/timeout.out" 2>"$tmp/timeout.err" || rc=$?
+  [ "$rc" -eq 1 ] || fail "IRQFLEET_COMMAND_TIMEOUT=$bad: report exited $rc, not 1"
+  grep -qF "irqfleet-agent report: IRQFLEET_COMMAND_TIMEOUT: '$bad' is not a command time limit" "$tmp/timeout.err" ||
+    fail "IRQFLEET_COMMAND_TIMEOUT=$bad: report said: $(cat "$tmp/timeout.err")"
+  [ ! -s "$tmp/timeout.out" ] || fail "IRQFLEET_COMMAND_TIMEOUT=$bad: a report was printed"
+done
+IRQFLEET_COMMAND_TIMEOUT=60 "$agent" report --root "$root" >/dev/null || fail "IRQFLEET_COMMAND_TIMEOUT=60: report exited $?"
 echo PASS

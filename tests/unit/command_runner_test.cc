@@ -124,3 +124,16 @@ TEST_CASE("command_runner - root / runs commands, any other root reads recording
   REQUIRE(out.ok());
   CHECK(*out == "recorded\n");
 }
+
+TEST_CASE("command_runner - command time limits as an operator writes them") {
+  CHECK(*parse_command_timeout("60", "IRQFLEET_COMMAND_TIMEOUT") == 60);
+  CHECK(*parse_command_timeout("1", "X") == 1);
+  CHECK(*parse_command_timeout("3600", "X") == kMaxCommandTimeoutSeconds);
+  for (const char* bad : {"", "0", "-5", "3601", "10s", " 10", "1.5", "99999999999"}) {
+    INFO(bad);
+    auto parsed = parse_command_timeout(bad, "IRQFLEET_COMMAND_TIMEOUT");
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.error().message == std::string("IRQFLEET_COMMAND_TIMEOUT: '") + bad +
+                                        "' is not a command time limit (whole seconds, 1 to 3600)");
+  }
+}
