@@ -42,6 +42,7 @@ std::string format_seconds(double s) {
   return out.str();
 }
 
+// Which hosts, how to reach them, and how to show the result.
 void add_host_options(po::options_description& group, CommandLine& c, std::string& parser_name) {
   group.add_options()
       ("help,h", "show this help and exit")
