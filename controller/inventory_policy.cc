@@ -68,7 +68,12 @@ Result<std::string> render_inventory_policy(const std::map<std::string, nlohmann
     auto it = vars.find(name);
     return it != vars.end() ? it->second : role_default(name);
   };
-  // The lines of templates/policy.toml.j2, filter for filter.
+  // The lines of templates/policy.toml.j2, filter for filter. Written by hand,
+  // not with core/doc_writer: this is the template's text, not a document of
+  // typed values. `| to_json` prints whatever the inventory holds (a number
+  // or a list as strategy stays one, for parse_policy to refuse as it refuses
+  // the host's file) and always quotes the class name ([class."xen-vif"]);
+  // DocWriter writes TOML values of known types with bare keys.
   std::string out = "[policy]\n";
   out += "strategy = " + to_json_text(var("irqfleet_policy_strategy")) + "\n";
   out += "classes = " + to_json_text(var("irqfleet_policy_classes")) + "\n";

@@ -8,10 +8,7 @@
 # every IRQ's affinity as it was before the apply.
 set -euo pipefail
 source "$(dirname "$0")/xen_lib.sh"
-exec "$PY" - <<'PY'
-from labresults import *
-r = results_dir()
-r.ran("plan_busy")
+xen_check "xen apply" plan_busy <<'PY'
 plan = plan_entries(r.toml("plan_busy"))
 before, after = r.snapshot("apply1_before"), r.snapshot("apply1_after")
 vifs = vif_identities(before)
@@ -37,5 +34,4 @@ diff = {i: (before.affinity[i], back.affinity[i]) for i in before.affinity if i 
 check(not diff, "rollback left IRQs changed (before, after): %s" % diff)
 check(all(cpulist(back.effective[i]) <= cpulist(back.affinity[i]) for i in applied),
       "effective affinity outside the restored mask after rollback")
-finish("xen apply")
 PY

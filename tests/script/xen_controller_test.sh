@@ -10,10 +10,7 @@
 # other IRQ was written.
 set -euo pipefail
 source "$(dirname "$0")/xen_lib.sh"
-exec "$PY" - <<'PY'
-from labresults import *
-r = results_dir()
-r.ran("controller")
+xen_check "xen controller" controller <<'PY'
 d = r.json("controller")
 before, after = r.snapshot("controller_before"), r.snapshot("controller_after")
 check(d["command"] == "apply" and d["exit_code"] == 0, "irqfleet apply exited %s" % d["exit_code"])
@@ -38,5 +35,4 @@ check(all(cpulist(o["target"]) == placement.get(o["identity"]) for o in outcomes
       "an outcome's target is not its planned CPU")
 applied = check_outcomes({"irqs": outcomes}, before, after, "controller apply", allowed=("applied",))
 check(applied == set(vifs), "applied %s, dom0's vif IRQs %s" % (sorted(applied), sorted(vifs)))
-finish("xen controller")
 PY

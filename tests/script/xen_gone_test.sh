@@ -5,10 +5,7 @@
 # applied or unchanged and on their targets, and no other IRQ is written.
 set -euo pipefail
 source "$(dirname "$0")/xen_lib.sh"
-exec "$PY" - <<'PY'
-from labresults import *
-r = results_dir()
-r.ran("plan_gone")
+xen_check "xen gone" plan_gone <<'PY'
 plan = plan_entries(r.toml("plan_gone"))
 before, after = r.snapshot("gone_before"), r.snapshot("gone_after")
 check("db01" not in before.domains, "db01 still runs: %s" % before.domains)
@@ -22,5 +19,4 @@ others = [o for o in result["irqs"] if o["identity"] not in db]
 check(others, "no entries besides db01's")
 check_outcomes({"irqs": others}, before, after, "apply with db01 gone")
 check(result["exit"] in (0, 2), "exit %s" % result["exit"])
-finish("xen gone")
 PY

@@ -6,11 +6,8 @@
 # ceil(n/k)+1 of the n managed IRQs (k usable CPUs).
 set -euo pipefail
 source "$(dirname "$0")/xen_lib.sh"
-exec "$PY" - <<'PY'
+xen_check "xen light load" plan_light <<'PY'
 import math
-from labresults import *
-r = results_dir()
-r.ran("plan_light")
 plan = r.toml("plan_light")
 entries = plan_entries(plan)
 snap = r.snapshot("report")
@@ -24,5 +21,4 @@ n, k = len(entries), len(usable)
 bound = math.ceil(n / k) + 1
 print("light-load plan: %d vif IRQs on CPUs %s" % (n, per_cpu))
 check(max(per_cpu.values()) <= bound, "pile-up: %s, no CPU may have more than ceil(%d/%d)+1 = %d" % (per_cpu, n, k, bound))
-finish("xen light load")
 PY

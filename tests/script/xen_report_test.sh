@@ -8,12 +8,9 @@
 # Domain-0` and netback's parameters as dom0 shows them.
 set -euo pipefail
 source "$(dirname "$0")/xen_lib.sh"
-exec "$PY" - <<'PY'
+xen_check "xen report" report <<'PY'
 import os
-from labresults import *
 import re
-r = results_dir()
-r.ran("report")
 rep = r.json("report")
 snap = r.snapshot("report")
 by_irq = {i["irq"]: i for i in rep["irq"]}
@@ -72,5 +69,4 @@ nb = x.get("netback", {})
 check(str(nb.get("max_queues")) == open(os.path.join(params, "max_queues")).read().strip(), "netback max_queues %s" % nb)
 sep = open(os.path.join(params, "separate_tx_rx_irq")).read().strip()
 check(nb.get("separate_tx_rx_irq") == (sep == "Y"), "netback separate_tx_rx_irq %s, sysfs %s" % (nb, sep))
-finish("xen report")
 PY

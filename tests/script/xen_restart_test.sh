@@ -7,9 +7,7 @@
 # other IRQ is written, and traffic afterwards lands on the planned CPUs.
 set -euo pipefail
 source "$(dirname "$0")/xen_lib.sh"
-exec "$PY" - <<'PY'
-from labresults import *
-r = results_dir()
+xen_check "xen restart" <<'PY'
 plan = plan_entries(r.toml("plan_busy"))
 old, new, applied_snap = r.snapshot("restart_before"), r.snapshot("restart_created"), r.snapshot("restart_applied")
 check(old.domains["web01"] != new.domains["web01"], "web01 kept domid %d" % old.domains["web01"])
@@ -32,5 +30,4 @@ for ident, o in by_identity.items():
     if not ident.startswith("vif/web01/"):
         check(o["outcome"] == "unchanged", "%s (not restarted): %s" % (ident, o["outcome"]))
 check_landing(applied_snap, r.snapshot("restart_traffic"), {irq: plan[i][1] for irq, i in new_web.items()}, "traffic after restart")
-finish("xen restart")
 PY

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "check_same.h"
 #include "core/host_report.h"
 
 namespace irqfleet::testing {
@@ -116,114 +117,53 @@ inline bool contains(const std::string& text, const std::string& part) { return 
 
 inline void check_same_irq(const IrqReport& back, const IrqReport& orig) {
   INFO("irq " << orig.irq);
-  CHECK(back.irq == orig.irq);
-  CHECK(back.chip == orig.chip);
-  CHECK(back.hwirq == orig.hwirq);
-  CHECK(back.trigger == orig.trigger);
-  CHECK(back.handler == orig.handler);
-  CHECK(back.actions == orig.actions);
-  CHECK(back.counts == orig.counts);
-  CHECK(back.affinity == orig.affinity);
-  CHECK(back.has_affinity == orig.has_affinity);
-  CHECK(back.effective == orig.effective);
-  CHECK(back.has_effective == orig.has_effective);
-  CHECK(back.irq_class == orig.irq_class);
-  CHECK(back.identity == orig.identity);
+  CHECK_SAME(back, orig, irq, chip, hwirq, trigger, handler, actions, counts);
+  CHECK_SAME(back, orig, affinity, has_affinity, effective, has_effective);
+  CHECK_SAME(back, orig, irq_class, identity);
   REQUIRE(back.vif.has_value() == orig.vif.has_value());
-  if (orig.vif) {
-    CHECK(back.vif->domid == orig.vif->domid);
-    CHECK(back.vif->devid == orig.vif->devid);
-    CHECK(back.vif->queue == orig.vif->queue);
-    CHECK(back.vif->dir == orig.vif->dir);
-  }
-  CHECK(back.guest == orig.guest);
-  CHECK(back.movable == orig.movable);
+  if (orig.vif) CHECK_SAME(back, orig, vif->domid, vif->devid, vif->queue, vif->dir);
+  CHECK_SAME(back, orig, guest, movable);
   CHECK(back.why_not_movable == (orig.movable ? "" : orig.why_not_movable));
-  CHECK(back.rate == orig.rate);
-  CHECK(back.node == orig.node);
-  CHECK(back.notes == orig.notes);
+  CHECK_SAME(back, orig, rate, node, notes);
 }
 
 inline void check_same_report(const HostReport& back, const HostReport& orig) {
-  CHECK(back.schema == orig.schema);
-  CHECK(back.hostname == orig.hostname);
-  CHECK(back.kernel_release == orig.kernel_release);
-  CHECK(back.boot_id == orig.boot_id);
-  CHECK(back.fingerprint == orig.fingerprint);
-  CHECK(back.sample_seconds == orig.sample_seconds);
-  CHECK(back.warnings == orig.warnings);
-  CHECK(back.xen.is_dom0 == orig.xen.is_dom0);
+  CHECK_SAME(back, orig, schema, hostname, kernel_release, boot_id, fingerprint, sample_seconds, warnings);
+  CHECK_SAME(back, orig, xen.is_dom0);
   REQUIRE(back.xen.xl.has_value() == orig.xen.xl.has_value());
   if (orig.xen.xl) {
     const XlInfo &b = *back.xen.xl, &o = *orig.xen.xl;
-    CHECK(b.xen_version == o.xen_version);
-    CHECK(b.nr_cpus == o.nr_cpus);
-    CHECK(b.nr_nodes == o.nr_nodes);
-    CHECK(b.cores_per_socket == o.cores_per_socket);
-    CHECK(b.threads_per_core == o.threads_per_core);
-    CHECK(b.xen_commandline == o.xen_commandline);
-    CHECK(b.dom0_max_vcpus == o.dom0_max_vcpus);
-    CHECK(b.dom0_vcpus_pin == o.dom0_vcpus_pin);
+    CHECK_SAME(b, o, xen_version, nr_cpus, nr_nodes, cores_per_socket, threads_per_core, xen_commandline,
+               dom0_max_vcpus, dom0_vcpus_pin);
   }
-  CHECK(back.xen.guest_names == orig.xen.guest_names);
+  CHECK_SAME(back, orig, xen.guest_names);
   REQUIRE(back.xen.netback.has_value() == orig.xen.netback.has_value());
-  if (orig.xen.netback) {
-    CHECK(back.xen.netback->max_queues == orig.xen.netback->max_queues);
-    CHECK(back.xen.netback->separate_tx_rx_irq == orig.xen.netback->separate_tx_rx_irq);
-  }
+  if (orig.xen.netback) CHECK_SAME(back, orig, xen.netback->max_queues, xen.netback->separate_tx_rx_irq);
   REQUIRE(back.xen.dom0_vcpus.size() == orig.xen.dom0_vcpus.size());
-  for (size_t i = 0; i < orig.xen.dom0_vcpus.size(); ++i) {
-    CHECK(back.xen.dom0_vcpus[i].vcpu == orig.xen.dom0_vcpus[i].vcpu);
-    CHECK(back.xen.dom0_vcpus[i].cpu == orig.xen.dom0_vcpus[i].cpu);
-    CHECK(back.xen.dom0_vcpus[i].pinned == orig.xen.dom0_vcpus[i].pinned);
-    CHECK(back.xen.dom0_vcpus[i].affinity_hard == orig.xen.dom0_vcpus[i].affinity_hard);
-  }
-  CHECK(back.irqbalance.running == orig.irqbalance.running);
-  CHECK(back.irqbalance.version == orig.irqbalance.version);
-  CHECK(back.irqbalance.warning == orig.irqbalance.warning);
-  CHECK(back.topology.online == orig.topology.online);
-  CHECK(back.topology.possible == orig.topology.possible);
-  CHECK(back.topology.offline == orig.topology.offline);
-  CHECK(back.topology.isolated == orig.topology.isolated);
-  CHECK(back.topology.numa_nodes == orig.topology.numa_nodes);
+  for (size_t i = 0; i < orig.xen.dom0_vcpus.size(); ++i)
+    CHECK_SAME(back.xen.dom0_vcpus[i], orig.xen.dom0_vcpus[i], vcpu, cpu, pinned, affinity_hard);
+  CHECK_SAME(back, orig, irqbalance.running, irqbalance.version, irqbalance.warning);
+  CHECK_SAME(back, orig, topology.online, topology.possible, topology.offline, topology.isolated,
+             topology.numa_nodes);
   REQUIRE(back.topology.cpus.size() == orig.topology.cpus.size());
-  for (size_t i = 0; i < orig.topology.cpus.size(); ++i) {
-    const CpuInfo &b = back.topology.cpus[i], &o = orig.topology.cpus[i];
-    CHECK(b.cpu == o.cpu);
-    CHECK(b.package == o.package);
-    CHECK(b.core == o.core);
-    CHECK(b.thread_siblings == o.thread_siblings);
-    CHECK(b.node == o.node);
-  }
-  CHECK(back.interrupt_cpus == orig.interrupt_cpus);
+  for (size_t i = 0; i < orig.topology.cpus.size(); ++i)
+    CHECK_SAME(back.topology.cpus[i], orig.topology.cpus[i], cpu, package, core, thread_siblings, node);
+  CHECK_SAME(back, orig, interrupt_cpus);
   REQUIRE(back.irqs.size() == orig.irqs.size());
   for (size_t i = 0; i < orig.irqs.size(); ++i) check_same_irq(back.irqs[i], orig.irqs[i]);
   REQUIRE(back.summaries.size() == orig.summaries.size());
-  for (size_t i = 0; i < orig.summaries.size(); ++i) {
-    CHECK(back.summaries[i].name == orig.summaries[i].name);
-    CHECK(back.summaries[i].values == orig.summaries[i].values);
-    CHECK(back.summaries[i].description == orig.summaries[i].description);
-  }
+  for (size_t i = 0; i < orig.summaries.size(); ++i)
+    CHECK_SAME(back.summaries[i], orig.summaries[i], name, values, description);
   REQUIRE(back.last_plan.has_value() == orig.last_plan.has_value());
-  if (orig.last_plan) {
-    CHECK(back.last_plan->fingerprint == orig.last_plan->fingerprint);
-    CHECK(back.last_plan->policy_hash == orig.last_plan->policy_hash);
-    CHECK(back.last_plan->cpus == orig.last_plan->cpus);
-  }
-  CHECK(back.agent.version == orig.agent.version);
-  CHECK(back.agent.policy_hash == orig.agent.policy_hash);
+  if (orig.last_plan) CHECK_SAME(back, orig, last_plan->fingerprint, last_plan->policy_hash, last_plan->cpus);
+  CHECK_SAME(back, orig, agent.version, agent.policy_hash);
   REQUIRE(back.agent.reconcile_paused.has_value() == orig.agent.reconcile_paused.has_value());
-  if (orig.agent.reconcile_paused) {
-    CHECK(back.agent.reconcile_paused->since == orig.agent.reconcile_paused->since);
-    CHECK(back.agent.reconcile_paused->reason == orig.agent.reconcile_paused->reason);
-  }
+  if (orig.agent.reconcile_paused)
+    CHECK_SAME(back, orig, agent.reconcile_paused->since, agent.reconcile_paused->reason);
   REQUIRE(back.agent.reconcile.has_value() == orig.agent.reconcile.has_value());
   if (orig.agent.reconcile) {
-    CHECK(back.agent.reconcile->timer_enabled == orig.agent.reconcile->timer_enabled);
-    CHECK(back.agent.reconcile->timer_active == orig.agent.reconcile->timer_active);
-    CHECK(back.agent.reconcile->last_run == orig.agent.reconcile->last_run);
-    CHECK(back.agent.reconcile->last_result == orig.agent.reconcile->last_result);
-    CHECK(back.agent.reconcile->last_exit_status == orig.agent.reconcile->last_exit_status);
+    const ReconcileState &b = *back.agent.reconcile, &o = *orig.agent.reconcile;
+    CHECK_SAME(b, o, timer_enabled, timer_active, last_run, last_result, last_exit_status);
   }
 }
 

@@ -93,18 +93,17 @@ std::optional<InterruptLine> kernel_irq(const std::vector<std::regex>& patterns,
 // An IRQ of this kernel (see kernel_irq) with its own affinity, read just
 // before, written back: which IRQ, what it was and the outcome.
 struct OwnWrite {
+  std::string skipped;   // without such an IRQ, why; nothing was written
   int irq = 0;
   std::string about;   // "IRQ 24 (virtio0-input.0)"
   std::optional<CpuList> cpus;
   IrqOutcome outcome;
 };
 
-// Without such an IRQ, nothing is written and `why` says why.
-std::optional<OwnWrite> write_own_affinity(const FsRoot& root, const std::vector<std::regex>& patterns,
-                                           const std::string& missing, std::string& why) {
-  auto line = kernel_irq(patterns, missing, why);
-  if (!line) return std::nullopt;
+OwnWrite write_own_affinity(const FsRoot& root, const std::vector<std::regex>& patterns, const std::string& missing) {
   OwnWrite w;
+  auto line = kernel_irq(patterns, missing, w.skipped);
+  if (!line) return w;
   w.irq = line->irq;
   w.about = "IRQ " + std::to_string(line->irq) + " (" + line->actions.front() + ")";
   INFO(w.about);
@@ -133,21 +132,18 @@ ApplyResult apply_same_value(const FsRoot& root, int irq, const CpuList& cpus, c
 TEST_CASE("apply_kernel - writing a movable IRQ's own affinity back succeeds", "[kernel]") {
   // virtio-net queues, else the serial port: movable, not kernel-managed.
   const DirFsRoot root("/");
-  std::string why;
-  const auto own = write_own_affinity(root, {std::regex(R"(virtio\d+-(input|output)(\.\d+)?)"), std::regex("ttyS0")},
-                                      "no virtio*-input/-output or ttyS0 IRQ in /proc/interrupts", why);
-  if (!own) SKIP_TEST("real-kernel apply test: " << why);
-  const int irq = own->irq;
-  auto cpus = own->cpus;
-  const IrqOutcome& o = own->outcome;
-  INFO(own->about << ": " << o.message());
-  CHECK(o.outcome == Outcome::kApplied);
-  CHECK(o.errno_name.empty());
-  CHECK(o.after == format_cpulist(*cpus));
-  CHECK(current_affinity(root, irq) == cpus);
+  const OwnWrite own = write_own_affinity(root, {std::regex(R"(virtio\d+-(input|output)(\.\d+)?)"), std::regex("ttyS0")},
+                                          "no virtio*-input/-output or ttyS0 IRQ in /proc/interrupts");
+  if (!own.skipped.empty()) SKIP_TEST("real-kernel apply test: " << own.skipped);
+  INFO(own.about << ": " << own.outcome.message());
+  CHECK(own.outcome.outcome == Outcome::kApplied);
+  CHECK(own.outcome.errno_name.empty());
+  CHECK(own.outcome.after == format_cpulist(*own.cpus));
+  CHECK(current_affinity(root, own.irq) == own.cpus);
 
   // The whole apply path, with its journal in a temp directory.
-  cpus = current_affinity(root, irq);
+  const int irq = own.irq;
+  const auto cpus = current_affinity(root, irq);
   REQUIRE(cpus);
   TempTree state;
   const ApplyResult result = apply_same_value(root, irq, *cpus, state);
@@ -164,25 +160,22 @@ TEST_CASE("apply_kernel - writing a movable IRQ's own affinity back succeeds", "
 TEST_CASE("apply_kernel - a managed IRQ is refused with EPERM", "[kernel]") {
   // virtio-blk's request queues get kernel-managed affinity (irq_create_affinity_masks).
   const DirFsRoot root("/");
-  std::string why;
-  const auto own = write_own_affinity(root, {std::regex(R"(virtio\d+-req\.\d+)")},
-                                      "no managed virtio*-req.* IRQ in /proc/interrupts", why);
-  if (!own) SKIP_TEST("real-kernel apply test: " << why);
-  const int irq = own->irq;
-  auto cpus = own->cpus;
-  const IrqOutcome& o = own->outcome;
-  INFO(own->about << ": " << o.message());
+  const OwnWrite own = write_own_affinity(root, {std::regex(R"(virtio\d+-req\.\d+)")},
+                                          "no managed virtio*-req.* IRQ in /proc/interrupts");
+  if (!own.skipped.empty()) SKIP_TEST("real-kernel apply test: " << own.skipped);
+  const IrqOutcome& o = own.outcome;
+  INFO(own.about << ": " << o.message());
   CHECK(o.outcome == Outcome::kRefused);
   // EPERM since Linux 6.x; older kernels said EIO for the same refusal.
   CHECK((o.errno_name == "EPERM" || o.errno_name == "EIO"));
   CHECK(o.detail.find("(" + o.errno_name + ": managed or unmovable interrupt)") != std::string::npos);
-  CHECK(o.after == format_cpulist(*cpus));
+  CHECK(o.after == format_cpulist(*own.cpus));
 
   TempTree state;
-  const ApplyResult result = apply_same_value(root, irq, *cpus, state);
+  const ApplyResult result = apply_same_value(root, own.irq, *own.cpus, state);
   INFO(result.irqs[0].message());
   CHECK(result.irqs[0].outcome == Outcome::kRefused);
   CHECK(result.irqs[0].errno_name == o.errno_name);
   CHECK(result.exit_code() == 2);
-  CHECK(current_affinity(root, irq) == cpus);
+  CHECK(current_affinity(root, own.irq) == own.cpus);
 }

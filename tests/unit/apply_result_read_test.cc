@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 
+#include "check_same.h"
 #include "core/apply_format.h"
 #include "refusals.h"
 
@@ -44,16 +45,7 @@ ApplyResult sample_result() {
 }
 
 void check_same(const IrqOutcome& a, const IrqOutcome& b) {
-  CHECK(a.identity == b.identity);
-  CHECK(a.plan_irq == b.plan_irq);
-  CHECK(a.irq == b.irq);
-  CHECK(a.before == b.before);
-  CHECK(a.target == b.target);
-  CHECK(a.after == b.after);
-  CHECK(a.effective == b.effective);
-  CHECK(a.outcome == b.outcome);
-  CHECK(a.errno_name == b.errno_name);
-  CHECK(a.detail == b.detail);
+  CHECK_SAME(a, b, identity, plan_irq, irq, before, target, after, effective, outcome, errno_name, detail);
   CHECK(a.message() == b.message());
 }
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "controller/inventory.h"
+#include "tests/support/check_same.h"
 #include "tests/support/refusals.h"
 #include "tests/support/skip.h"
 #include "tests/support/temp_tree.h"
@@ -248,12 +249,6 @@ TEST_CASE("inventory - load_inventory through ansible-inventory matches the buil
   REQUIRE(via_ansible->hosts.size() == builtin->hosts.size());
   for (const auto& b : builtin->hosts) {
     const auto& a = host_named(*via_ansible, b.name);
-    CHECK(a.address == b.address);
-    CHECK(a.port == b.port);
-    CHECK(a.user == b.user);
-    CHECK(a.key_file == b.key_file);
-    CHECK(a.agent == b.agent);
-    CHECK(a.groups == b.groups);
-    CHECK(a.become_user == b.become_user);
+    CHECK_SAME(a, b, address, port, user, key_file, agent, groups, become_user);
   }
 }

@@ -43,6 +43,31 @@ class FakeRunner final : public CommandRunner {
     if (it == answers.end()) return make_error("`" + argv[0] + "`: not installed (fake)");
     return it->second;
   }
+  // The command's output from now on, or its failure.
+  void answer(std::vector<std::string> argv, std::string output) {
+    answers.insert_or_assign(std::move(argv), std::move(output));
+  }
+  void answer(std::vector<std::string> argv, Error failure) {
+    answers.insert_or_assign(std::move(argv), std::move(failure));
+  }
+};
+
+// A dom0's tree: /proc/xen/capabilities says control_d.
+void write_dom0(const TempTree& tree) { tree.write("proc/xen/capabilities", "control_d\n"); }
+
+// A dom0 in a temporary tree, its commands answered by a FakeRunner.
+struct FakeDom0 {
+  TempTree tree;
+  DirFsRoot root{tree.str()};
+  FakeRunner commands;
+
+  FakeDom0() { write_dom0(tree); }
+  // xen_netback's parameters as sysfs shows them.
+  void netback(const std::string& max_queues, const std::string& separate_tx_rx_irq) const {
+    tree.write("sys/module/xen_netback/parameters/max_queues", max_queues + "\n");
+    tree.write("sys/module/xen_netback/parameters/separate_tx_rx_irq", separate_tx_rx_irq + "\n");
+  }
+  XenInfo read() const { return read_xen_info(root, commands); }
 };
 
 std::string all_warnings(const XenInfo& x) {
@@ -55,11 +80,14 @@ bool any_warning_contains(const XenInfo& x, const std::string& text) {
   return all_warnings(x).find(text) != std::string::npos;
 }
 
-// Domain-0's vCPUs in `xl vcpu-list` output, which must read as `count` of them.
-std::vector<VcpuPlacement> dom0_vcpus(const std::string& text, size_t count) {
-  auto vcpus = testing::require_ok(parse_vcpu_list(text));
-  REQUIRE(vcpus.size() == count);
-  return vcpus;
+// Domain-0's vCPUs in `xl vcpu-list` output, a line each with every field:
+// "vCPU 3 on CPU -, --p, hard 0-11, soft all".
+std::vector<std::string> dom0_vcpu_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  for (const VcpuPlacement& v : testing::require_ok(parse_vcpu_list(text)))
+    lines.push_back("vCPU " + std::to_string(v.vcpu) + " on CPU " + (v.cpu ? std::to_string(*v.cpu) : "-") + ", " +
+                    v.state + ", hard " + v.affinity_hard + ", soft " + v.affinity_soft + (v.pinned ? ", pinned" : ""));
+  return lines;
 }
 
 const char* const kUnpinnedVcpus =
@@ -144,54 +172,35 @@ TEST_CASE("xen_info - malformed xl info output is an error with line and column"
       });
 }
 
-TEST_CASE("xen_info - vcpu-list of a pinned dom0") {
-  const auto vcpus = dom0_vcpus(fixture("dom0-seed/root/commands/xl_vcpu-list_Domain-0"), 4);
-  for (int i = 0; i < 4; ++i) {
-    const VcpuPlacement& v = vcpus[i];
-    CHECK(v.vcpu == i);
-    CHECK(v.cpu == i);
-    CHECK(v.affinity_hard == std::to_string(i));
-    CHECK(v.affinity_soft == "all");
-    CHECK(v.pinned);
+TEST_CASE("xen_info - vcpu-list: Domain-0's vCPUs, pinned or not, from new and old xl") {
+  struct Case {
+    const char* what;
+    std::string text;
+    std::vector<std::string> want;   // dom0_vcpu_lines
+  };
+  const std::vector<Case> cases = {
+      {"a pinned dom0 (the seed's)", fixture("dom0-seed/root/commands/xl_vcpu-list_Domain-0"),
+       {"vCPU 0 on CPU 0, -b-, hard 0, soft all, pinned", "vCPU 1 on CPU 1, r--, hard 1, soft all, pinned",
+        "vCPU 2 on CPU 2, -b-, hard 2, soft all, pinned", "vCPU 3 on CPU 3, -b-, hard 3, soft all, pinned"}},
+      // vCPU 3 is offline: CPU "-".
+      {"an unpinned dom0, with an offline vCPU", kUnpinnedVcpus,
+       {"vCPU 0 on CPU 7, -b-, hard all, soft all", "vCPU 1 on CPU 2, r--, hard all, soft all",
+        "vCPU 2 on CPU 2, -b-, hard 2, soft all, pinned", "vCPU 3 on CPU -, --p, hard 0-11, soft all"}},
+      {"old xl with one Affinity column: no soft affinity",
+       "Name                                ID  VCPU   CPU State   Time(s) CPU Affinity\n"
+       "Domain-0                             0     0     0   r--    5063.1  any cpu\n"
+       "Domain-0                             0     1     1   -b-    4471.4  1\n",
+       {"vCPU 0 on CPU 0, r--, hard any cpu, soft ", "vCPU 1 on CPU 1, -b-, hard 1, soft , pinned"}},
+      {"a guest's rows are left out",
+       "Name                                ID  VCPU   CPU State   Time(s) Affinity (Hard / Soft)\n"
+       "Domain-0                             0     0     0   r--      12.0  0 / all\n"
+       "my guest                             3     0     5   -b-       3.5  all / 4-7\n",
+       {"vCPU 0 on CPU 0, r--, hard 0, soft all, pinned"}},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what);
+    CHECK(dom0_vcpu_lines(c.text) == c.want);
   }
-  CHECK(vcpus[1].state == "r--");
-  CHECK(vcpus[0].state == "-b-");
-}
-
-TEST_CASE("xen_info - vcpu-list of an unpinned dom0, with an offline vCPU") {
-  const auto vcpus = dom0_vcpus(kUnpinnedVcpus, 4);
-  CHECK(vcpus[0].cpu == 7);
-  CHECK(vcpus[0].affinity_hard == "all");
-  CHECK_FALSE(vcpus[0].pinned);
-  CHECK_FALSE(vcpus[1].pinned);
-  CHECK(vcpus[2].pinned);
-  CHECK(vcpus[2].cpu == 2);
-  CHECK_FALSE(vcpus[3].cpu);   // offline: CPU "-"
-  CHECK(vcpus[3].state == "--p");
-  CHECK(vcpus[3].affinity_hard == "0-11");
-  CHECK_FALSE(vcpus[3].pinned);
-}
-
-TEST_CASE("xen_info - vcpu-list from old xl with one Affinity column") {
-  const auto vcpus = dom0_vcpus(
-      "Name                                ID  VCPU   CPU State   Time(s) CPU Affinity\n"
-      "Domain-0                             0     0     0   r--    5063.1  any cpu\n"
-      "Domain-0                             0     1     1   -b-    4471.4  1\n",
-      2);
-  CHECK(vcpus[0].affinity_hard == "any cpu");
-  CHECK(vcpus[0].affinity_soft.empty());
-  CHECK_FALSE(vcpus[0].pinned);
-  CHECK(vcpus[1].affinity_hard == "1");
-  CHECK(vcpus[1].pinned);
-}
-
-TEST_CASE("xen_info - vcpu-list keeps only Domain-0's rows") {
-  const auto vcpus = dom0_vcpus(
-      "Name                                ID  VCPU   CPU State   Time(s) Affinity (Hard / Soft)\n"
-      "Domain-0                             0     0     0   r--      12.0  0 / all\n"
-      "my guest                             3     0     5   -b-       3.5  all / 4-7\n",
-      1);
-  CHECK(vcpus[0].cpu == 0);
 }
 
 TEST_CASE("xen_info - malformed vcpu-list output is an error with its line") {
@@ -280,7 +289,7 @@ TEST_CASE("xen_info - a host that is not a dom0 gets no Xen warnings") {
 
 TEST_CASE("xen_info - a dom0 without xl or netback warns about each") {
   TempTree tree;
-  tree.write("proc/xen/capabilities", "control_d\n");
+  write_dom0(tree);
   DirFsRoot root(tree.str());
   RecordedCommandRunner commands(root);
   XenInfo x = read_xen_info(root, commands);
@@ -306,19 +315,12 @@ TEST_CASE("xen_info - a dom0 without xl or netback warns about each") {
 }
 
 TEST_CASE("xen_info - unpinned dom0 vCPUs are a warning") {
-  TempTree tree;
-  tree.write("proc/xen/capabilities", "control_d\n");
-  tree.write("sys/module/xen_netback/parameters/max_queues", "8\n");
-  tree.write("sys/module/xen_netback/parameters/separate_tx_rx_irq", "N\n");
-  DirFsRoot root(tree.str());
-  FakeRunner commands;
-  commands.answers.emplace(std::vector<std::string>{"xl", "info"},
-                           Result<std::string>(std::string("nr_cpus : 12\nxen_commandline : dom0_max_vcpus=4\n")));
-  commands.answers.emplace(std::vector<std::string>{"xl", "vcpu-list", "Domain-0"},
-                           Result<std::string>(std::string(kUnpinnedVcpus)));
-  commands.answers.emplace(std::vector<std::string>{"xl", "list"},
-                           Result<std::string>(std::string("Domain-0  0  4096  4  r-----  612.5\n")));
-  XenInfo x = read_xen_info(root, commands);
+  FakeDom0 dom0;
+  dom0.netback("8", "N");
+  dom0.commands.answer({"xl", "info"}, "nr_cpus : 12\nxen_commandline : dom0_max_vcpus=4\n");
+  dom0.commands.answer({"xl", "vcpu-list", "Domain-0"}, kUnpinnedVcpus);
+  dom0.commands.answer({"xl", "list"}, "Domain-0  0  4096  4  r-----  612.5\n");
+  XenInfo x = dom0.read();
   INFO(all_warnings(x));
   REQUIRE(x.warnings.size() == 1);
   CHECK(x.warnings[0] ==
@@ -329,11 +331,10 @@ TEST_CASE("xen_info - unpinned dom0 vCPUs are a warning") {
   CHECK(x.netback->separate_tx_rx_irq == false);
 
   // One floating vCPU, named as the brief's message has it.
-  commands.answers.erase(std::vector<std::string>{"xl", "vcpu-list", "Domain-0"});
-  commands.answers.emplace(std::vector<std::string>{"xl", "vcpu-list", "Domain-0"},
-                           Result<std::string>(std::string("Domain-0   0   0   0   -b-   1.0  0 / all\n"
-                                                           "Domain-0   0   1   3   -b-   1.0  all / all\n")));
-  x = read_xen_info(root, commands);
+  dom0.commands.answer({"xl", "vcpu-list", "Domain-0"},
+                       "Domain-0   0   0   0   -b-   1.0  0 / all\n"
+                       "Domain-0   0   1   3   -b-   1.0  all / all\n");
+  x = dom0.read();
   REQUIRE(x.warnings.size() == 1);
   CHECK(x.warnings[0] ==
         "dom0 vCPUs are not pinned (dom0_vcpus_pin absent): dom0 CPU 1 is not a fixed physical core; "
@@ -341,19 +342,13 @@ TEST_CASE("xen_info - unpinned dom0 vCPUs are a warning") {
 }
 
 TEST_CASE("xen_info - failing commands and bad output become warnings") {
-  TempTree tree;
-  tree.write("proc/xen/capabilities", "control_d\n");
-  tree.write("sys/module/xen_netback/parameters/max_queues", "many\n");
-  tree.write("sys/module/xen_netback/parameters/separate_tx_rx_irq", "maybe\n");
-  DirFsRoot root(tree.str());
-  FakeRunner commands;
-  commands.answers.emplace(std::vector<std::string>{"xl", "info"},
-                           Result<std::string>(make_error("`xl info`: failed with exit status 1: libxl: error")));
-  commands.answers.emplace(std::vector<std::string>{"xl", "vcpu-list", "Domain-0"},
-                           Result<std::string>(std::string("garbage\n")));
-  XenInfo x = read_xen_info(root, commands);
+  FakeDom0 dom0;
+  dom0.netback("many", "maybe");
+  dom0.commands.answer({"xl", "info"}, make_error("`xl info`: failed with exit status 1: libxl: error"));
+  dom0.commands.answer({"xl", "vcpu-list", "Domain-0"}, "garbage\n");
+  XenInfo x = dom0.read();
   INFO(all_warnings(x));
-  CHECK(commands.calls.size() == 3);
+  CHECK(dom0.commands.calls.size() == 3);
   CHECK(any_warning_contains(x, "Xen facts unknown: `xl info`: failed with exit status 1: libxl: error"));
   CHECK(any_warning_contains(x, "dom0 vCPU placement unknown: `xl vcpu-list Domain-0` output: line 1, column 1:"));
   CHECK(any_warning_contains(x, "guest names unknown"));
@@ -366,20 +361,18 @@ TEST_CASE("xen_info - failing commands and bad output become warnings") {
 }
 
 TEST_CASE("xen_info - an xl command that timed out runs once more") {
-  TempTree tree;
-  tree.write("proc/xen/capabilities", "control_d\n");
-  DirFsRoot root(tree.str());
+  FakeDom0 dom0;
+  FakeRunner& commands = dom0.commands;
   const std::vector<std::string> vcpu_list{"xl", "vcpu-list", "Domain-0"};
   const std::vector<std::string> list{"xl", "list"};
-  FakeRunner commands;
-  commands.answers.emplace(vcpu_list, Result<std::string>(std::string(kUnpinnedVcpus)));
-  commands.answers.emplace(list, Result<std::string>(std::string(
-                                     "Name                                        ID   Mem VCPUs\tState\tTime(s)\n"
-                                     "Domain-0                                     0  1024     4     r-----      12.0\n"
-                                     "web01                                        3   512     2     -b----       1.5\n")));
+  commands.answer(vcpu_list, kUnpinnedVcpus);
+  commands.answer(list,
+                  "Name                                        ID   Mem VCPUs\tState\tTime(s)\n"
+                  "Domain-0                                     0  1024     4     r-----      12.0\n"
+                  "web01                                        3   512     2     -b----       1.5\n");
   commands.time_outs[vcpu_list] = 1;   // answers the second time
   commands.time_outs[list] = 2;        // times out twice: unknown
-  XenInfo x = read_xen_info(root, commands);
+  XenInfo x = dom0.read();
   INFO(all_warnings(x));
   CHECK(std::count(commands.calls.begin(), commands.calls.end(), vcpu_list) == 2);
   CHECK(std::count(commands.calls.begin(), commands.calls.end(), list) == 2);

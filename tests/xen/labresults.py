@@ -154,6 +154,19 @@ def results_dir():
     return Results(d)
 
 
+def run_check(what, steps, source, filename):
+    """One real-Xen test: its check (Python source, run with this module's
+    names and r, the main scenario's results: exit 77 when there are none)
+    after checking that each lab step in steps exited 0; then finish(what)."""
+    r = results_dir()
+    for step in steps:
+        r.ran(step)
+    names = {k: v for k, v in globals().items() if not k.startswith("_")}
+    names.update(r=r, __name__="__main__")
+    exec(compile(source, filename, "exec"), names)
+    finish(what)
+
+
 def plan_entries(plan):
     """identity -> (irq, target cpus) of a plan (TOML)."""
     return {e["identity"]: (e["irq"], cpulist(e["cpus"])) for e in plan.get("entry", [])}
