@@ -53,13 +53,19 @@ Result<AgentSession::Opening> AgentSession::read_report() {
       auto hello = parse_hello((*frame)->body, "host " + host_ + " hello");
       if (!hello.ok()) return hello.error();
       opening.agent_version = hello->agent_version;
-      if ((*frame)->protocol != kSessionProtocol || hello->protocol != kSessionProtocol) {
+      if ((*frame)->protocol != protocol_ || hello->protocol != protocol_) {
         command_.reset();   // the channel closes with nothing sent: the agent applies nothing
+        // An agent older than the protocol asked for says the one it speaks, then refuses.
+        if (hello->protocol == (*frame)->protocol && known_session_protocol(hello->protocol) &&
+            hello->protocol < protocol_) {
+          opening.older_protocol = hello->protocol;
+          return opening;
+        }
         return make_error("host " + host_ + ": agent " + hello->agent_version + " speaks session protocol " +
-                          std::to_string(hello->protocol) + ", this controller speaks " +
-                          std::to_string(kSessionProtocol) +
+                          std::to_string(hello->protocol) + ", this controller speaks " + session_protocols_text() +
                           "; nothing applied (run a controller and agents of one release)");
       }
+      opening.protocol = protocol_;
     } else if ((*frame)->kind != FrameKind::kReport) {
       return make_error("host " + host_ + ": expected the report frame, got a " +
                         std::string(frame_kind_name((*frame)->kind)) + " frame");
@@ -90,9 +96,9 @@ Result<CommandOutput> AgentSession::send_and_finish(std::string_view frame) {
 }
 
 Result<CommandOutput> AgentSession::apply(std::string_view plan_toml) {
-  return send_and_finish(encode_frame(FrameKind::kPlan, plan_toml));
+  return send_and_finish(encode_frame(FrameKind::kPlan, plan_toml, protocol_));
 }
 
-Result<CommandOutput> AgentSession::end() { return send_and_finish(encode_frame(FrameKind::kEnd, "")); }
+Result<CommandOutput> AgentSession::end() { return send_and_finish(encode_frame(FrameKind::kEnd, "", protocol_)); }
 
 }  // namespace irqfleet::controller

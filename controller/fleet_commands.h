@@ -22,6 +22,7 @@
 #include "controller/inventory.h"
 #include "controller/transport.h"
 #include "core/apply_result_read.h"
+#include "core/doc_writer.h"
 #include "core/host_report.h"
 #include "core/plan.h"
 #include "core/policy.h"
@@ -132,8 +133,8 @@ class Fleet {
   // --push-agent the pushed one, copied first when the host lacks it.
   Result<CommandOutput> run_agent(HostResult& host, const std::vector<std::string>& args, const std::string& input);
   Status fetch_report(HostResult& host);
-  // Keeps a report's text (and writes it to out_dir when set).
-  Status take_report(HostResult& host, const std::string& text);
+  // Reads a report's text in `format` (and writes it to out_dir when set).
+  Status take_report(HostResult& host, const std::string& text, DocFormat format);
   // The report through `irqfleet-agent session`; the session is kept for
   // push_plan when `hold`, else ended at once. An agent without the verb
   // (older than the controller) gets fetch_report instead.
