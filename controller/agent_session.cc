@@ -77,8 +77,13 @@ Result<AgentSession::Opening> AgentSession::read_report() {
 }
 
 Result<CommandOutput> AgentSession::send_and_finish(std::string_view frame) {
-  if (!command_ || ended_) return make_error("host " + host_ + ": the agent's session has already ended");
+  if (!command_ || ended_ || plan_sent_) return make_error("host " + host_ + ": the agent's session has already ended");
   if (auto sent = command_->write(frame); !sent.ok()) return sent.error();
+  return finish_sent();
+}
+
+Result<CommandOutput> AgentSession::finish_sent() {
+  if (!command_ || ended_) return make_error("host " + host_ + ": the agent's session has already ended");
   auto out = command_->finish();
   if (!out.ok()) return out.error();
   buffer_ += out->out;
@@ -95,8 +100,26 @@ Result<CommandOutput> AgentSession::send_and_finish(std::string_view frame) {
   return out;
 }
 
+Status AgentSession::send_plan(std::string_view plan_toml) {
+  if (!command_ || ended_ || plan_sent_) return make_error("host " + host_ + ": the agent's session has already ended");
+  plan_sent_ = true;
+  auto sent = command_->write(encode_frame(FrameKind::kPlan, plan_toml, protocol_));
+  if (!sent.ok()) {
+    send_error_ = sent.error();
+    command_.reset();   // the transport has closed the channel
+  }
+  return sent;
+}
+
+Result<CommandOutput> AgentSession::outcome() {
+  if (send_error_) return *send_error_;
+  if (!plan_sent_) return make_error("host " + host_ + ": no plan was sent on the agent's session");
+  return finish_sent();
+}
+
 Result<CommandOutput> AgentSession::apply(std::string_view plan_toml) {
-  return send_and_finish(encode_frame(FrameKind::kPlan, plan_toml, protocol_));
+  if (auto sent = send_plan(plan_toml); !sent.ok()) return sent.error();
+  return outcome();
 }
 
 Result<CommandOutput> AgentSession::end() { return send_and_finish(encode_frame(FrameKind::kEnd, "", protocol_)); }

@@ -40,6 +40,12 @@ class AgentSession {
   // Sends the plan and waits for the agent to end: its exit status, the
   // outcome frame's body as `out` (empty when it sent none) and its stderr.
   Result<CommandOutput> apply(std::string_view plan_toml);
+  // The same in two steps: the plan sent now (the agent starts applying),
+  // its outcome waited for later, maybe on another thread. A send that
+  // failed is outcome()'s error.
+  Status send_plan(std::string_view plan_toml);
+  Result<CommandOutput> outcome();
+  bool plan_sent() const { return plan_sent_; }
   // Sends the end frame and waits for the agent to end.
   Result<CommandOutput> end();
 
@@ -48,12 +54,16 @@ class AgentSession {
   // `ended_` holds how).
   Result<std::optional<Frame>> next_frame();
   Result<CommandOutput> send_and_finish(std::string_view frame);
+  // After the plan or end frame: waits for the agent to end.
+  Result<CommandOutput> finish_sent();
 
   std::unique_ptr<OpenCommand> command_;
   std::string host_;
   int protocol_;
   std::string buffer_;   // stdout read but not yet framed
   std::optional<CommandOutput> ended_;
+  bool plan_sent_ = false;
+  std::optional<Error> send_error_;
 };
 
 }  // namespace irqfleet::controller

@@ -128,6 +128,9 @@ class Fleet {
   void make_plans(FleetResult& result, const std::vector<Policy>& policies);
   // Pushes the plan to hosts `indices` (which hold a plan), in parallel.
   void push_plans(FleetResult& result, const std::vector<size_t>& indices, int max_fail);
+  // Sends each of these hosts' plan on its held session, one after the
+  // other from this thread, before push_plans waits for the outcomes.
+  void send_plans_ahead(FleetResult& result, const std::vector<size_t>& indices);
 
   // Runs the agent with `args` on the host: the inventory's agent, or with
   // --push-agent the pushed one, copied first when the host lacks it.

@@ -153,3 +153,25 @@ TEST_CASE("agent_session - output that is not a frame is an error naming the hos
   REQUIRE_FALSE(opening.ok());
   CHECK_THAT(opening.error().to_string(), Catch::Contains("host h1 session") && Catch::Contains("not a session frame"));
 }
+
+TEST_CASE("agent_session - a plan sent ahead: the outcome is waited for later, the plan sent once") {
+  std::string written;
+  AgentSession s = session(kHello + kReport, encode_frame(FrameKind::kOutcome, "{\"irqs\": []}"), 0, 4096, &written);
+  REQUIRE(s.read_report().ok());
+  CHECK_FALSE(s.plan_sent());
+  REQUIRE(s.send_plan("[plan]\n").ok());
+  CHECK(s.plan_sent());
+  CHECK(written == encode_frame(FrameKind::kPlan, "[plan]\n"));
+  CHECK_FALSE(s.send_plan("[plan]\n").ok());   // one plan per session
+  CHECK_FALSE(s.end().ok());
+  auto out = s.outcome();
+  REQUIRE(out.ok());
+  CHECK(out->exit_status == 0);
+  CHECK(out->out == "{\"irqs\": []}");
+  CHECK(written == encode_frame(FrameKind::kPlan, "[plan]\n"));
+  CHECK_FALSE(s.outcome().ok());   // the agent has ended
+
+  AgentSession unsent = session(kHello + kReport, "", 0, 4096, &written);
+  REQUIRE(unsent.read_report().ok());
+  CHECK_THAT(unsent.outcome().error().to_string(), Catch::Contains("no plan was sent"));
+}

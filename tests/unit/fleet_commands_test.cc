@@ -56,6 +56,13 @@ class FakeTransport final : public Transport {
     calls.push_back({host, command, input});
   }
 
+  // Hosts whose session was written to (a plan or end frame), in order.
+  std::vector<std::string> writes;
+  void record_write(const std::string& host) {
+    std::lock_guard<std::mutex> lock(mu_);
+    writes.push_back(host);
+  }
+
   size_t count(const std::string& host, const std::string& needle) const {
     size_t n = 0;
     for (const auto& c : calls)
@@ -109,6 +116,7 @@ class FakeSession final : public OpenCommand {
   }
   Status write(std::string_view data) override {
     input_ += data;
+    t_.record_write(host_);
     return ok_status();
   }
   Result<CommandOutput> finish() override {
@@ -870,4 +878,35 @@ TEST_CASE("fleet_commands - plan --out asks for protocol 1: the report files are
   auto text = parse_report(out.read("a.toml"), "a.toml");
   REQUIRE(text.ok());
   CHECK(report_to_toml(*text) == report_to_toml(*parse_report(report_to_toml(ra), "ra")));
+}
+
+TEST_CASE("fleet_commands - apply without --max-fail sends every plan before waiting for any outcome") {
+  FakeTransport t;
+  t.sessions = true;
+  std::vector<std::string> written_before_first_outcome;
+  bool first = true;
+  auto watching = [&](const std::string& plan) {
+    if (first) written_before_first_outcome = t.writes;
+    first = false;
+    return apply_all(plan);
+  };
+  for (const char* n : {"a", "b", "c"}) t.hosts[n] = agent(make_report(n, {100, 200, 300, 400}), watching);
+  FleetResult r = Fleet(t, hosts_named({"a", "b", "c"}), {.forks = 1}).apply(balanced());
+  CHECK(r.exit_code() == 0);
+  CHECK(written_before_first_outcome == std::vector<std::string>{"a", "b", "c"});
+  for (const char* n : {"a", "b", "c"}) CHECK(t.count(n, "<- plan") == 1);
+
+  // With --max-fail a host's plan goes only when the rollout reaches it.
+  FakeTransport m;
+  m.sessions = true;
+  first = true;
+  auto watching_m = [&](const std::string& plan) {
+    if (first) written_before_first_outcome = m.writes;
+    first = false;
+    return apply_all(plan);
+  };
+  for (const char* n : {"a", "b", "c"}) m.hosts[n] = agent(make_report(n, {100, 200, 300, 400}), watching_m);
+  FleetResult limited = Fleet(m, hosts_named({"a", "b", "c"}), {.forks = 1, .max_fail = 1}).apply(balanced());
+  CHECK(limited.exit_code() == 0);
+  CHECK(written_before_first_outcome == std::vector<std::string>{"a"});
 }
