@@ -26,8 +26,8 @@ namespace irqfleet::agent {
 namespace {
 
 // One frame on stdout, flushed: the controller is waiting for it.
-Status send_frame(FrameKind kind, std::string_view body) {
-  const std::string frame = encode_frame(kind, body);
+Status send_frame(FrameKind kind, std::string_view body, int protocol) {
+  const std::string frame = encode_frame(kind, body, protocol);
   if (std::fwrite(frame.data(), 1, frame.size(), stdout) != frame.size() || std::fflush(stdout) != 0) {
     const int err = errno;
     return make_error("cannot write the " + std::string(frame_kind_name(kind)) + " frame to standard output: " +
@@ -68,14 +68,14 @@ std::string host_name(const DirFsRoot& root) {
 
 std::string other_protocol(const std::string& host, int theirs) {
   return "host " + host + ": the controller speaks session protocol " + std::to_string(theirs) +
-         ", this agent (irqfleet-agent " IRQFLEET_VERSION ") speaks " + std::to_string(kSessionProtocol) +
+         ", this agent (irqfleet-agent " IRQFLEET_VERSION ") speaks " + session_protocols_text() +
          "; nothing applied (run a controller and agents of one release)";
 }
 
 }  // namespace
 
 int session_command(const Args& args) {
-  int protocol = kSessionProtocol;
+  int protocol = kOldestSessionProtocol;
   double sample = 0;
   bool nonzero_counts = false;
   ApplyRequest request;
@@ -85,15 +85,17 @@ int session_command(const Args& args) {
               "The controller's session: one command per host for report, plan and apply.\n"
               "Writes frames on stdout, each a header line 'irqfleet-frame PROTOCOL KIND LENGTH'\n"
               "then exactly LENGTH bytes: a hello (protocol and agent version), then the report\n"
-              "(what `report` prints, TOML). Then reads one frame on stdin: a plan, applied as\n"
+              "(what `report` prints: TOML in protocol 1, JSON in protocol 2). Then reads one\n"
+              "frame on stdin: a plan, applied as\n"
               "`apply --format json -` would with the options below, its outcome document\n"
               "written as an outcome frame; or an end frame, after which it exits 0 having\n"
               "written nothing. A plan frame cut short, a frame of another protocol or no frame\n"
               "at all (standard input closed: the controller went away) applies nothing and\n"
               "exits 1. Exit status otherwise as `apply`.");
   cli.add_options()
-      ("protocol", po::value(&protocol)->default_value(kSessionProtocol),
-       "the session protocol the controller speaks; another than this agent's is refused")
+      ("protocol", po::value(&protocol)->default_value(kOldestSessionProtocol),
+       "the session protocol the controller speaks (1: the report in TOML, 2: in JSON); one this agent does not "
+       "speak is refused")
       ("sample", po::value(&sample)->default_value(0),
        "report: read /proc/interrupts twice SECONDS apart and add each IRQ's rate")
       ("nonzero-counts", po::bool_switch(&nonzero_counts), "report: only CPUs that took interrupts in `counts`")
@@ -110,23 +112,25 @@ int session_command(const Args& args) {
 
   // The hello goes first whatever happens, so that the controller can name
   // this agent's version and protocol in its own error.
-  if (auto sent = send_frame(FrameKind::kHello, hello_body(IRQFLEET_VERSION)); !sent.ok()) return cli.fail(sent.error());
+  // A protocol it does not speak: the hello says the newest it does.
+  const int speaks = known_session_protocol(protocol) ? protocol : kSessionProtocol;
+  if (auto sent = send_frame(FrameKind::kHello, hello_body(IRQFLEET_VERSION, speaks), speaks); !sent.ok())
+    return cli.fail(sent.error());
   auto host = cli.open_host();
   if (!host) return 1;
-  if (protocol != kSessionProtocol) return cli.fail(other_protocol(host_name(*host->root), protocol));
+  if (speaks != protocol) return cli.fail(other_protocol(host_name(*host->root), protocol));
   auto report = read_agent_report(*host, sample);
   if (!report.ok()) return cli.fail(report.error());
   std::string report_text;
-  write_report(*report, DocFormat::kToml, [&](std::string_view piece) { report_text += piece; },
-               ReportWriteOptions{nonzero_counts});
-  if (auto sent = send_frame(FrameKind::kReport, report_text); !sent.ok()) return cli.fail(sent.error());
+  write_report(*report, protocol >= 2 ? DocFormat::kJson : DocFormat::kToml,
+               [&](std::string_view piece) { report_text += piece; }, ReportWriteOptions{nonzero_counts});
+  if (auto sent = send_frame(FrameKind::kReport, report_text, protocol); !sent.ok()) return cli.fail(sent.error());
   report_text = {};
 
   auto frame = receive_frame("<controller>");
   if (!frame.ok()) return cli.fail(frame.error().to_string() + "; nothing applied");
   if (!*frame) return cli.fail("the controller closed the session without a plan or an end frame; nothing applied");
-  if ((*frame)->protocol != kSessionProtocol)
-    return cli.fail(other_protocol(report->hostname, (*frame)->protocol));
+  if ((*frame)->protocol != protocol) return cli.fail(other_protocol(report->hostname, (*frame)->protocol));
   if ((*frame)->kind == FrameKind::kEnd) return 0;
   if ((*frame)->kind != FrameKind::kPlan)
     return cli.fail("expected a plan or an end frame, got a " + std::string(frame_kind_name((*frame)->kind)) +
@@ -139,7 +143,7 @@ int session_command(const Args& args) {
   // apply_result_to_json writes the whole document or nothing: no document
   // means the apply failed before it (said on stderr), and no frame follows.
   if (!outcome.str().empty())
-    if (auto sent = send_frame(FrameKind::kOutcome, outcome.str()); !sent.ok()) return cli.fail(sent.error());
+    if (auto sent = send_frame(FrameKind::kOutcome, outcome.str(), protocol); !sent.ok()) return cli.fail(sent.error());
   return exit_code;
 }
 

@@ -53,13 +53,19 @@ Result<AgentSession::Opening> AgentSession::read_report() {
       auto hello = parse_hello((*frame)->body, "host " + host_ + " hello");
       if (!hello.ok()) return hello.error();
       opening.agent_version = hello->agent_version;
-      if ((*frame)->protocol != kSessionProtocol || hello->protocol != kSessionProtocol) {
+      if ((*frame)->protocol != protocol_ || hello->protocol != protocol_) {
         command_.reset();   // the channel closes with nothing sent: the agent applies nothing
+        // An agent older than the protocol asked for says the one it speaks, then refuses.
+        if (hello->protocol == (*frame)->protocol && known_session_protocol(hello->protocol) &&
+            hello->protocol < protocol_) {
+          opening.older_protocol = hello->protocol;
+          return opening;
+        }
         return make_error("host " + host_ + ": agent " + hello->agent_version + " speaks session protocol " +
-                          std::to_string(hello->protocol) + ", this controller speaks " +
-                          std::to_string(kSessionProtocol) +
+                          std::to_string(hello->protocol) + ", this controller speaks " + session_protocols_text() +
                           "; nothing applied (run a controller and agents of one release)");
       }
+      opening.protocol = protocol_;
     } else if ((*frame)->kind != FrameKind::kReport) {
       return make_error("host " + host_ + ": expected the report frame, got a " +
                         std::string(frame_kind_name((*frame)->kind)) + " frame");
@@ -71,8 +77,13 @@ Result<AgentSession::Opening> AgentSession::read_report() {
 }
 
 Result<CommandOutput> AgentSession::send_and_finish(std::string_view frame) {
-  if (!command_ || ended_) return make_error("host " + host_ + ": the agent's session has already ended");
+  if (!command_ || ended_ || plan_sent_) return make_error("host " + host_ + ": the agent's session has already ended");
   if (auto sent = command_->write(frame); !sent.ok()) return sent.error();
+  return finish_sent();
+}
+
+Result<CommandOutput> AgentSession::finish_sent() {
+  if (!command_ || ended_) return make_error("host " + host_ + ": the agent's session has already ended");
   auto out = command_->finish();
   if (!out.ok()) return out.error();
   buffer_ += out->out;
@@ -89,10 +100,28 @@ Result<CommandOutput> AgentSession::send_and_finish(std::string_view frame) {
   return out;
 }
 
-Result<CommandOutput> AgentSession::apply(std::string_view plan_toml) {
-  return send_and_finish(encode_frame(FrameKind::kPlan, plan_toml));
+Status AgentSession::send_plan(std::string_view plan_toml) {
+  if (!command_ || ended_ || plan_sent_) return make_error("host " + host_ + ": the agent's session has already ended");
+  plan_sent_ = true;
+  auto sent = command_->write(encode_frame(FrameKind::kPlan, plan_toml, protocol_));
+  if (!sent.ok()) {
+    send_error_ = sent.error();
+    command_.reset();   // the transport has closed the channel
+  }
+  return sent;
 }
 
-Result<CommandOutput> AgentSession::end() { return send_and_finish(encode_frame(FrameKind::kEnd, "")); }
+Result<CommandOutput> AgentSession::outcome() {
+  if (send_error_) return *send_error_;
+  if (!plan_sent_) return make_error("host " + host_ + ": no plan was sent on the agent's session");
+  return finish_sent();
+}
+
+Result<CommandOutput> AgentSession::apply(std::string_view plan_toml) {
+  if (auto sent = send_plan(plan_toml); !sent.ok()) return sent.error();
+  return outcome();
+}
+
+Result<CommandOutput> AgentSession::end() { return send_and_finish(encode_frame(FrameKind::kEnd, "", protocol_)); }
 
 }  // namespace irqfleet::controller

@@ -33,7 +33,9 @@ Status Fleet::push_plan(HostResult& h) {
       sessions_.erase(it);
     }
   }
-  auto out = session ? session->apply(plan_to_toml(*h.plan)) : run_agent(h, args, plan_to_toml(*h.plan));
+  auto out = !session               ? run_agent(h, args, plan_to_toml(*h.plan))
+             : session->plan_sent() ? session->outcome()
+                                    : session->apply(plan_to_toml(*h.plan));
   if (!out.ok()) return out.error();
   h.agent_exit = out->exit_status;
   h.agent_stderr = out->err;
@@ -56,7 +58,21 @@ Status Fleet::push_plan(HostResult& h) {
   return make_error(agent_failure(h.host, options_.check ? "apply --check" : "apply", *out));
 }
 
+void Fleet::send_plans_ahead(FleetResult& result, const std::vector<size_t>& indices) {
+  std::lock_guard<std::mutex> lock(sessions_mu_);
+  for (size_t i : indices) {
+    HostResult& h = result.hosts[i];
+    auto it = sessions_.find(h.host.name);
+    if (it == sessions_.end() || !h.plan) continue;
+    (void)it->second->send_plan(plan_to_toml(*h.plan));   // a failure is the host's, when push_plan waits for it
+  }
+}
+
 void Fleet::push_plans(FleetResult& result, const std::vector<size_t>& indices, int max_fail) {
+  // Nothing can stop this batch (no --max-fail allowance), so every host
+  // that holds its session gets its plan now: the agents apply side by side
+  // while the threads wait for their outcomes, not `forks` agents at a time.
+  if (max_fail == 0) send_plans_ahead(result, indices);
   FleetRunner runner({.forks = options_.forks,
                       .max_fail = max_fail,
                       .progress = options_.progress,

@@ -22,6 +22,7 @@
 #include "controller/inventory.h"
 #include "controller/transport.h"
 #include "core/apply_result_read.h"
+#include "core/doc_writer.h"
 #include "core/host_report.h"
 #include "core/plan.h"
 #include "core/policy.h"
@@ -127,13 +128,16 @@ class Fleet {
   void make_plans(FleetResult& result, const std::vector<Policy>& policies);
   // Pushes the plan to hosts `indices` (which hold a plan), in parallel.
   void push_plans(FleetResult& result, const std::vector<size_t>& indices, int max_fail);
+  // Sends each of these hosts' plan on its held session, one after the
+  // other from this thread, before push_plans waits for the outcomes.
+  void send_plans_ahead(FleetResult& result, const std::vector<size_t>& indices);
 
   // Runs the agent with `args` on the host: the inventory's agent, or with
   // --push-agent the pushed one, copied first when the host lacks it.
   Result<CommandOutput> run_agent(HostResult& host, const std::vector<std::string>& args, const std::string& input);
   Status fetch_report(HostResult& host);
-  // Keeps a report's text (and writes it to out_dir when set).
-  Status take_report(HostResult& host, const std::string& text);
+  // Reads a report's text in `format` (and writes it to out_dir when set).
+  Status take_report(HostResult& host, const std::string& text, DocFormat format);
   // The report through `irqfleet-agent session`; the session is kept for
   // push_plan when `hold`, else ended at once. An agent without the verb
   // (older than the controller) gets fetch_report instead.

@@ -33,12 +33,13 @@ bool lacks_session_verb(const CommandOutput& out) {
 
 }  // namespace
 
-Status Fleet::take_report(HostResult& h, const std::string& text) {
-  if (!options_.out_dir.empty()) {
+Status Fleet::take_report(HostResult& h, const std::string& text, DocFormat format) {
+  if (!options_.out_dir.empty()) {   // always TOML: session_report asks for it then
     auto st = write_out_file(options_.out_dir, h.host.name + ".toml", text);
     if (!st.ok()) return st;
   }
-  auto report = parse_report(text, "host " + h.host.name + " report");
+  const std::string source = "host " + h.host.name + " report";
+  auto report = format == DocFormat::kJson ? parse_report_json(text, source) : parse_report(text, source);
   if (!report.ok()) return report.error();
   h.report = std::move(*report);
   return ok_status();
@@ -48,24 +49,33 @@ Status Fleet::fetch_report(HostResult& h) {
   auto out = run_agent(h, report_args("report", options_.sample_seconds), "");
   if (!out.ok()) return out.error();
   if (out->exit_status != 0) return make_error(agent_failure(h.host, "report", *out));
-  return take_report(h, out->out);
+  return take_report(h, out->out, DocFormat::kToml);
 }
 
 Status Fleet::session_report(HostResult& h, bool hold) {
-  std::vector<std::string> args = report_args("session", options_.sample_seconds);
-  if (hold) {   // apply's options: the plan comes on this session
-    for (auto& a : apply_options()) args.push_back(std::move(a));
-  }
+  // The newest protocol (the report in JSON, cheaper to read here), unless
+  // --out keeps the agents' TOML as they print it.
+  int protocol = options_.out_dir.empty() ? kSessionProtocol : kOldestSessionProtocol;
   std::optional<std::string> copy;
-  for (int attempt = 0;; ++attempt) {
+  while (true) {
+    std::vector<std::string> args = report_args("session", options_.sample_seconds);
+    // Protocol 1 unsaid: the command line an agent older than protocol 2 knows.
+    if (protocol != kOldestSessionProtocol) args.insert(args.begin() + 1, {"--protocol", std::to_string(protocol)});
+    if (hold) {   // apply's options: the plan comes on this session
+      for (auto& a : apply_options()) args.push_back(std::move(a));
+    }
     auto started = transport_.start(h.host, agent_line(h, args, copy.value_or("")));
     if (!started.ok()) return started.error();
-    auto session = std::make_unique<AgentSession>(std::move(*started), h.host.name);
+    auto session = std::make_unique<AgentSession>(std::move(*started), h.host.name, protocol);
     auto opening = session->read_report();
     if (!opening.ok()) return opening.error();
+    if (opening->older_protocol && *opening->older_protocol < protocol) {
+      protocol = *opening->older_protocol;   // an agent of an older release: once more, in its protocol
+      continue;
+    }
     if (!opening->report) {
       const CommandOutput& ended = opening->ended;
-      if (auto refused = parse_guard_refusal(ended); refused && attempt > 0)
+      if (auto refused = parse_guard_refusal(ended); refused && copy)   // refused after the push
         return make_error(guard_failure(h.host, *refused, *options_.push, h.host.agent));
       auto pushed = push_if_refused(h, ended);
       if (!pushed.ok()) return pushed.error();
@@ -77,7 +87,7 @@ Status Fleet::session_report(HostResult& h, bool hold) {
       return make_error(agent_failure(h.host, "report", ended));
     }
     if (copy) h.agent_pushed = h.host.agent;
-    auto taken = take_report(h, *opening->report);
+    auto taken = take_report(h, *opening->report, opening->protocol >= 2 ? DocFormat::kJson : DocFormat::kToml);
     bool keep = hold && taken.ok();
     if (keep) {
       std::lock_guard<std::mutex> lock(sessions_mu_);

@@ -17,4 +17,8 @@ namespace irqfleet {
 // nlohmann::json::parse; a syntax error names `source`, line and column.
 Result<nlohmann::json> parse_json(std::string_view text, const std::string& source);
 
+// A syntax error of nlohmann-json's (its what() and the byte it stopped at,
+// as parse_error::byte counts it) as our Error: source, line and column.
+Error json_syntax_error(std::string_view what, size_t byte, std::string_view text, const std::string& source);
+
 }  // namespace irqfleet

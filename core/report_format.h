@@ -32,5 +32,10 @@ std::string report_to_json(const HostReport& report, const ReportWriteOptions& o
 // non-zero counts alike; zero counts are dropped, so IrqReport::counts stays
 // sparse. `source` names it in errors ("dom0-07", "reports/dom0-07.toml").
 Result<HostReport> parse_report(std::string_view toml_text, const std::string& source);
+// The same from the JSON form (report_to_json; what `irqfleet-agent session`
+// sends in protocol 2), read without a document tree (nlohmann-json's SAX
+// interface): the same model as parse_report gives for the same report, 64-bit
+// counts exact. Errors name the key by its path ("irq[3].counts.1: ...").
+Result<HostReport> parse_report_json(std::string_view json_text, const std::string& source);
 
 }  // namespace irqfleet

@@ -78,7 +78,7 @@ Result<std::optional<DecodedFrame>> decode_frame(std::string_view buffer, size_t
   DecodedFrame out;
   out.frame.protocol = static_cast<int>(*protocol);
   out.frame.kind = enum_named(kKinds, fields[2]).value_or(FrameKind::kUnknown);
-  if (out.frame.kind == FrameKind::kUnknown && out.frame.protocol == kSessionProtocol)
+  if (out.frame.kind == FrameKind::kUnknown && known_session_protocol(out.frame.protocol))
     return make_error("unknown session frame kind '" + std::string(fields[2]) + "'", source);
   out.size = nl + 1 + *length;
   if (buffer.size() < out.size) return std::optional<DecodedFrame>{};
@@ -98,8 +98,15 @@ Error truncated_frame(std::string_view buffer, const std::string& source) {
                     source);
 }
 
-std::string hello_body(std::string_view agent_version) {
-  return "protocol " + std::to_string(kSessionProtocol) + "\nagent " + std::string(agent_version) + "\n";
+std::string session_protocols_text() {
+  std::string out;
+  for (int p = kOldestSessionProtocol; p <= kSessionProtocol; ++p)
+    out += (p == kOldestSessionProtocol ? "" : p == kSessionProtocol ? " and " : ", ") + std::to_string(p);
+  return out;
+}
+
+std::string hello_body(std::string_view agent_version, int protocol) {
+  return "protocol " + std::to_string(protocol) + "\nagent " + std::string(agent_version) + "\n";
 }
 
 Result<Hello> parse_hello(std::string_view body, const std::string& source) {

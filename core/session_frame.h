@@ -18,12 +18,23 @@
 
 namespace irqfleet {
 
-// The session protocol both sides speak; a peer of another is refused.
-inline constexpr int kSessionProtocol = 1;
+// The session protocols this side speaks, oldest to newest; a peer of any
+// other is refused. 1: the report frame carries the report's TOML; 2: its
+// JSON, which the controller reads without a document tree (report_format.h).
+// The controller asks for one with `session --protocol N` (without it: 1, as
+// a controller older than protocol 2 asks); the agent's hello and frames
+// carry the one it speaks.
+inline constexpr int kOldestSessionProtocol = 1;
+inline constexpr int kSessionProtocol = 2;   // the newest
+inline constexpr bool known_session_protocol(int protocol) {
+  return protocol >= kOldestSessionProtocol && protocol <= kSessionProtocol;
+}
+// What this side speaks, for errors: "1 and 2".
+std::string session_protocols_text();
 
 enum class FrameKind {
   kHello,     // agent → controller, first: "protocol N\nagent VERSION\n"
-  kReport,    // agent → controller: the report, as `irqfleet-agent report` prints it
+  kReport,    // agent → controller: the report, as `irqfleet-agent report --nonzero-counts` prints it (TOML; JSON from protocol 2)
   kPlan,      // controller → agent: the plan to apply (irqfleet.plan/1 TOML)
   kEnd,       // controller → agent: no plan; the agent exits 0 and writes nothing
   kOutcome,   // agent → controller: `apply --format json`'s document
@@ -57,7 +68,7 @@ struct Hello {
   int protocol = 0;
   std::string agent_version;
 };
-std::string hello_body(std::string_view agent_version);
+std::string hello_body(std::string_view agent_version, int protocol = kSessionProtocol);
 Result<Hello> parse_hello(std::string_view body, const std::string& source);
 
 }  // namespace irqfleet

@@ -90,8 +90,8 @@ irqfleet_json plan "${I[@]}" --limit dom0-01 plan --policy "$WORK/policy.toml" -
 expect_rc plan 0
 cat >"$WORK/controller.py" <<'EOF2'
 # controller.py SSH_CONFIG HOST MODE PLAN [AGENT ARGS...]: runs `irqfleet-agent
-# session` over ssh, reads hello and report, then per MODE: "cut" sends half a
-# plan frame and closes stdin; "kill" sends half a plan frame and kills the
+# session` over ssh, reads hello and report, then per MODE (the plan frame in
+# the protocol of the agent's frames): "cut" sends half a plan frame and closes stdin; "kill" sends half a plan frame and kills the
 # ssh client; "whole" sends the plan. Prints "exit N" and the agent's stderr.
 import os, signal, subprocess, sys
 cfg, host, mode, plan_path = sys.argv[1:5]
@@ -102,18 +102,22 @@ p = subprocess.Popen(["ssh", "-F", cfg, "-o", "BatchMode=yes", host, remote],
 def frame():
     header = p.stdout.readline().decode()
     if not header:
-        return None, None
+        return None, None, None
     _, proto, kind, length = header.split()
-    return kind, p.stdout.read(int(length))
+    return proto, kind, p.stdout.read(int(length))
 kinds = []
+proto = "1"
 for _ in range(2):
-    kind, body = frame()
+    got, kind, body = frame()
     if kind is None:
         break
+    proto = got
     kinds.append(kind)
 print("frames " + " ".join(kinds), flush=True)
+if len(kinds) == 2:
+    print(f"report in protocol {proto}: {'JSON' if body.startswith(b'{') else 'TOML'}", flush=True)
 plan = open(plan_path, "rb").read()
-whole = b"irqfleet-frame 1 plan %d\n" % len(plan) + plan
+whole = b"irqfleet-frame %s plan %d\n" % (proto.encode(), len(plan)) + plan
 try:   # an agent that refused us has closed its end
     p.stdin.write(whole if mode == "whole" else whole[: len(whole) // 2])
     p.stdin.flush()
@@ -139,6 +143,7 @@ echo "== a plan frame cut short (stdin closed) is refused"
 python3 "$WORK/controller.py" "$FLEET/ssh_config" dom0-01 cut "$WORK/plans/dom0-01.plan.toml" >"$WORK/cut.out" 2>&1 ||
   { cat "$WORK/cut.out"; fail "controller.py cut"; }
 grep -q "^frames hello report$" "$WORK/cut.out" || { cat "$WORK/cut.out"; fail "cut: hello and report first"; }
+grep -q "^report in protocol 1: TOML$" "$WORK/cut.out" || { cat "$WORK/cut.out"; fail "cut: no --protocol: protocol 1, TOML"; }
 grep -q "^exit 1$" "$WORK/cut.out" && grep -q "truncated plan frame" "$WORK/cut.out" && grep -q "nothing applied" "$WORK/cut.out" ||
   { cat "$WORK/cut.out"; fail "cut: exit 1 naming the truncated plan frame"; }
 grep -q "^stdout b''$" "$WORK/cut.out" || { cat "$WORK/cut.out"; fail "cut: no outcome frame"; }
@@ -154,18 +159,27 @@ gone "$pid" "killed mid-plan"
 untouched dom0-01 "killed mid-plan"
 echo "ok: nothing applied"
 
+echo "== protocol 2: the report comes as JSON; a plan cut short is refused as in protocol 1"
+python3 "$WORK/controller.py" "$FLEET/ssh_config" dom0-01 cut "$WORK/plans/dom0-01.plan.toml" --protocol 2 \
+  >"$WORK/cut2.out" 2>&1 || { cat "$WORK/cut2.out"; fail "controller.py cut --protocol 2"; }
+grep -q "^frames hello report$" "$WORK/cut2.out" && grep -q "^report in protocol 2: JSON$" "$WORK/cut2.out" ||
+  { cat "$WORK/cut2.out"; fail "protocol 2: hello and a JSON report"; }
+grep -q "^exit 1$" "$WORK/cut2.out" && grep -q "truncated plan frame" "$WORK/cut2.out" ||
+  { cat "$WORK/cut2.out"; fail "protocol 2: exit 1 naming the truncated plan frame"; }
+untouched dom0-01 "plan cut short, protocol 2"
+
 echo "== a controller of another session protocol is refused by the agent"
-python3 "$WORK/controller.py" "$FLEET/ssh_config" dom0-01 whole "$WORK/plans/dom0-01.plan.toml" --protocol 2 \
-  >"$WORK/proto.out" 2>&1 || { cat "$WORK/proto.out"; fail "controller.py protocol 2"; }
+python3 "$WORK/controller.py" "$FLEET/ssh_config" dom0-01 whole "$WORK/plans/dom0-01.plan.toml" --protocol 3 \
+  >"$WORK/proto.out" 2>&1 || { cat "$WORK/proto.out"; fail "controller.py protocol 3"; }
 grep -q "^frames hello$" "$WORK/proto.out" && grep -q "^exit 1$" "$WORK/proto.out" &&
-  grep -q "host dom0-01: the controller speaks session protocol 2, this agent (irqfleet-agent [0-9.]*) speaks 1; nothing applied" "$WORK/proto.out" ||
-  { cat "$WORK/proto.out"; fail "protocol 2: the agent names both versions and applies nothing"; }
-untouched dom0-01 "controller of protocol 2"
+  grep -q "host dom0-01: the controller speaks session protocol 3, this agent (irqfleet-agent [0-9.]*) speaks 1 and 2; nothing applied" "$WORK/proto.out" ||
+  { cat "$WORK/proto.out"; fail "protocol 3: the agent names both versions and applies nothing"; }
+untouched dom0-01 "controller of protocol 3"
 
 echo "== an agent of another session protocol is refused by the controller"
 cat >"$WORK/agent-proto2" <<EOF2
 #!/bin/sh
-printf 'irqfleet-frame 2 hello 23\nprotocol 2\nagent 9.9.9\n'
+printf 'irqfleet-frame 3 hello 23\nprotocol 3\nagent 9.9.9\n'
 cat >"\$HOME/proto2.stdin"
 exit 1
 EOF2
@@ -174,10 +188,34 @@ sed -e "/^dom0-01 /s|irqfleet_agent=[^ ]*|irqfleet_agent=$WORK/agent-proto2|" "$
 irqfleet_json proto2 -i "$WORK/proto2.ini" --inventory-parser builtin --known-hosts "$KNOWN_HOSTS" --timeout 20 \
   --limit dom0-01 apply --policy "$WORK/policy.toml"
 expect_rc proto2 2
-check proto2 "h['dom0-01']['state'] == 'failed' and 'host dom0-01: agent 9.9.9 speaks session protocol 2, this controller speaks 1; nothing applied' in h['dom0-01']['error']" \
+check proto2 "h['dom0-01']['state'] == 'failed' and 'host dom0-01: agent 9.9.9 speaks session protocol 3, this controller speaks 1 and 2; nothing applied' in h['dom0-01']['error']" \
   "the controller names the host and both versions"
 for i in $(seq 50); do [ -f "$(home dom0-01)/proto2.stdin" ] && break; sleep 0.1; done
 [ -f "$(home dom0-01)/proto2.stdin" ] && [ ! -s "$(home dom0-01)/proto2.stdin" ] ||
-  fail "the controller sent the agent of protocol 2 something ($(wc -c <"$(home dom0-01)/proto2.stdin" 2>&1) bytes)"
-untouched dom0-01 "agent of protocol 2"
+  fail "the controller sent the agent of protocol 3 something ($(wc -c <"$(home dom0-01)/proto2.stdin" 2>&1) bytes)"
+untouched dom0-01 "agent of protocol 3"
+
+echo "== an agent older than protocol 2 is asked again in protocol 1, and applies"
+# What such an agent does with --protocol 2: its hello (protocol 1), then it refuses.
+AGENT_BIN=$(sed -n 's/^dom0-01 .*irqfleet_agent=\([^ ]*\).*/\1/p' "$INVENTORY")
+cat >"$WORK/agent-proto1" <<EOF2
+#!/bin/sh
+echo "\$*" >>"\$HOME/proto1.args"
+case " \$* " in *" --protocol 2 "*)
+  printf 'irqfleet-frame 1 hello 23\nprotocol 1\nagent 0.0.9\n'
+  echo "irqfleet-agent session: the controller speaks session protocol 2, this agent speaks 1; nothing applied" >&2
+  exit 1;;
+esac
+exec $AGENT_BIN "\$@"
+EOF2
+chmod 755 "$WORK/agent-proto1"
+sed -e "/^dom0-02 /s|irqfleet_agent=[^ ]*|irqfleet_agent=$WORK/agent-proto1|" "$INVENTORY" >"$WORK/proto1.ini"
+irqfleet_json proto1 -i "$WORK/proto1.ini" --inventory-parser builtin --known-hosts "$KNOWN_HOSTS" --timeout 20 \
+  --limit dom0-02,dom0-03 apply --policy "$WORK/policy.toml"
+expect_rc proto1 0
+check proto1 "h['dom0-02']['state'] == 'ok' and h['dom0-03']['state'] == 'ok' and h['dom0-02']['outcome_counts'].get('applied', 0) > 0" \
+  "the older agent's host and a current one both applied"
+[ "$(grep -c -- '^session --protocol 2 ' "$(home dom0-02)/proto1.args")" = 1 ] &&
+  [ "$(grep -c -- '^session --nonzero-counts' "$(home dom0-02)/proto1.args")" = 1 ] ||
+  { cat "$(home dom0-02)/proto1.args"; fail "the older agent: asked in protocol 2 once, then once in 1"; }
 echo "PASS"

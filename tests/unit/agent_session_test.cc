@@ -88,7 +88,7 @@ TEST_CASE("agent_session - the end frame, and an agent that failed without an ou
   auto out = ended.end();
   REQUIRE(out.ok());
   CHECK(out->exit_status == 0);
-  CHECK(written == "irqfleet-frame 1 end 0\n");
+  CHECK(written == "irqfleet-frame 2 end 0\n");
 
   AgentSession failed = session(kHello + kReport, "", 1, 4096, &written);
   REQUIRE(failed.read_report().ok());
@@ -100,14 +100,50 @@ TEST_CASE("agent_session - the end frame, and an agent that failed without an ou
 }
 
 TEST_CASE("agent_session - an agent of another protocol is refused, naming both versions, and is sent nothing") {
+  for (int theirs : {0, 3}) {
+    std::string written;
+    AgentSession s = session(encode_frame(FrameKind::kHello, hello_body("0.9.0", theirs), theirs) +
+                                 encode_frame(FrameKind::kReport, "{}", theirs),
+                             "", 0, 7, &written);
+    auto opening = s.read_report();
+    REQUIRE_FALSE(opening.ok());
+    CHECK_THAT(opening.error().to_string(),
+               Catch::Contains("host h1: agent 0.9.0 speaks session protocol " + std::to_string(theirs) +
+                               ", this controller speaks 1 and 2; nothing applied"));
+    CHECK_FALSE(s.apply("[plan]\n").ok());
+    CHECK(written.empty());
+  }
+}
+
+TEST_CASE("agent_session - an agent older than the protocol asked for says its own: ask again in it, nothing sent") {
   std::string written;
-  AgentSession s = session(encode_frame(FrameKind::kHello, "protocol 2\nagent 0.9.0\n", 2) + kReport, "", 0, 7, &written);
+  // What an agent of protocol 1 prints for `session --protocol 2`: its hello, then it refuses.
+  AgentSession s(std::make_unique<ScriptedCommand>(encode_frame(FrameKind::kHello, hello_body("0.0.9", 1), 1), "", 1,
+                                                   4096, &written),
+                 "h1", 2);
   auto opening = s.read_report();
-  REQUIRE_FALSE(opening.ok());
-  CHECK_THAT(opening.error().to_string(),
-             Catch::Contains("host h1: agent 0.9.0 speaks session protocol 2, this controller speaks 1"));
-  CHECK_FALSE(s.apply("[plan]\n").ok());
+  REQUIRE(opening.ok());
+  REQUIRE(opening->older_protocol);
+  CHECK(*opening->older_protocol == 1);
+  CHECK_FALSE(opening->report);
+  CHECK_FALSE(s.end().ok());
   CHECK(written.empty());
+}
+
+TEST_CASE("agent_session - the session's frames are in the protocol it was asked for") {
+  for (int protocol : {1, 2}) {
+    std::string written;
+    AgentSession s(std::make_unique<ScriptedCommand>(encode_frame(FrameKind::kHello, hello_body("0.1.0", protocol), protocol) +
+                                                         encode_frame(FrameKind::kReport, "{}", protocol),
+                                                     "", 0, 4096, &written),
+                   "h1", protocol);
+    auto opening = s.read_report();
+    REQUIRE(opening.ok());
+    CHECK(opening->protocol == protocol);
+    CHECK(opening->report == std::optional<std::string>{"{}"});
+    REQUIRE(s.end().ok());
+    CHECK(written == encode_frame(FrameKind::kEnd, "", protocol));
+  }
 }
 
 TEST_CASE("agent_session - output that is not a frame is an error naming the host") {
@@ -116,4 +152,26 @@ TEST_CASE("agent_session - output that is not a frame is an error naming the hos
   auto opening = s.read_report();
   REQUIRE_FALSE(opening.ok());
   CHECK_THAT(opening.error().to_string(), Catch::Contains("host h1 session") && Catch::Contains("not a session frame"));
+}
+
+TEST_CASE("agent_session - a plan sent ahead: the outcome is waited for later, the plan sent once") {
+  std::string written;
+  AgentSession s = session(kHello + kReport, encode_frame(FrameKind::kOutcome, "{\"irqs\": []}"), 0, 4096, &written);
+  REQUIRE(s.read_report().ok());
+  CHECK_FALSE(s.plan_sent());
+  REQUIRE(s.send_plan("[plan]\n").ok());
+  CHECK(s.plan_sent());
+  CHECK(written == encode_frame(FrameKind::kPlan, "[plan]\n"));
+  CHECK_FALSE(s.send_plan("[plan]\n").ok());   // one plan per session
+  CHECK_FALSE(s.end().ok());
+  auto out = s.outcome();
+  REQUIRE(out.ok());
+  CHECK(out->exit_status == 0);
+  CHECK(out->out == "{\"irqs\": []}");
+  CHECK(written == encode_frame(FrameKind::kPlan, "[plan]\n"));
+  CHECK_FALSE(s.outcome().ok());   // the agent has ended
+
+  AgentSession unsent = session(kHello + kReport, "", 0, 4096, &written);
+  REQUIRE(unsent.read_report().ok());
+  CHECK_THAT(unsent.outcome().error().to_string(), Catch::Contains("no plan was sent"));
 }

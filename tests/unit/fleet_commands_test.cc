@@ -41,17 +41,26 @@ class FakeTransport final : public Transport {
   }
 
   // With `sessions`, start() runs `irqfleet-agent session` as the agent
-  // would, from the host's handler: its `report` answer framed after a hello
-  // speaking `protocol`; then the plan frame, if one comes, through its
-  // `apply` answer (recorded as a call "<session command> <- plan").
+  // would, from the host's handler: its `report` answer framed after a hello,
+  // in the protocol asked for when the agent speaks it (one of `protocols`;
+  // protocol 2: the report as JSON), else a hello naming its newest and a
+  // refusal; then the plan frame, if one comes, through its `apply` answer
+  // (recorded as a call "<session command> <- plan").
   bool sessions = false;
-  int protocol = kSessionProtocol;
+  std::set<int> protocols = {1, 2};
   std::set<std::string> without_session_verb;   // hosts whose agent predates `session`
   bool can_start() const override { return sessions; }
   Result<std::unique_ptr<OpenCommand>> start(const InventoryHost& host, const std::string& command) override;
   void record(const std::string& host, const std::string& command, const std::string& input) {
     std::lock_guard<std::mutex> lock(mu_);
     calls.push_back({host, command, input});
+  }
+
+  // Hosts whose session was written to (a plan or end frame), in order.
+  std::vector<std::string> writes;
+  void record_write(const std::string& host) {
+    std::lock_guard<std::mutex> lock(mu_);
+    writes.push_back(host);
   }
 
   size_t count(const std::string& host, const std::string& needle) const {
@@ -74,15 +83,30 @@ class FakeSession final : public OpenCommand {
       return;
     }
     std::string report_command = command_;
+    int asked = kOldestSessionProtocol;
+    if (const size_t at = report_command.find(" --protocol "); at != std::string::npos) {
+      const size_t end = report_command.find(' ', at + 12);
+      asked = std::stoi(report_command.substr(at + 12, end - at - 12));
+      report_command.erase(at, end - at);
+    }
     report_command.replace(report_command.find(" session"), 8, " report");
+    protocol_ = t_.protocols.count(asked) ? asked : *t_.protocols.rbegin();
+    const std::string hello = encode_frame(FrameKind::kHello, hello_body("0.1.0", protocol_), protocol_);
+    if (protocol_ != asked) {
+      pending_ = hello;
+      early_ = CommandOutput{1, "", "irqfleet-agent session: the controller speaks session protocol " +
+                                        std::to_string(asked) + "; nothing applied\n"};
+      return;
+    }
     auto report = handler_(report_command, "");
     if (!report.ok() || report->exit_status != 0) {
       early_ = report.ok() ? *report : CommandOutput{255, "", report.error().to_string()};
       return;
     }
-    pending_ = encode_frame(FrameKind::kHello, "protocol " + std::to_string(t_.protocol) + "\nagent 0.1.0\n",
-                            t_.protocol) +
-               encode_frame(FrameKind::kReport, report->out);
+    std::string body = report->out;
+    if (protocol_ >= 2)
+      if (auto model = parse_report(body, "fake"); model.ok()) body = report_to_json(*model, {.nonzero_counts_only = true});
+    pending_ = hello + encode_frame(FrameKind::kReport, body, protocol_);
   }
   Result<bool> read(std::string& out) override {
     if (pending_.empty()) return false;
@@ -92,6 +116,7 @@ class FakeSession final : public OpenCommand {
   }
   Status write(std::string_view data) override {
     input_ += data;
+    t_.record_write(host_);
     return ok_status();
   }
   Result<CommandOutput> finish() override {
@@ -102,9 +127,10 @@ class FakeSession final : public OpenCommand {
     t_.record(host_, command_ + " <- plan", (*d)->frame.body);
     auto out = handler_(command_, (*d)->frame.body);
     if (!out.ok()) return out;
-    if (!out->out.empty()) out->out = encode_frame(FrameKind::kOutcome, out->out);
+    if (!out->out.empty()) out->out = encode_frame(FrameKind::kOutcome, out->out, protocol_);
     return out;
   }
+  int protocol() const { return protocol_; }
 
  private:
   FakeTransport& t_;
@@ -112,6 +138,7 @@ class FakeSession final : public OpenCommand {
   FakeTransport::Handler handler_;
   std::string pending_, input_;
   std::optional<CommandOutput> early_;
+  int protocol_ = kOldestSessionProtocol;
 };
 
 Result<std::unique_ptr<OpenCommand>> FakeTransport::start(const InventoryHost& host, const std::string& command) {
@@ -718,7 +745,7 @@ TEST_CASE("fleet_commands - apply over sessions: one command per host carries re
     CHECK(h.state == TaskState::kOk);
     CHECK(h.outcomes.size() == 4);
     CHECK(t.count(n, "irqfleet-agent") == 2);   // the session, and the plan it carried
-    CHECK(t.count(n, "irqfleet-agent session --nonzero-counts --by ops <- plan") == 1);
+    CHECK(t.count(n, "irqfleet-agent session --protocol 2 --nonzero-counts --by ops <- plan") == 1);
     for (const auto& c : t.calls)
       if (c.host == n && c.command.find("<- plan") != std::string::npos) {
         auto plan = parse_plan(c.input, "frame");
@@ -735,9 +762,9 @@ TEST_CASE("fleet_commands - apply --check and --measure go on the session's comm
   t.hosts["a"] = agent(make_report("a", {100, 200, 300, 400}), apply_all);
   FleetResult checked = Fleet(t, hosts_named({"a"}), {.check = true}).apply(balanced());
   CHECK(checked.exit_code() == 0);
-  CHECK(t.count("a", "session --nonzero-counts --check <- plan") == 1);
+  CHECK(t.count("a", "session --protocol 2 --nonzero-counts --check <- plan") == 1);
   FleetResult measured = Fleet(t, hosts_named({"a"}), {.measure_seconds = 2}).apply(balanced());
-  CHECK(t.count("a", "session --nonzero-counts --measure 2 <- plan") == 1);
+  CHECK(t.count("a", "session --protocol 2 --nonzero-counts --measure 2 <- plan") == 1);
 }
 
 TEST_CASE("fleet_commands - plan and status end each session without sending a plan") {
@@ -751,7 +778,7 @@ TEST_CASE("fleet_commands - plan and status end each session without sending a p
   FleetResult status = fleet.status(balanced());
   CHECK(result_for(status, "a").state == TaskState::kOk);
   CHECK(result_for(status, "a").drifted);
-  CHECK(t.count("a", "irqfleet-agent session --nonzero-counts") == 2);
+  CHECK(t.count("a", "irqfleet-agent session --protocol 2 --nonzero-counts") == 2);
   CHECK(t.count("a", "<- plan") == 0);
   CHECK(t.count("a", " report") == 0);
 }
@@ -800,14 +827,86 @@ TEST_CASE("fleet_commands - an agent without the session verb gets report and ap
 TEST_CASE("fleet_commands - an agent of another session protocol is refused, naming both, and gets no plan") {
   FakeTransport t;
   t.sessions = true;
-  t.protocol = 2;
+  t.protocols = {3};
   t.hosts["a"] = agent(make_report("a", {100, 200, 300, 400}), apply_all);
   FleetResult r = Fleet(t, hosts_named({"a"}), {}).apply(balanced());
   CHECK(r.exit_code() == 2);
   const auto& a = result_for(r, "a");
   CHECK(a.state == TaskState::kFailed);
-  CHECK_THAT(a.error, Catch::Contains("host a: agent 0.1.0 speaks session protocol 2, this controller speaks 1") &&
+  CHECK_THAT(a.error, Catch::Contains("host a: agent 0.1.0 speaks session protocol 3, this controller speaks 1 and 2") &&
                           Catch::Contains("nothing applied"));
   CHECK(t.count("a", "<- plan") == 0);
   CHECK(t.count("a", " apply ") == 0);
+}
+
+TEST_CASE("fleet_commands - an agent of session protocol 1 is asked again in it, and plans and applies as before") {
+  FakeTransport older;
+  older.sessions = true;
+  older.protocols = {1};
+  FakeTransport newer;
+  newer.sessions = true;
+  for (FakeTransport* t : {&older, &newer}) {
+    t->hosts["a"] = agent(make_report("a", {100, 200, 300, 400}), apply_all);
+    t->hosts["b"] = agent(make_report("b", {400, 300, 200, 100}), apply_all);
+  }
+  FleetResult old_status = Fleet(older, hosts_named({"a", "b"}), {}).status(balanced());
+  FleetResult new_status = Fleet(newer, hosts_named({"a", "b"}), {}).status(balanced());
+  CHECK(summary_json(old_status) == summary_json(new_status));   // the same reports, read from TOML and from JSON
+  FleetResult applied = Fleet(older, hosts_named({"a", "b"}), {.by = "ops"}).apply(balanced());
+  CHECK(applied.exit_code() == 0);
+  for (const char* n : {"a", "b"}) {
+    INFO(n);
+    CHECK(result_for(applied, n).outcomes.size() == 4);
+    // Each run: first asked for protocol 2 (refused after the hello), then in 1, which carries the plan.
+    CHECK(older.count(n, "irqfleet-agent session --protocol 2 --nonzero-counts") == 2);
+    CHECK(older.count(n, "irqfleet-agent session --nonzero-counts --by ops <- plan") == 1);
+    CHECK(newer.count(n, "irqfleet-agent session --protocol 2 --nonzero-counts") == 1);
+    CHECK(newer.count(n, "irqfleet-agent session --nonzero-counts") == 0);
+  }
+}
+
+TEST_CASE("fleet_commands - plan --out asks for protocol 1: the report files are the agents' TOML") {
+  testing::TempTree out;
+  FakeTransport t;
+  t.sessions = true;
+  const HostReport ra = make_report("a", {100, 200, 300, 400});
+  t.hosts["a"] = agent(ra, apply_all);
+  FleetResult planned = Fleet(t, hosts_named({"a"}), {.out_dir = out.str()}).plan(balanced());
+  CHECK(planned.exit_code() == 0);
+  CHECK(t.count("a", "irqfleet-agent session --nonzero-counts") == 1);
+  CHECK(t.count("a", "--protocol") == 0);
+  auto text = parse_report(out.read("a.toml"), "a.toml");
+  REQUIRE(text.ok());
+  CHECK(report_to_toml(*text) == report_to_toml(*parse_report(report_to_toml(ra), "ra")));
+}
+
+TEST_CASE("fleet_commands - apply without --max-fail sends every plan before waiting for any outcome") {
+  FakeTransport t;
+  t.sessions = true;
+  std::vector<std::string> written_before_first_outcome;
+  bool first = true;
+  auto watching = [&](const std::string& plan) {
+    if (first) written_before_first_outcome = t.writes;
+    first = false;
+    return apply_all(plan);
+  };
+  for (const char* n : {"a", "b", "c"}) t.hosts[n] = agent(make_report(n, {100, 200, 300, 400}), watching);
+  FleetResult r = Fleet(t, hosts_named({"a", "b", "c"}), {.forks = 1}).apply(balanced());
+  CHECK(r.exit_code() == 0);
+  CHECK(written_before_first_outcome == std::vector<std::string>{"a", "b", "c"});
+  for (const char* n : {"a", "b", "c"}) CHECK(t.count(n, "<- plan") == 1);
+
+  // With --max-fail a host's plan goes only when the rollout reaches it.
+  FakeTransport m;
+  m.sessions = true;
+  first = true;
+  auto watching_m = [&](const std::string& plan) {
+    if (first) written_before_first_outcome = m.writes;
+    first = false;
+    return apply_all(plan);
+  };
+  for (const char* n : {"a", "b", "c"}) m.hosts[n] = agent(make_report(n, {100, 200, 300, 400}), watching_m);
+  FleetResult limited = Fleet(m, hosts_named({"a", "b", "c"}), {.forks = 1, .max_fail = 1}).apply(balanced());
+  CHECK(limited.exit_code() == 0);
+  CHECK(written_before_first_outcome == std::vector<std::string>{"a"});
 }

@@ -34,7 +34,7 @@ TEST_CASE("session_frame - a frame round-trips, and a second one follows it") {
   using namespace std::string_literals;
   const std::string body = "[plan]\nschema = \"irqfleet.plan/1\"\n\0binary too"s;
   const std::string both = encode_frame(FrameKind::kPlan, body) + encode_frame(FrameKind::kEnd, "");
-  CHECK(both.substr(0, both.find('\n') + 1) == "irqfleet-frame 1 plan " + std::to_string(body.size()) + "\n");
+  CHECK(both.substr(0, both.find('\n') + 1) == "irqfleet-frame 2 plan " + std::to_string(body.size()) + "\n");
   DecodedFrame first = decoded(both);
   CHECK(first.frame.kind == FrameKind::kPlan);
   CHECK(first.frame.protocol == kSessionProtocol);
@@ -59,13 +59,27 @@ TEST_CASE("session_frame - every prefix of a frame asks for more, and is truncat
 }
 
 TEST_CASE("session_frame - a frame of another protocol decodes with its version, and its kind may be unknown") {
-  DecodedFrame d = decoded(std::string("irqfleet-frame 2 greeting 3\nabc"));
-  CHECK(d.frame.protocol == 2);
+  DecodedFrame d = decoded(std::string("irqfleet-frame 3 greeting 3\nabc"));
+  CHECK(d.frame.protocol == 3);
   CHECK(d.frame.kind == FrameKind::kUnknown);
   CHECK(d.frame.body == "abc");
   CHECK(decoded(encode_frame(FrameKind::kHello, "x", 7)).frame.protocol == 7);
-  // In this protocol an unknown kind is an error.
+  // In a protocol this side speaks an unknown kind is an error.
   CHECK_THAT(error_of("irqfleet-frame 1 greeting 0\n"), Catch::Contains("unknown session frame kind 'greeting'"));
+  CHECK_THAT(error_of("irqfleet-frame 2 greeting 0\n"), Catch::Contains("unknown session frame kind 'greeting'"));
+}
+
+TEST_CASE("session_frame - this side speaks protocols 1 and 2; the hello says which one") {
+  CHECK(kOldestSessionProtocol == 1);
+  CHECK(kSessionProtocol == 2);
+  CHECK(known_session_protocol(1));
+  CHECK(known_session_protocol(2));
+  CHECK_FALSE(known_session_protocol(0));
+  CHECK_FALSE(known_session_protocol(3));
+  CHECK(session_protocols_text() == "1 and 2");
+  auto hello = parse_hello(hello_body("0.1.0", 1), "hello");
+  REQUIRE(hello.ok());
+  CHECK(hello->protocol == 1);
 }
 
 TEST_CASE("session_frame - a length over the limit is refused before its body arrives") {
