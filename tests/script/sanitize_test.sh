@@ -5,9 +5,10 @@
 # clang with AddressSanitizer and UBSan and warnings as errors
 # (-DIRQFLEET_SANITIZE=ON -DIRQFLEET_WERROR=ON, a Debug build in
 # ${IRQFLEET_BUILD}/asan): the main build is GCC's, so this is also the
-# tree's clang build. Any sanitizer report fails the run that printed it:
-# the unit tests directly, the agent through the scripts (its stderr reaches
-# them, through sshd for the controller test). IRQFLEET_SANITIZE_SCRIPTS
+# tree's clang build, of every target (benchmarks included). Any sanitizer
+# report fails the run that printed it: the unit tests directly, the agent
+# through the scripts (its stderr reaches them, through sshd for the
+# controller test). IRQFLEET_SANITIZE_SCRIPTS
 # overrides which script tests run (names without _test.sh).
 set -euo pipefail
 
@@ -23,10 +24,10 @@ trap 'rm -rf "$tmp"' EXIT
 
 if [ ! -f "$dir/CMakeCache.txt" ]; then
   # -g1: line tables for the reports' stacks, at a fraction of -g's compile time.
-  CC=clang CXX=clang++ cmake -S "$source_dir" -B "$dir" -DIRQFLEET_SANITIZE=ON -DIRQFLEET_WERROR=ON -DIRQFLEET_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 \
+  CC=clang CXX=clang++ cmake -S "$source_dir" -B "$dir" -DIRQFLEET_SANITIZE=ON -DIRQFLEET_WERROR=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 \
     >"$tmp/configure.log" 2>&1 || { cat "$tmp/configure.log" >&2; fail "configure of $dir failed"; }
 fi
-cmake --build "$dir" --target irqfleet_tests irqfleet-agent irqfleet -j "$(nproc)" >"$tmp/build.log" 2>&1 ||
+cmake --build "$dir" -j "$(nproc)" >"$tmp/build.log" 2>&1 ||
   { tail -40 "$tmp/build.log" >&2; fail "sanitizer build failed"; }
 
 # halt_on_error: the first report ends the process with a failure; UBSan
