@@ -174,14 +174,7 @@ class ReportSax final : public json::json_sax_t {
         if (k == "max_queues") r_.xen.netback->max_queues = integer(v);
         else if (k == "separate_tx_rx_irq") r_.xen.netback->separate_tx_rx_irq = boolean(v);
         break;
-      case At::kVcpu: {
-        VcpuPlacement& p = r_.xen.dom0_vcpus.back();
-        if (k == "vcpu") p.vcpu = integer(v).value_or(0);
-        else if (k == "cpu") p.cpu = integer(v);
-        else if (k == "pinned") p.pinned = boolean(v);
-        else if (k == "hard_affinity") p.affinity_hard = str(v);
-        break;
-      }
+      case At::kVcpu: dom0_vcpu(r_.xen.dom0_vcpus.back(), k, v); break;
       case At::kIrqbalance:
         if (k == "running") r_.irqbalance.running = boolean(v);
         else if (k == "version") r_.irqbalance.version = str(v);
@@ -201,15 +194,7 @@ class ReportSax final : public json::json_sax_t {
         else if (auto node = key_number("cpus.numa")) r_.topology.numa_nodes[*node] = std::move(*list);
         break;
       }
-      case At::kCpu: {
-        CpuInfo& c = r_.topology.cpus.back();
-        if (k == "id") c.cpu = integer(v).value_or(0);
-        else if (k == "package") c.package = integer(v);
-        else if (k == "core") c.core = integer(v);
-        else if (k == "thread_siblings") c.thread_siblings = cpulist(v);
-        else if (k == "node") c.node = integer(v);
-        break;
-      }
+      case At::kCpu: cpu(r_.topology.cpus.back(), k, v); break;
       case At::kIrq: irq(k, v); break;
       case At::kActions: irq_.actions.push_back(element_str(v)); break;
       case At::kNotes: irq_.notes.push_back(element_str(v)); break;
@@ -262,6 +247,21 @@ class ReportSax final : public json::json_sax_t {
     else if (k == "dom0_vcpus_pin") xl_.dom0_vcpus_pin = boolean(v);
     else return;
     has_xl_ = true;
+  }
+
+  void dom0_vcpu(VcpuPlacement& p, std::string_view k, const Scalar& v) {
+    if (k == "vcpu") p.vcpu = integer(v).value_or(0);
+    else if (k == "cpu") p.cpu = integer(v);
+    else if (k == "pinned") p.pinned = boolean(v);
+    else if (k == "hard_affinity") p.affinity_hard = str(v);
+  }
+
+  void cpu(CpuInfo& c, std::string_view k, const Scalar& v) {
+    if (k == "id") c.cpu = integer(v).value_or(0);
+    else if (k == "package") c.package = integer(v);
+    else if (k == "core") c.core = integer(v);
+    else if (k == "thread_siblings") c.thread_siblings = cpulist(v);
+    else if (k == "node") c.node = integer(v);
   }
 
   void irq(std::string_view k, const Scalar& v) {
