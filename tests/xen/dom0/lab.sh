@@ -27,7 +27,7 @@
 LAB_STEP_TIMEOUT=${LAB_STEP_TIMEOUT:-300}
 # This dom0 runs on emulated CPUs beside netback floods: its xl commands have
 # taken over 10 s (the agent's default limit) twice in a row under traffic,
-# and a sampled plan's three took about 39 s together on a busy host.
+# and a plan sampling 10 s took 49 s, 69 s beside a sanitizer build and a benchmark.
 export IRQFLEET_COMMAND_TIMEOUT=${IRQFLEET_COMMAND_TIMEOUT:-120}
 LAB_HOST_TIMEOUT=${LAB_HOST_TIMEOUT:-240}
 lab_log() {
