@@ -110,6 +110,26 @@ inline std::string check_report(std::string_view text) {
       "parse_report");
 }
 
+inline std::string check_report_json(std::string_view text) {
+  // What the controller reads from a protocol-2 session, written back as JSON, reads back the same.
+  const std::string failure = check_round_trip(
+      text, parse_report_json, [](const HostReport& r) { return report_to_json(r); }, "report (JSON)",
+      "report_to_json", "parse_report_json");
+  if (!failure.empty()) return failure;
+  // One model, two readers: the TOML reader reads the same report from its TOML form.
+  auto parsed = parse_report_json(text, "fuzz");
+  if (!parsed.ok()) return {};
+  const std::string toml = report_to_toml(*parsed);
+  auto from_toml = parse_report(toml, "fuzz-toml");
+  if (!from_toml.ok())
+    return "parse_report refuses report_to_toml of a JSON report: " + from_toml.error().to_string() +
+           "\n--- written ---\n" + toml;
+  if (report_to_toml(*from_toml) != toml)
+    return "the JSON and TOML readers read different reports:\n--- from JSON ---\n" + toml +
+           "--- from its TOML ---\n" + report_to_toml(*from_toml);
+  return {};
+}
+
 inline std::string check_plan(std::string_view text) {
   // plan_to_toml is what the controller sends the agent: it must read back as is.
   return check_round_trip(text, parse_plan, plan_to_toml, "plan", "plan_to_toml", "parse_plan");
@@ -215,6 +235,7 @@ struct Target {
 inline const std::vector<Target>& targets() {
   static const std::vector<Target> all = {
       {"interrupts", check_interrupts},         {"report", check_report},
+      {"report_json", check_report_json},
       {"plan", check_plan},                     {"policy", check_policy},
       {"inventory_ini", check_inventory_ini},   {"inventory_json", check_inventory_json},
       {"cpulist", check_cpulist},               {"systemctl_show", check_systemctl_show},
