@@ -122,7 +122,7 @@ int session_command(const Args& args) {
   auto report = read_agent_report(*host, sample);
   if (!report.ok()) return cli.fail(report.error());
   std::string report_text;
-  write_report(*report, protocol >= 2 ? DocFormat::kJson : DocFormat::kToml,
+  write_report(*report, session_report_format(protocol),
                [&](std::string_view piece) { report_text += piece; }, ReportWriteOptions{nonzero_counts});
   if (auto sent = send_frame(FrameKind::kReport, report_text, protocol); !sent.ok()) return cli.fail(sent.error());
   report_text = {};

@@ -11,6 +11,7 @@
 #include "core/fs_root.h"
 #include "core/quote.h"
 #include "core/report_format.h"
+#include "core/session_frame.h"
 
 namespace irqfleet::controller {
 
@@ -87,7 +88,7 @@ Status Fleet::session_report(HostResult& h, bool hold) {
       return make_error(agent_failure(h.host, "report", ended));
     }
     if (copy) h.agent_pushed = h.host.agent;
-    auto taken = take_report(h, *opening->report, opening->protocol >= 2 ? DocFormat::kJson : DocFormat::kToml);
+    auto taken = take_report(h, *opening->report, session_report_format(opening->protocol));
     bool keep = hold && taken.ok();
     if (keep) {
       std::lock_guard<std::mutex> lock(sessions_mu_);

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/doc_writer.h"
 #include "core/result.h"
 
 namespace irqfleet {
@@ -31,6 +32,10 @@ inline constexpr bool known_session_protocol(int protocol) {
 }
 // What this side speaks, for errors: "1 and 2".
 std::string session_protocols_text();
+// The form of the report frame in `protocol`: TOML in 1, JSON from 2.
+inline constexpr DocFormat session_report_format(int protocol) {
+  return protocol >= 2 ? DocFormat::kJson : DocFormat::kToml;
+}
 
 enum class FrameKind {
   kHello,     // agent → controller, first: "protocol N\nagent VERSION\n"

@@ -114,3 +114,8 @@ TEST_CASE("session_frame - the hello carries the protocol and the agent version"
   CHECK_THAT(parse_hello("agent 0.1.0\n", "hello").error().to_string(), Catch::Contains("without a protocol"));
   CHECK_THAT(parse_hello("protocol x\n", "hello").error().to_string(), Catch::Contains("'x' is not a number"));
 }
+
+TEST_CASE("session_frame - the report frame's form by protocol") {
+  CHECK(session_report_format(1) == DocFormat::kToml);
+  CHECK(session_report_format(2) == DocFormat::kJson);
+}
