@@ -10,6 +10,8 @@ namespace irqfleet::agent {
 
 // `sample` > 0: rates over that many seconds. Without `systemd_state` the
 // reconcile units are not asked about (report --summary does not show them).
-Result<HostReport> read_agent_report(const AgentHost& host, double sample, bool systemd_state = true);
+// `layout`: as ReportOptions::layout.
+Result<HostReport> read_agent_report(const AgentHost& host, double sample, bool systemd_state = true,
+                                     InterruptLayout* layout = nullptr);
 
 }  // namespace irqfleet::agent

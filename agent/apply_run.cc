@@ -5,6 +5,7 @@
 
 #include <iostream>
 #include <optional>
+#include <stdexcept>
 
 #include "agent/audit.h"
 #include "core/apply.h"
@@ -21,7 +22,8 @@
 
 namespace irqfleet::agent {
 
-int run_apply(const VerbCli& cli, const ApplyRequest& request, const Plan& plan, std::ostream& out) {
+int run_apply(const VerbCli& cli, const ApplyRequest& request, const Plan& plan, std::ostream& out,
+              std::optional<HostReport> current) {
   auto host = cli.open_host();
   if (!host) return 1;
   const DirFsRoot& root = *host->root;
@@ -34,7 +36,9 @@ int run_apply(const VerbCli& cli, const ApplyRequest& request, const Plan& plan,
     cli.warn(policy.error().to_string() + "; the built-in policy decides what the load bars call managed");
     policy = Policy{};
   }
-  auto live = read_host_report(root, commands, ReportOptions{request.measure});
+  if (current && request.measure > 0) throw std::logic_error("run_apply: --measure samples the host itself");
+  auto live = current ? Result<HostReport>(std::move(*current))
+                      : read_host_report(root, commands, ReportOptions{request.measure});
   if (!live.ok()) return cli.fail("cannot read the host: " + live.error().to_string());
 
   ApplyOptions options;

@@ -4,10 +4,12 @@
 // frame, document sent back in a frame).
 #pragma once
 
+#include <optional>
 #include <ostream>
 #include <string>
 
 #include "agent/cli.h"
+#include "core/host_report.h"
 #include "core/plan.h"
 
 namespace irqfleet::agent {
@@ -24,7 +26,10 @@ struct ApplyRequest {
 
 // Applies `plan` to the host `cli` names (--root, --policy), writes the
 // outcome document in `request.format` to `out`, and returns apply's exit
-// code (failures said through cli.fail).
-int run_apply(const VerbCli& cli, const ApplyRequest& request, const Plan& plan, std::ostream& out);
+// code (failures said through cli.fail). `current`: a report of the host that
+// still stands for it (the session's, report_freshness.h), applied against
+// instead of reading the host again; never with --measure, which samples.
+int run_apply(const VerbCli& cli, const ApplyRequest& request, const Plan& plan, std::ostream& out,
+              std::optional<HostReport> current = std::nullopt);
 
 }  // namespace irqfleet::agent

@@ -6,6 +6,7 @@
 
 #include <boost/program_options.hpp>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <sstream>
@@ -17,6 +18,7 @@
 #include "core/input_file.h"
 #include "core/plan.h"
 #include "core/report_format.h"
+#include "core/report_freshness.h"
 #include "core/session_frame.h"
 
 namespace po = boost::program_options;
@@ -58,6 +60,11 @@ Result<std::optional<Frame>> receive_frame(const std::string& source) {
   }
 }
 
+// How long the report sent stands for the host, when nothing it depends on
+// changed (report_freshness.h): a plan that comes later (a rollout that
+// reached this host late) is applied against a new read of the host.
+constexpr std::chrono::seconds kReportStands{10};
+
 // The host's name as its report gives it (the root's kernel hostname).
 std::string host_name(const DirFsRoot& root) {
   auto name = root.read_attribute("/proc/sys/kernel/hostname");
@@ -88,7 +95,9 @@ int session_command(const Args& args) {
               "(what `report` prints: TOML in protocol 1, JSON in protocol 2). Then reads one\n"
               "frame on stdin: a plan, applied as\n"
               "`apply --format json -` would with the options below, its outcome document\n"
-              "written as an outcome frame; or an end frame, after which it exits 0 having\n"
+              "written as an outcome frame (against the report just sent when the plan comes\n"
+              "within 10 s and the host's IRQs and CPUs are as the report saw them; else the\n"
+              "host is read again); or an end frame, after which it exits 0 having\n"
               "written nothing. A plan frame cut short, a frame of another protocol or no frame\n"
               "at all (standard input closed: the controller went away) applies nothing and\n"
               "exits 1. Exit status otherwise as `apply`.");
@@ -119,8 +128,10 @@ int session_command(const Args& args) {
   auto host = cli.open_host();
   if (!host) return 1;
   if (speaks != protocol) return cli.fail(other_protocol(host_name(*host->root), protocol));
-  auto report = read_agent_report(*host, sample);
+  InterruptLayout layout;
+  auto report = read_agent_report(*host, sample, true, &layout);
   if (!report.ok()) return cli.fail(report.error());
+  const auto report_read = std::chrono::steady_clock::now();
   std::string report_text;
   write_report(*report, session_report_format(protocol),
                [&](std::string_view piece) { report_text += piece; }, ReportWriteOptions{nonzero_counts});
@@ -138,8 +149,14 @@ int session_command(const Args& args) {
 
   auto plan = parse_plan((*frame)->body, "<controller plan>");
   if (!plan.ok()) return cli.fail(plan.error());
+  // The report just sent, when it still stands for the host: the apply then
+  // reads no IRQ's files twice and runs no `xl` again.
+  std::optional<HostReport> current;
+  if (request.measure == 0 && std::chrono::steady_clock::now() - report_read <= kReportStands &&
+      !report_outdated(*host->root, *report, layout))
+    current = std::move(*report);
   std::ostringstream outcome;
-  const int exit_code = run_apply(cli, request, *plan, outcome);
+  const int exit_code = run_apply(cli, request, *plan, outcome, std::move(current));
   // apply_result_to_json writes the whole document or nothing: no document
   // means the apply failed before it (said on stderr), and no frame follows.
   if (!outcome.str().empty())

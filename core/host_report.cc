@@ -49,6 +49,10 @@ std::string lower(std::string s) {
   return s;
 }
 
+// Older kernels (and fake roots) have no /sys/kernel/irq: looked for once, not
+// once per IRQ.
+bool has_sysfs_irqs(const FsRoot& root) { return root.exists("/sys/kernel/irq"); }
+
 // Prefer /sys/kernel/irq/N/* over the text columns (they are exact where the
 // text is padded and truncated), and say so when the two disagree.
 void merge_sysfs(const FsRoot& root, IrqReport& irq) {
@@ -142,8 +146,8 @@ IrqReport irq_from_line(InterruptLine&& line, const std::vector<int>& cpus) {
 }
 
 // The per-IRQ files: sysfs columns, affinity, effective affinity, NUMA node.
-void read_irq_files(const FsRoot& root, IrqReport& irq, std::vector<std::string>& warnings) {
-  merge_sysfs(root, irq);
+void read_irq_files(const FsRoot& root, bool sysfs, IrqReport& irq, std::vector<std::string>& warnings) {
+  if (sysfs) merge_sysfs(root, irq);
   const std::string dir = "/proc/irq/" + std::to_string(irq.irq);
   auto files = root.read_values(dir, {"smp_affinity_list", "node", "effective_affinity_list"});
   if (const auto& text = files[0]) {
@@ -183,13 +187,14 @@ void classify(IrqReport& irq, const XenInfo& xen) {
 // are then added in slice order, so the report never depends on the count.
 void read_all_irq_files(const FsRoot& root, HostReport& report, unsigned threads) {
   if (threads == 0)
-    threads = report.irqs.size() < 256 ? 1 : std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+    threads = report.irqs.size() < kThreadedReportIrqs ? 1 : std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+  const bool sysfs = has_sysfs_irqs(root);
   threads = static_cast<unsigned>(std::clamp<size_t>(threads, 1, std::max<size_t>(report.irqs.size(), 1)));
   std::vector<std::vector<std::string>> warnings(threads);
   auto work = [&](unsigned slice) {
     const size_t n = report.irqs.size();
     for (size_t i = n * slice / threads; i < n * (slice + 1) / threads; ++i) {
-      read_irq_files(root, report.irqs[i], warnings[slice]);
+      read_irq_files(root, sysfs, report.irqs[i], warnings[slice]);
       classify(report.irqs[i], report.xen);
     }
   };
@@ -251,7 +256,7 @@ Result<IrqReport> read_one_irq(const FsRoot& root, int irq) {
   if (!line) return make_error("IRQ " + std::to_string(irq) + " is not in " + root.display("/proc/interrupts"));
   IrqReport one = irq_from_line(InterruptLine(*line), table->cpus);
   std::vector<std::string> warnings;
-  read_irq_files(root, one, warnings);
+  read_irq_files(root, has_sysfs_irqs(root), one, warnings);
   classify(one, XenInfo{});
   return one;
 }
@@ -262,11 +267,13 @@ Result<HostReport> read_host_report(const FsRoot& root, const CommandRunner& com
   InterruptTotals earlier;   // only with --sample
   auto table = read_interrupts(root, [&](InterruptLine&& line, const std::vector<int>& cpus) {
     if (options.sample_seconds > 0) earlier.emplace(line.irq, IrqTotal::of(line));
+    if (options.layout) options.layout->rows.push_back(layout_row(line));
     report.irqs.push_back(irq_from_line(std::move(line), cpus));
   });
   if (!table.ok()) return table.error();
 
   report.interrupt_cpus = table->cpus;
+  if (options.layout) options.layout->cpus = table->cpus;
   for (const std::string& w : table->warnings) report.warnings.push_back("/proc/interrupts: " + w);
 
   auto host_value = [&](const char* path, std::string& field, const char* what) {
