@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 #include "core/text.h"
 
@@ -158,8 +159,11 @@ Status FsRoot::read_pieces(std::string_view path, const PieceSink& consume) cons
 }
 
 Status DirFsRoot::read_pieces(std::string_view path, const PieceSink& consume) const {
-  std::vector<char> buf(256 * 1024);
-  return read_fd_pieces(resolve(path), buf.data(), buf.size(), false, consume);
+  // Not zeroed: zeroing would touch (and fault in) all 64 pages of it for
+  // every report, where a small host's /proc/interrupts fills a few.
+  constexpr size_t kPiece = 256 * 1024;
+  const auto buf = std::make_unique_for_overwrite<char[]>(kPiece);
+  return read_fd_pieces(resolve(path), buf.get(), kPiece, false, consume);
 }
 
 Result<std::string> DirFsRoot::read(std::string_view path) const { return read_file(resolve(path)); }

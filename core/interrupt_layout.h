@@ -6,7 +6,6 @@
 // its domid, which Xen does not reuse soon), whatever the counts did.
 #pragma once
 
-#include <string>
 #include <vector>
 
 #include "core/fs_root.h"
@@ -15,25 +14,17 @@
 
 namespace irqfleet {
 
-struct InterruptLayoutRow {
-  int irq = 0;
-  std::string chip;
-  std::string hwirq;
-  std::string trigger;
-  std::string handler;
-  std::vector<std::string> actions;
-
-  bool operator==(const InterruptLayoutRow&) const = default;
-};
-
 struct InterruptLayout {
-  std::vector<int> cpus;                  // the header's CPU columns
-  std::vector<InterruptLayoutRow> rows;   // in file order
+  std::vector<int> cpus;               // the header's CPU columns
+  std::vector<InterruptLine> rows;     // in file order, without their counts
 
-  bool operator==(const InterruptLayout&) const = default;
+  // Equal CPU columns, and rows with equal numbers, chips, hwirqs, triggers,
+  // handlers and actions in the same order (lines and counts aside).
+  bool operator==(const InterruptLayout& other) const;
 };
 
-InterruptLayoutRow layout_row(const InterruptLine& line);
+// `line` as a layout row: its counts dropped.
+InterruptLine layout_row(InterruptLine line);
 
 // Reads <root>/proc/interrupts for its layout alone.
 Result<InterruptLayout> read_interrupt_layout(const FsRoot& root);

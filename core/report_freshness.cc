@@ -11,7 +11,7 @@ std::optional<std::string> report_outdated(const FsRoot& root, const HostReport&
   auto now = read_interrupt_layout(root);
   if (!now.ok()) return "cannot read it again: " + now.error().to_string();
   if (now->cpus != layout.cpus) return "the CPU columns of /proc/interrupts changed";
-  if (now->rows != layout.rows) return "the IRQs of /proc/interrupts changed";
+  if (*now != layout) return "the IRQs of /proc/interrupts changed";
   const CpuTopology topology = read_topology(root, now->cpus);
   if (topology_fingerprint(topology, report.xen) != report.fingerprint) return "the CPU topology changed";
   return std::nullopt;
