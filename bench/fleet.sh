@@ -36,7 +36,7 @@ SIZES=("$@")
 # write to a fake smp_affinity_list (truncate, write, close) starts disk
 # writeback that no real /proc does, and every agent's state files are
 # fsynced to the one disk all 200 hosts share (on a real fleet each host pays
-# for its own): one 273-IRQ host's session apply and rollback took 49-57 ms
+# for its own): a 282-IRQ root's session apply and rollback took 49-57 ms
 # of CPU there against 39-42 on tmpfs (perf stat, 2026-12-03).
 WORK=$(mktemp -d -p /dev/shm irqfleet-bench-XXXXXX 2>/dev/null || mktemp -d /tmp/irqfleet-bench-XXXXXX)
 chmod 755 "$WORK"
