@@ -134,7 +134,7 @@ int session_command(const Args& args) {
   const auto report_read = std::chrono::steady_clock::now();
   std::string report_text;
   write_report(*report, session_report_format(protocol),
-               [&](std::string_view piece) { report_text += piece; }, ReportWriteOptions{nonzero_counts});
+               [&](std::string_view piece) { report_text += piece; }, ReportWriteOptions{nonzero_counts, true});
   if (auto sent = send_frame(FrameKind::kReport, report_text, protocol); !sent.ok()) return cli.fail(sent.error());
   report_text = {};
 

@@ -56,6 +56,7 @@ char* DocWriter::put_count(char* out, uint64_t v) const {
 }
 
 void DocWriter::newline_indent(size_t depth) {
+  if (compact_) return;
   buf_ += '\n';
   buf_.append(2 * depth, ' ');
 }
@@ -301,7 +302,7 @@ void DocWriter::finish() {
   if (root_value_) {
     buf_ += '\n';
   } else if (format_ == DocFormat::kJson) {
-    if (stack_.back().has_items) buf_ += '\n';
+    if (stack_.back().has_items && !compact_) buf_ += '\n';
     buf_ += "}\n";
   }
   maybe_flush();

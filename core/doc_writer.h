@@ -32,6 +32,11 @@ class DocWriter {
   DocWriter(const DocWriter&) = delete;
   DocWriter& operator=(const DocWriter&) = delete;
 
+  // JSON without line breaks or indentation, for a program to read (the
+  // session's report: a third fewer bytes); set before the first key. No
+  // effect on TOML.
+  void compact() { compact_ = true; }
+
   // Plain keys of the current table. TOML wants all of them before the
   // table's first sub-table or array of tables; write them first.
   void string(std::string_view key, std::string_view value);
@@ -131,6 +136,7 @@ class DocWriter {
   std::vector<Frame> stack_;
   bool root_value_ = false;   // document() wrote a value that is not an object
   bool quote_number_keys_ = false;
+  bool compact_ = false;
 };
 
 // The document `describe` writes, as one string (small documents: plans,

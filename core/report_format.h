@@ -19,6 +19,8 @@ struct ReportWriteOptions {
   // (HostReport::interrupt_cpus), 0 for CPUs absent from IrqReport::counts — the
   // report schema in README.md. true: only the non-zero ones (what IrqReport::counts holds).
   bool nonzero_counts_only = false;
+  // JSON on one line (DocWriter::compact): what the session sends.
+  bool compact = false;
 };
 
 // Writes the report in pieces to `sink`: DocWriter::kPieceSize (64 KiB) each,

@@ -250,6 +250,7 @@ class ReportDescriber {
 void write_report(const HostReport& report, DocFormat format, const std::function<void(std::string_view)>& sink,
                   const ReportWriteOptions& options) {
   DocWriter w(format, sink);
+  if (options.compact) w.compact();
   ReportDescriber(w, options).report(report);
   w.finish();
 }

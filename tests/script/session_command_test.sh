@@ -14,10 +14,11 @@ cp -a "$fixture" "$tmp/pristine"
 grep -q '^identity = "vif/web01/0/q0/tx"$' "$tmp/plan.toml" || fail "the plan has no entry for vif/web01/0/q0/tx"
 
 # session.py ROOT PLAN CHANGE: runs the agent's session on ROOT, reads hello
-# and report, runs the shell command CHANGE (between report and plan), sends
-# PLAN, and prints the exit status, then the outcome frame's body (or nothing).
+# and report (one line of JSON), runs the shell command CHANGE (between report
+# and plan), sends PLAN, and prints the exit status, then the outcome frame's
+# body (or nothing).
 cat >"$tmp/session.py" <<'PY'
-import subprocess, sys
+import json, subprocess, sys
 agent, root, plan_path, change = sys.argv[1:5]
 p = subprocess.Popen([agent, "session", "--root", root, "--protocol", "2", "--nonzero-counts"],
                      stdin=subprocess.PIPE, stdout=subprocess.PIPE)
@@ -27,9 +28,13 @@ def frame():
         return None, b""
     _, _, kind, length = header.split()
     return kind, p.stdout.read(int(length))
-kinds = [frame()[0], frame()[0]]
+hello, report = frame(), frame()
+kinds = [hello[0], report[0]]
 if kinds != ["hello", "report"]:
     sys.exit(f"expected hello and report frames, got {kinds}")
+# Protocol 2's report: JSON on one line, for the controller, not a reader.
+if report[1].count(b"\n") != 1 or "hostname" not in json.loads(report[1])["host"]:
+    sys.exit("the report frame is not one line of JSON: %r" % report[1][:200])
 subprocess.run(["sh", "-c", change], check=True)
 plan = open(plan_path, "rb").read()
 p.stdin.write(b"irqfleet-frame 2 plan %d\n" % len(plan) + plan)

@@ -12,9 +12,10 @@ using namespace irqfleet;
 namespace {
 
 // One small document exercising every call, in the given format.
-std::string small_document(DocFormat format) {
+std::string small_document(DocFormat format, bool compact = false) {
   std::string out;
   DocWriter w(format, [&](std::string_view piece) { out += piece; });
+  if (compact) w.compact();
   w.string("name", "a");
   w.real("share", 0.25);
   w.integers("ids", {1, 2});
@@ -78,6 +79,15 @@ TEST_CASE("doc_writer - JSON: the same calls, indented, inline tables on one lin
         "  ],\n"
         "  \"none\": []\n"
         "}\n");
+}
+
+TEST_CASE("doc_writer - compact JSON: the same document on one line; TOML unchanged") {
+  CHECK(small_document(DocFormat::kJson, true) ==
+        "{\"name\": \"a\",\"share\": 0.25,\"ids\": [1, 2],\"t\": {\"on\": true,\"a.b\": {\"x\": -3}},"
+        "\"row\": [{\"n\": {\"0\": 7, \"12\": 0},\"in\": {\"s\": [\"x\\\"y\"]}},{}],\"none\": []}\n");
+  CHECK(nlohmann::json::parse(small_document(DocFormat::kJson, true)) ==
+        nlohmann::json::parse(small_document(DocFormat::kJson)));
+  CHECK(small_document(DocFormat::kToml, true) == small_document(DocFormat::kToml));
 }
 
 TEST_CASE("doc_writer - an empty document") {

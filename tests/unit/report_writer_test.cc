@@ -105,6 +105,21 @@ TEST_CASE("report_writer - JSON is valid and has the same content as TOML") {
   CHECK(contains(json, "\"vif\": {\"domid\": 26, \"devid\": 0, \"queue\": 0, \"dir\": \"tx\"}"));
 }
 
+TEST_CASE("report_writer - compact JSON (the session's) is one line, the same document, read into the same model") {
+  for (const HostReport& r : {sample_report(), every_field_report()}) {
+    const ReportWriteOptions pretty{.nonzero_counts_only = true};
+    const ReportWriteOptions compact{.nonzero_counts_only = true, .compact = true};
+    const std::string one_line = report_to_json(r, compact);
+    const std::string indented = report_to_json(r, pretty);
+    CHECK(one_line.find('\n') == one_line.size() - 1);
+    CHECK(one_line.size() < indented.size() * 3 / 4);
+    CHECK(nlohmann::json::parse(one_line) == nlohmann::json::parse(indented));
+    auto back = parse_report_json(one_line, "compact");
+    REQUIRE(back.ok());
+    CHECK(report_to_toml(*back, pretty) == report_to_toml(r, pretty));
+  }
+}
+
 TEST_CASE("report_writer - escaped strings are valid JSON and read back as they were") {
   const HostReport r = every_field_report();
   const std::string text = report_to_json(r);
