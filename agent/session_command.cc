@@ -64,6 +64,7 @@ Result<std::optional<Frame>> receive_frame(const std::string& source) {
 // changed (report_freshness.h): a plan that comes later (a rollout that
 // reached this host late) is applied against a new read of the host.
 constexpr std::chrono::seconds kReportStands{10};
+static_assert(kReportStands == std::chrono::seconds{10}, "session --help and README.md say 10 s");
 
 // The host's name as its report gives it (the root's kernel hostname).
 std::string host_name(const DirFsRoot& root) {
@@ -134,7 +135,7 @@ int session_command(const Args& args) {
   const auto report_read = std::chrono::steady_clock::now();
   std::string report_text;
   write_report(*report, session_report_format(protocol),
-               [&](std::string_view piece) { report_text += piece; }, ReportWriteOptions{nonzero_counts, true});
+               [&](std::string_view piece) { report_text += piece; }, ReportWriteOptions{.nonzero_counts_only = nonzero_counts, .compact = true});
   if (auto sent = send_frame(FrameKind::kReport, report_text, protocol); !sent.ok()) return cli.fail(sent.error());
   report_text = {};
 
