@@ -122,6 +122,10 @@ Result<InterruptTotals> read_interrupt_totals(const FsRoot& root);
 // controller command, on a dom0 whose CPUs run its guests' backends.
 inline constexpr size_t kThreadedReportIrqs = 2048;
 
+// The IRQs a report makes room for before reading /proc/interrupts (a host
+// with more grows the list once or twice).
+inline constexpr size_t kReservedReportIrqs = 1024;
+
 struct ReportOptions {
   double sample_seconds = 0;   // > 0: read /proc/interrupts twice and add rates
   // Threads reading the per-IRQ files (8 per IRQ, most of a big host's cost).
