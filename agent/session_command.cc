@@ -27,10 +27,12 @@ namespace irqfleet::agent {
 
 namespace {
 
-// One frame on stdout, flushed: the controller is waiting for it.
+// One frame on stdout, flushed: the controller is waiting for it. The body
+// is written as it is, not copied behind its header (a report is tens of KB).
 Status send_frame(FrameKind kind, std::string_view body, int protocol) {
-  const std::string frame = encode_frame(kind, body, protocol);
-  if (std::fwrite(frame.data(), 1, frame.size(), stdout) != frame.size() || std::fflush(stdout) != 0) {
+  const std::string header = frame_header(kind, body.size(), protocol);
+  if (std::fwrite(header.data(), 1, header.size(), stdout) != header.size() ||
+      std::fwrite(body.data(), 1, body.size(), stdout) != body.size() || std::fflush(stdout) != 0) {
     const int err = errno;
     return make_error("cannot write the " + std::string(frame_kind_name(kind)) + " frame to standard output: " +
                       errno_name(err) + " (" + std::strerror(err) + ")");
@@ -134,6 +136,9 @@ int session_command(const Args& args) {
   if (!report.ok()) return cli.fail(report.error());
   const auto report_read = std::chrono::steady_clock::now();
   std::string report_text;
+  // Room for it at once (about 250 bytes an IRQ, more with many CPUs taking
+  // each): growing would copy it into fresh pages, a page fault each.
+  report_text.reserve(16 * 1024 + 512 * report->irqs.size());
   write_report(*report, session_report_format(protocol),
                [&](std::string_view piece) { report_text += piece; }, ReportWriteOptions{.nonzero_counts_only = nonzero_counts, .compact = true});
   if (auto sent = send_frame(FrameKind::kReport, report_text, protocol); !sent.ok()) return cli.fail(sent.error());

@@ -46,9 +46,13 @@ std::string_view frame_kind_name(FrameKind kind) {
   return enum_name(kKinds, kind, "unknown");
 }
 
+std::string frame_header(FrameKind kind, size_t body_size, int protocol) {
+  return std::string(kMagic) + std::to_string(protocol) + " " + std::string(frame_kind_name(kind)) + " " +
+         std::to_string(body_size) + "\n";
+}
+
 std::string encode_frame(FrameKind kind, std::string_view body, int protocol) {
-  std::string out = std::string(kMagic) + std::to_string(protocol) + " " + std::string(frame_kind_name(kind)) + " " +
-                    std::to_string(body.size()) + "\n";
+  std::string out = frame_header(kind, body.size(), protocol);
   out += body;
   return out;
 }

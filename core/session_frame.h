@@ -54,6 +54,9 @@ struct Frame {
 };
 
 std::string encode_frame(FrameKind kind, std::string_view body, int protocol = kSessionProtocol);
+// The header line alone, for a writer that sends a large body as it is
+// rather than copied behind its header.
+std::string frame_header(FrameKind kind, size_t body_size, int protocol = kSessionProtocol);
 
 struct DecodedFrame {
   Frame frame;
