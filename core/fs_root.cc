@@ -159,11 +159,13 @@ Status FsRoot::read_pieces(std::string_view path, const PieceSink& consume) cons
 }
 
 Status DirFsRoot::read_pieces(std::string_view path, const PieceSink& consume) const {
-  // Not zeroed: zeroing would touch (and fault in) all 64 pages of it for
-  // every report, where a small host's /proc/interrupts fills a few.
-  constexpr size_t kPiece = 256 * 1024;
-  const auto buf = std::make_unique_for_overwrite<char[]>(kPiece);
-  return read_fd_pieces(resolve(path), buf.get(), kPiece, false, consume);
+  // Not zeroed: zeroing would touch (and fault in) all its pages for every
+  // report, where a small host's /proc/interrupts fills a few. Below malloc's
+  // mmap threshold (128 KiB), so the second read of a session (the layout
+  // check before an apply) reuses the first one's pages instead of faulting
+  // in fresh ones; a larger file comes in several pieces.
+  const auto buf = std::make_unique_for_overwrite<char[]>(kPieceBytes);
+  return read_fd_pieces(resolve(path), buf.get(), kPieceBytes, false, consume);
 }
 
 Result<std::string> DirFsRoot::read(std::string_view path) const { return read_file(resolve(path)); }

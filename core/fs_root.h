@@ -69,7 +69,9 @@ class DirFsRoot final : public FsRoot {
   DirFsRoot(std::string root, UniqueFd descriptor);
 
   Result<std::string> read(std::string_view path) const override;
+  // In pieces of at most kPieceBytes, one read(2) each.
   Status read_pieces(std::string_view path, const PieceSink& consume) const override;
+  static constexpr size_t kPieceBytes = 64 * 1024;
   Result<std::string> read_attribute(std::string_view path) const override;
   // Opens `dir` once (from the root's descriptor) and each name in it with
   // O_NOFOLLOW, as read_attribute does.

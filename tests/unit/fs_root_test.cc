@@ -73,7 +73,7 @@ TEST_CASE("fs_root - attributes and pieces give the same bytes as read, whatever
                   return ok_status();
                 }).ok());
     CHECK(joined == text);
-    CHECK(pieces == (size + 256 * 1024 - 1) / (256 * 1024));
+    CHECK(pieces == (size + DirFsRoot::kPieceBytes - 1) / DirFsRoot::kPieceBytes);
   }
   auto missing = root.read_attribute("/absent");
   REQUIRE_FALSE(missing.ok());
