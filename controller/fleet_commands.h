@@ -114,8 +114,8 @@ class Fleet {
   FleetResult status(const Policy& policy) { return status(one_for_all(policy)); }
   FleetResult rollback();
 
-  // The remote command lines, e.g. "irqfleet-agent report" (the agent
-  // setting is a command prefix: "sudo -n irqfleet-agent" works).
+  // The remote command lines, e.g. "exec irqfleet-agent report" (the agent
+  // setting is a command prefix: "sudo -n irqfleet-agent" works, without exec).
   static std::string agent_command(const InventoryHost& host, const std::vector<std::string>& args);
 
  private:

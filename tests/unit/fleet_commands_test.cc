@@ -656,7 +656,7 @@ TEST_CASE("fleet_commands - status flags a reconcile that is off or failing, whe
 TEST_CASE("fleet_commands - rollback runs the agent's rollback on every host") {
   FakeTransport t;
   t.hosts["a"] = [](const std::string& command, const std::string&) -> Result<CommandOutput> {
-    if (command != "irqfleet-agent rollback --format json") return CommandOutput{1, "", "wrong command"};
+    if (command != "exec irqfleet-agent rollback --format json") return CommandOutput{1, "", "wrong command"};
     return CommandOutput{0, R"({"irqs": [{"irq": 5, "identity": "vif/x/0/q0/tx", "outcome": "applied", "before": "3", "after": "0"}]})", ""};
   };
   Fleet fleet(t, hosts_named({"a", "b"}), {});
@@ -673,8 +673,11 @@ TEST_CASE("fleet_commands - agent command lines are shell-quoted") {
   CHECK(Fleet::agent_command(h, {"apply", "--format", "json", "-"}) == "/opt/irq fleet/agent apply --format json -");
   CHECK(shell_join({"a b", "it's", "plain"}) == "'a b' 'it'\\''s' plain");
   h.agent = "irqfleet-agent";
+  CHECK(Fleet::agent_command(h, {"report"}) == "exec irqfleet-agent report");   // the shell becomes the agent
   h.become_user = "root";
-  CHECK(Fleet::agent_command(h, {"report"}) == "sudo -n -u root irqfleet-agent report");
+  CHECK(Fleet::agent_command(h, {"report"}) == "exec sudo -n -u root irqfleet-agent report");
+  h.agent = "env LC_ALL=C /usr/bin/irqfleet-agent";   // a prefix with shell words: no exec in front of it
+  CHECK(Fleet::agent_command(h, {"report"}) == "sudo -n -u root env LC_ALL=C /usr/bin/irqfleet-agent report");
 }
 
 TEST_CASE("fleet_commands - the agent's warnings reach the host's result and the JSON summary") {
