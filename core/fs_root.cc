@@ -122,18 +122,17 @@ FsRoot::Values FsRoot::read_values(std::string_view dir, std::initializer_list<s
 FsRoot::Values DirFsRoot::read_values(std::string_view dir, std::initializer_list<std::string_view> names) const {
   Values out(names.size());
   // From the root's descriptor: the walk starts at the root, not at "/".
-  std::string relative(dir);
-  while (!relative.empty() && relative.front() == '/') relative.erase(0, 1);
-  if (relative.empty()) relative = ".";
-  const int dirfd = fd_->valid() ? ::openat(fd_->get(), relative.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)
-                                 : ::open(resolve(dir).c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (dirfd < 0) return out;
-  const UniqueFd directory(dirfd);
+  std::string prefix(dir);
+  while (!prefix.empty() && prefix.front() == '/') prefix.erase(0, 1);
+  if (!fd_->valid()) prefix = resolve(dir);
+  if (!prefix.empty() && prefix.back() != '/') prefix += '/';
+  const int base = fd_->valid() ? fd_->get() : AT_FDCWD;
   char buf[4096];
   size_t i = 0;
   for (std::string_view name : names) {
     std::optional<std::string>& value = out[i++];
-    const int fd = ::openat(dirfd, std::string(name).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    const std::string path = prefix + std::string(name);
+    const int fd = ::openat(base, path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) continue;
     const UniqueFd file(fd);
     std::string data;

@@ -73,8 +73,9 @@ class DirFsRoot final : public FsRoot {
   Status read_pieces(std::string_view path, const PieceSink& consume) const override;
   static constexpr size_t kPieceBytes = 64 * 1024;
   Result<std::string> read_attribute(std::string_view path) const override;
-  // Opens `dir` once (from the root's descriptor) and each name in it with
-  // O_NOFOLLOW, as read_attribute does.
+  // Opens each `dir`/name from the root's descriptor with O_NOFOLLOW, as
+  // read_attribute does: one open per file, no descriptor for `dir` itself
+  // (an IRQ's three files took seven system calls that way, now five).
   Values read_values(std::string_view dir, std::initializer_list<std::string_view> names) const override;
   bool exists(std::string_view path) const override;
   Result<std::vector<std::string>> list(std::string_view path) const override;
