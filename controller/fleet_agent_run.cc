@@ -4,37 +4,22 @@
 // when the guard refused to run it, then running again.
 #include "controller/fleet_commands.h"
 
-#include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <random>
-#include <string_view>
 
 #include "controller/agent_failure.h"
 #include "core/quote.h"
 
 namespace irqfleet::controller {
 
-namespace {
-
-// An agent setting that is one program's path, nothing for the shell to read
-// ("irqfleet-agent", "/usr/bin/irqfleet-agent"), as against a command prefix
-// ("sudo -n irqfleet-agent", "env X=1 irqfleet-agent").
-bool plain_program(std::string_view agent) {
-  return !agent.empty() && std::all_of(agent.begin(), agent.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '.' || c == '_' || c == '-' || c == '+';
-  });
-}
-
-}  // namespace
-
 std::string Fleet::agent_command(const InventoryHost& host, const std::vector<std::string>& args) {
   // -n: never prompt; a sudo that wants a password fails at once, naming itself.
   std::string prefix = host.become_user.empty() ? "" : "sudo -n -u " + shell_quote(host.become_user) + " ";
   // exec: the login shell becomes the agent (or sudo) rather than waiting for
-  // it, one process fewer on the host per command. Only before a program's
-  // path: a prefix the operator wrote may be shell syntax exec would break.
-  if (plain_program(host.agent)) prefix = "exec " + prefix;
+  // it, one process fewer on the host per command. Only before one plain word
+  // (a program's path): a prefix the operator wrote ("sudo -n irqfleet-agent",
+  // "env X=1 irqfleet-agent") may be shell syntax exec would break.
+  if (shell_plain(host.agent)) prefix = "exec " + prefix;
   return prefix + host.agent + " " + shell_join(args);
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "controller/transport.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace irqfleet::controller {
@@ -13,13 +14,15 @@ Result<std::unique_ptr<OpenCommand>> Transport::start(const InventoryHost& host,
   return make_error("host " + host.name + ": this transport cannot keep a command open ('" + command + "')");
 }
 
+bool shell_plain(std::string_view word) {
+  return !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '.' || c == '-' || c == '_' || c == '=' ||
+           c == ':' || c == ',' || c == '+' || c == '@';
+  });
+}
+
 std::string shell_quote(const std::string& word) {
-  bool plain = !word.empty();
-  for (char c : word)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '.' || c == '-' || c == '_' ||
-          c == '=' || c == ':' || c == ',' || c == '+' || c == '@'))
-      plain = false;
-  if (plain) return word;
+  if (shell_plain(word)) return word;
   std::string out = "'";
   for (char c : word) {
     if (c == '\'') out += "'\\''";

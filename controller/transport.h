@@ -64,6 +64,9 @@ class Transport {
 // POSIX shell quoting for one word ('...' with ' escaped) — agent paths and
 // arguments travel inside the remote command line.
 std::string shell_quote(const std::string& word);
+// A word the shell reads as itself (letters, digits and / . - _ = : , + @),
+// which shell_quote leaves as it is.
+bool shell_plain(std::string_view word);
 std::string shell_join(const std::vector<std::string>& argv);
 
 }  // namespace irqfleet::controller
